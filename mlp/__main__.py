@@ -1,0 +1,5 @@
+import sys
+
+from mlp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,92 @@
+"""Checking backpropagation against central finite differences.
+
+For each parameter θ, ∂L/∂θ ≈ (L(θ + ε) - L(θ - ε)) / 2ε. Its truncation error grows
+as ε² and its rounding error as (machine epsilon)/ε; in float64 ε = 1e-5 (near the cube
+root of machine epsilon) balances the two. Analytic and numerical gradients are compared
+by the relative error ‖a - n‖ / (‖a‖ + ‖n‖) of each parameter, which is scale-free:
+about 1e-7 or less means the derivative is right, 1e-2 or more means it is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from mlp import scalar, vectorized
+from mlp.params import Params
+
+
+def relative_error(analytic, numerical, tiny: float = 1e-300) -> float:
+    """‖a - n‖ / (‖a‖ + ‖n‖) over the entries where ``numerical`` is not NaN.
+
+    Measured over a whole parameter rather than entry by entry, so that an entry whose
+    true gradient is tiny (and its difference quotient mostly rounding) cannot dominate.
+    """
+    a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    checked = ~np.isnan(n)
+    a, n = a[checked], n[checked]
+    return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), tiny))
+
+
+def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: float = 1e-5,
+                        entries: int | None = None, rng=None) -> Params:
+    """Central-difference gradient of ``loss`` with respect to the entries of ``params``.
+
+    With ``entries``, only that many randomly chosen entries of each field are
+    differentiated (the rest are NaN): a large network has too many to try them all.
+    """
+    params = params.asarrays(np.float64)
+    grads = params.map(lambda field: np.full(field.shape, np.nan))
+    rng = np.random.default_rng(rng)
+    for field, grad in zip(params, grads):
+        flat, flat_grad = field.reshape(-1), grad.reshape(-1)  # views into field and grad
+        chosen = range(flat.size)
+        if entries is not None and entries < flat.size:
+            chosen = rng.choice(flat.size, size=entries, replace=False)
+        for index in chosen:
+            saved = flat[index]
+            flat[index] = saved + eps
+            up = loss(params)
+            flat[index] = saved - eps
+            down = loss(params)
+            flat[index] = saved
+            flat_grad[index] = (up - down) / (2 * eps)
+    return grads
+
+
+class Check(NamedTuple):
+    """Per-parameter relative errors of one gradient check, and their maximum."""
+
+    errors: dict
+    max_error: float
+
+
+def compare(analytic: Params, numerical: Params) -> Check:
+    """Relative error of each field of ``analytic`` against ``numerical``."""
+    errors = {name: relative_error(a, n) for name, a, n in zip(Params._fields, analytic, numerical)}
+    return Check(errors, max(errors.values()))
+
+
+def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: float = 1e-5,
+                     entries: int | None = None, rng=None) -> Check:
+    """Gradient check of :func:`mlp.vectorized.gradients` on a batch."""
+    _, analytic = vectorized.gradients(x, labels, params, reduction)
+    x, labels, _ = vectorized.check_batch(x, labels, params)
+
+    def loss(p: Params) -> float:
+        return vectorized.cross_entropy(vectorized.forward(x, p).z, labels, reduction)
+
+    return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))
+
+
+def check_scalar(x, label: int, params: Params, eps: float = 1e-5,
+                 entries: int | None = None, rng=None) -> Check:
+    """Gradient check of :func:`mlp.scalar.gradients` on one example."""
+    _, analytic = scalar.gradients(x, label, params)
+    x, label, _ = scalar.check_example(x, label, params)
+
+    def loss(p: Params) -> float:
+        return scalar.cross_entropy(scalar.forward(x, p.tolist()).z, label)
+
+    return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))

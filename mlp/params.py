@@ -1,0 +1,95 @@
+"""The network's parameters, and their initialization.
+
+The four fields mirror the report's symbols: the first layer ``k = x w + b`` and the
+second layer ``z = h v + c``. A gradient is a :class:`Params` of the same shapes, so a
+gradient-descent step reads ``params - lr * grads``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Params(NamedTuple):
+    """Weights and biases of the two layers.
+
+    Shapes: ``w`` (n_in, n_hid), ``b`` (n_hid,), ``v`` (n_hid, n_out), ``c`` (n_out,).
+    Arithmetic (``+``, ``-``, ``*`` by a number) acts field by field; the fields may
+    be NumPy arrays or, for the scalar network, nested lists of floats.
+    """
+
+    w: object
+    b: object
+    v: object
+    c: object
+
+    def map(self, fn, *others: "Params") -> "Params":
+        """Apply ``fn`` to each field (and the matching fields of ``others``)."""
+        return Params(*(fn(*fields) for fields in zip(self, *others)))
+
+    def __add__(self, other):
+        return self.map(np.add, other)
+
+    def __sub__(self, other):
+        return self.map(np.subtract, other)
+
+    def __mul__(self, scale):
+        return self.map(lambda field: np.multiply(field, scale))
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self.map(np.negative)
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """``(n_in, n_hid, n_out)``, read from the weight shapes."""
+        w, v = np.shape(self.w), np.shape(self.v)
+        return w[0], w[1], v[1]
+
+    def tolist(self) -> "Params":
+        """The same parameters as nested lists of Python floats (for the scalar form)."""
+        return self.map(lambda field: np.asarray(field, dtype=float).tolist())
+
+    def asarrays(self, dtype=np.float64) -> "Params":
+        """The same parameters as NumPy arrays of ``dtype``."""
+        return self.map(lambda field: np.asarray(field, dtype=dtype))
+
+
+def init_params(
+    n_in: int,
+    n_hid: int,
+    n_out: int,
+    rng=None,
+    *,
+    scale: float | str = 1.0,
+    dtype=np.float64,
+) -> Params:
+    """Random weights and zero biases, as in the report (section 3.1).
+
+    Weights are drawn from a normal distribution with standard deviation ``scale``:
+    a number (the report uses 1.0, a standard normal), ``"xavier"`` (``sqrt(1/fan_in)``)
+    or ``"glorot"`` (``sqrt(2/(fan_in + fan_out))``). ``rng`` is a seed or a
+    ``numpy.random.Generator``; the global NumPy RNG is never touched.
+    """
+    for name, n in (("n_in", n_in), ("n_hid", n_hid), ("n_out", n_out)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    if n_out < 2:
+        raise ValueError(f"n_out must be at least 2 (softmax over classes), got {n_out}")
+    rng = np.random.default_rng(rng)
+
+    def std(fan_in: int, fan_out: int) -> float:
+        if scale == "xavier":
+            return float(np.sqrt(1.0 / fan_in))
+        if scale == "glorot":
+            return float(np.sqrt(2.0 / (fan_in + fan_out)))
+        if isinstance(scale, str) or not scale > 0:
+            raise ValueError(f"scale must be a positive number, 'xavier' or 'glorot', got {scale!r}")
+        return float(scale)
+
+    w = rng.normal(0.0, std(n_in, n_hid), size=(n_in, n_hid))
+    v = rng.normal(0.0, std(n_hid, n_out), size=(n_hid, n_out))
+    return Params(w, np.zeros(n_hid), v, np.zeros(n_out)).asarrays(dtype)

@@ -1,0 +1,136 @@
+"""The network on a batch of examples, in NumPy (report section 2.2, eq. 2.3 and 2.4).
+
+Rows are examples: ``x`` is (B, n_in), and every intermediate is (B, width). The
+target ``t`` is the one-hot form of the integer ``labels``.
+
+:func:`gradients` checks its arguments and is the entry point; :func:`forward` and
+:func:`backward` are the bare equations, for arrays already checked (the training loop
+checks a data set once, not every step).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from mlp.checks import as_float_array, check_labels, check_params, check_reduction
+from mlp.params import Params
+
+
+class Forward(NamedTuple):
+    """The forward pass's intermediates, each (B, width)."""
+
+    k: np.ndarray  # hidden pre-activations, x w + b
+    h: np.ndarray  # hidden activations, sigmoid(k)
+    z: np.ndarray  # output logits, h v + c
+    y: np.ndarray  # output probabilities, softmax(z)
+
+
+class Backward(NamedTuple):
+    """The backward pass's gradients of the loss, each shaped like its variable."""
+
+    dz: np.ndarray
+    dv: np.ndarray
+    dc: np.ndarray
+    dh: np.ndarray
+    dk: np.ndarray
+    dw: np.ndarray
+    db: np.ndarray
+
+    @property
+    def grads(self) -> Params:
+        """The parameter gradients as a :class:`~mlp.params.Params`."""
+        return Params(self.dw, self.db, self.dv, self.dc)
+
+
+# --8<-- [start:activations]
+def sigmoid(k: np.ndarray) -> np.ndarray:
+    """σ(k) = 1 / (1 + e^(-k)), computed without overflow for any finite k."""
+    e = np.exp(-np.abs(k))  # in (0, 1]: never overflows
+    return np.where(k >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """y_m = e^(z_m) / Σ_n e^(z_n) along the last axis, shifted by the row maximum."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(z: np.ndarray, labels: np.ndarray, reduction: str = "sum") -> float:
+    """Loss -ln y_label (eq. 2.5) from the logits: log Σ e^(z_n) - z_label (log-sum-exp)."""
+    zmax = z.max(axis=1)
+    lse = zmax + np.log(np.exp(z - zmax[:, None]).sum(axis=1))
+    losses = lse - z[np.arange(len(z)), labels]
+    return float(losses.sum() if reduction == "sum" else losses.mean())
+# --8<-- [end:activations]
+
+
+def one_hot(labels: np.ndarray, n_out: int, dtype=np.float64) -> np.ndarray:
+    """Targets t: row i is 1 at column labels[i], 0 elsewhere."""
+    t = np.zeros((len(labels), n_out), dtype=dtype)
+    t[np.arange(len(labels)), labels] = 1.0
+    return t
+
+
+# --8<-- [start:forward]
+def forward(x: np.ndarray, params: Params) -> Forward:
+    """Eq. 2.3: k = x w + b, h = σ(k), z = h v + c, y = softmax(z)."""
+    w, b, v, c = params
+    k = x @ w + b
+    h = sigmoid(k)
+    z = h @ v + c
+    y = softmax(z)
+    return Forward(k, h, z, y)
+# --8<-- [end:forward]
+
+
+# --8<-- [start:backward]
+def backward(x: np.ndarray, labels: np.ndarray, params: Params, fwd: Forward,
+             reduction: str = "sum") -> Backward:
+    """Eq. 2.4: the gradients of the summed (or mean) loss, layer by layer.
+
+    Eq. 2.4 as printed is the gradient of the loss *summed* over the batch; with
+    ``reduction="mean"`` every gradient is divided by the batch size.
+    """
+    _, h, _, y = fwd
+    dz = y - one_hot(labels, y.shape[1], y.dtype)  # softmax + cross-entropy: y - t
+    if reduction == "mean":
+        dz /= len(x)
+    dv = h.T @ dz
+    dc = dz.sum(axis=0)
+    dh = dz @ params.v.T
+    dk = dh * h * (1.0 - h)  # σ'(k) = σ(k)(1 - σ(k)) = h(1 - h)
+    dw = x.T @ dk
+    db = dk.sum(axis=0)
+    return Backward(dz, dv, dc, dh, dk, dw, db)
+# --8<-- [end:backward]
+
+
+def check_batch(x, labels, params: Params):
+    """Checked ``(x, labels, params)``: arrays of one float dtype, shapes that fit."""
+    params = check_params(params)
+    x = as_float_array(x, "x", 2, params.w.dtype)
+    if x.shape[1] != params.w.shape[0]:
+        raise ValueError(f"x has {x.shape[1]} features but params.w expects {params.w.shape[0]}")
+    labels = check_labels(labels, len(x), params.c.shape[0])
+    return x, labels, params
+
+
+def gradients(x, labels, params: Params, reduction: str = "sum") -> tuple[float, Params]:
+    """Loss and parameter gradients for a batch: ``(loss, Params(dw, db, dv, dc))``.
+
+    ``reduction="sum"`` (the default) is the loss and gradients of eq. 2.4, which the
+    report's learning rates assume; ``"mean"`` divides both by the batch size.
+    """
+    check_reduction(reduction)
+    x, labels, params = check_batch(x, labels, params)
+    fwd = forward(x, params)
+    return cross_entropy(fwd.z, labels, reduction), backward(x, labels, params, fwd, reduction).grads
+
+
+def predict(x, params: Params) -> np.ndarray:
+    """The most probable class of each row of ``x``."""
+    params = check_params(params)
+    x = as_float_array(x, "x", 2, params.w.dtype)
+    return forward(x, params).z.argmax(axis=1)
