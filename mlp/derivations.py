@@ -1,0 +1,251 @@
+"""The report's derivatives, derived again with SymPy and checked against its closed forms.
+
+Each function differentiates a definition with :func:`sympy.diff` and pairs the result
+with the closed form the report states. The claimed forms are written in the report's
+own symbols (σ(k), y_m, t_m); :meth:`Derivation.holds` replaces those symbols by their
+definitions and checks that the difference is identically zero.
+
+Symbols are numbered from 1 as in the report: logits z_1..z_K, softmax outputs
+y_1..y_K, one-hot targets t_1..t_K (class ``label`` is t_{label+1} = 1).
+
+This is the only module of the package that imports SymPy; ``import mlp`` does not
+load it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from mlp.params import Params
+
+
+class Derivation(NamedTuple):
+    """A derivative found by :func:`sympy.diff` next to the closed form claimed for it.
+
+    ``derived`` and ``claimed`` are SymPy expressions, or matrices of the same shape.
+    ``claimed`` may use symbols that stand for something (y_m for the softmax output);
+    ``definitions`` maps each to its definition in the variables ``derived`` is written
+    in. ``constraints`` are substitutions assumed on both sides, such as Σ t_m = 1.
+    """
+
+    lhs: str  # LaTeX of what is differentiated, e.g. \frac{d\sigma}{dk}
+    derived: sp.Basic
+    claimed: sp.Basic
+    definitions: dict
+    constraints: dict = {}
+
+    def residual(self) -> sp.Basic:
+        """derived − claimed, with the definitions and constraints substituted."""
+        return (self.derived - self.claimed.subs(self.definitions)).subs(self.constraints)
+
+    def holds(self) -> bool:
+        """Whether derived − claimed simplifies to zero (in every entry of a matrix).
+
+        Every residual here is a rational function of exponentials, which
+        :func:`sympy.cancel` brings to a canonical form: it is 0 exactly when the
+        residual is identically zero. (``sympy.simplify`` reaches the same verdicts but
+        is far slower on a nonzero residual: about 45 s for a wrong 10-class Jacobian.)
+        """
+        return all(sp.cancel(entry) == 0 for entry in sp.Matrix([self.residual()]))
+
+    def latex(self) -> str:
+        """``lhs = derived = claimed`` in LaTeX."""
+        return f"{self.lhs} = {sp.latex(self.derived)} = {sp.latex(self.claimed)}"
+
+
+class BonusCase(NamedTuple):
+    """The report's bonus case (eq. 5.5), and the terms it leaves out.
+
+    The full gradient ∂L/∂z_i is the sum of the two derivatives: ``single_term.derived
+    + other_terms.derived``.
+    """
+
+    single_term: Derivation  # ∂(−t_i ln y_i)/∂z_i = t_i y_i − t_i
+    other_terms: Derivation  # ∂(−Σ_{m≠i} t_m ln y_m)/∂z_i = y_i Σ_{m≠i} t_m
+
+    def holds(self) -> bool:
+        """Whether both closed forms hold."""
+        return self.single_term.holds() and self.other_terms.holds()
+
+    def latex(self) -> str:
+        """Both equations, one per line."""
+        return rf"{self.single_term.latex()} \\ {self.other_terms.latex()}"
+
+
+def sigmoid_derivative() -> Derivation:
+    """dσ/dk for σ(k) = 1/(1 + e^−k), against the closed form σ(k)(1 − σ(k))."""
+    k = sp.Symbol("k", real=True)
+    sigma = sp.Function("sigma")
+    definition = 1 / (1 + sp.exp(-k))
+    return Derivation(
+        lhs=r"\frac{d\sigma}{dk}",
+        derived=definition.diff(k),
+        claimed=sigma(k) * (1 - sigma(k)),
+        definitions={sigma(k): definition},
+    )
+
+
+def softmax_definition(K: int):
+    """Logits z_1..z_K, outputs y_1..y_K, and each y_m's definition e^{z_m} / Σ_n e^{z_n}."""
+    if isinstance(K, bool) or not isinstance(K, int) or K < 2:
+        raise ValueError(f"K must be an integer number of classes, at least 2, got {K!r}")
+    z = sp.symbols(f"z_1:{K + 1}", real=True)
+    y = sp.symbols(f"y_1:{K + 1}")
+    total = sum(map(sp.exp, z))
+    return z, y, {y_m: sp.exp(z_m) / total for y_m, z_m in zip(y, z)}
+
+
+def softmax_jacobian(K: int) -> Derivation:
+    """The K×K Jacobian ∂y_i/∂z_j against eq. 5.3: y_i(1 − y_i) if i = j, −y_i y_j if not."""
+    z, y, definitions = softmax_definition(K)
+    return Derivation(
+        lhs=r"\frac{\partial \mathbf{y}}{\partial \mathbf{z}}",
+        derived=sp.ImmutableMatrix(K, K, lambda i, j: definitions[y[i]].diff(z[j])),
+        claimed=sp.ImmutableMatrix(
+            K, K, lambda i, j: y[i] * (1 - y[i]) if i == j else -y[i] * y[j]
+        ),
+        definitions=definitions,
+    )
+
+
+def cross_entropy_definition(K: int):
+    """Softmax symbols and definitions, targets t_1..t_K, and the loss terms −t_m ln y_m.
+
+    Returns ``(z, y, t, definitions, terms)``; the loss is ``sum(terms)``.
+    """
+    z, y, definitions = softmax_definition(K)
+    t = sp.symbols(f"t_1:{K + 1}")
+    return z, y, t, definitions, [-t_m * sp.log(y_m) for t_m, y_m in zip(t, y)]
+
+
+def cross_entropy_gradient(K: int) -> Derivation:
+    """∂L/∂z_j for L = −Σ_m t_m ln y_m, against eq. 5.4: y_j − t_j.
+
+    Differentiating gives y_j Σ_m t_m − t_j for any targets t; it is y_j − t_j only
+    because the targets sum to one. The constraint is applied by substituting
+    t_K = 1 − Σ_{m<K} t_m on both sides, so the check holds for every target
+    distribution, not just the one-hot ones.
+    """
+    z, y, t, definitions, terms = cross_entropy_definition(K)
+    loss = sum(terms).subs(definitions)
+    return Derivation(
+        lhs=r"\frac{\partial L}{\partial \mathbf{z}}",
+        derived=sp.ImmutableMatrix([loss.diff(z_j) for z_j in z]),
+        claimed=sp.ImmutableMatrix([y_j - t_j for y_j, t_j in zip(y, t)]),
+        definitions=definitions,
+        constraints={t[-1]: 1 - sum(t[:-1])},
+    )
+
+
+def bonus_single_term(K: int) -> BonusCase:
+    """Eq. 5.5: the single term −t_i ln y_i differentiated by its own logit z_i.
+
+    Its claimed form t_i y_i − t_i holds (for any t), but it is only the diagonal part
+    of the gradient: the other terms −t_m ln y_m (m ≠ i) depend on z_i through the
+    softmax's denominator and add y_i Σ_{m≠i} t_m. Their sum is y_i Σ_m t_m − t_i, the
+    full gradient of eq. 5.4 (y_i − t_i once Σ_m t_m = 1). For a one-hot target the
+    single term alone is the gradient only at the label's logit (t_i = 1); at every
+    other logit it gives 0 instead of y_i.
+    """
+    z, y, t, definitions, terms = cross_entropy_definition(K)
+    indices = range(K)
+
+    def derivation(lhs, term, claimed):
+        """Derivation of ``term(i)`` by z_i, against ``claimed(i)``, for every i."""
+        return Derivation(
+            lhs=lhs,
+            derived=sp.ImmutableMatrix([term(i).subs(definitions).diff(z[i]) for i in indices]),
+            claimed=sp.ImmutableMatrix([claimed(i) for i in indices]),
+            definitions=definitions,
+        )
+
+    return BonusCase(
+        single_term=derivation(
+            r"\left(\frac{\partial (-t_i \ln y_i)}{\partial z_i}\right)_i",
+            lambda i: terms[i],
+            lambda i: t[i] * y[i] - t[i],
+        ),
+        other_terms=derivation(
+            r"\left(\frac{\partial (-\sum_{m \ne i} t_m \ln y_m)}{\partial z_i}\right)_i",
+            lambda i: sum(terms[m] for m in indices if m != i),
+            lambda i: y[i] * sum(t[m] for m in indices if m != i),
+        ),
+    )
+
+
+class NetworkGradients(NamedTuple):
+    """The 2-3-2 network of the report's Table 1, its loss and gradients as SymPy expressions.
+
+    ``x`` (1×2) and ``t`` (1×2, one-hot target) are row vectors of symbols, ``params`` a
+    :class:`~mlp.params.Params` of symbol matrices w (2×3), b (1×3), v (3×2), c (1×2);
+    ``grads`` holds ∂loss/∂(each symbol), shaped like ``params``. ``function`` is the
+    gradients compiled to NumPy by :func:`sympy.lambdify`; call it through :meth:`evaluate`.
+    """
+
+    x: sp.ImmutableMatrix
+    t: sp.ImmutableMatrix
+    params: Params
+    loss: sp.Expr
+    grads: Params
+    function: Callable
+
+    def arguments(self, x, label: int, params: Params) -> list:
+        """Values for ``[x, t, w, b, v, c]``, each flattened; ``t`` is ``label`` one-hot."""
+        if label not in range(len(self.t)):
+            raise ValueError(f"label must be a class index below {len(self.t)}, got {label!r}")
+        t = [int(m == label) for m in range(len(self.t))]
+        return [np.ravel(value) for value in (x, t, *params)]
+
+    def evaluate(self, x, label: int, params: Params) -> Params:
+        """The gradients at a point, in floats, shaped like the fields of ``params``."""
+        grads = self.function(*self.arguments(x, label, params))
+        return Params(*(
+            np.reshape(np.asarray(grad, dtype=float), np.shape(field))
+            for grad, field in zip(grads, params)
+        ))
+
+    def exact(self, x, label: int, params: Params) -> Params:
+        """The gradients at a point, in exact arithmetic (pass integers or SymPy numbers)."""
+        symbols = [self.x, self.t, *self.params]
+        point = {
+            symbol: sp.sympify(value)
+            for matrix, values in zip(symbols, self.arguments(x, label, params))
+            for symbol, value in zip(matrix, values)
+        }
+        return self.grads.map(lambda grad: grad.subs(point).applyfunc(sp.simplify))
+
+
+@lru_cache(maxsize=None)
+def network_gradients() -> NetworkGradients:
+    """The loss of the 2-3-2 network, built from its definitions and differentiated.
+
+    k = x w + b, h = σ(k), z = h v + c, y = softmax(z), loss = −Σ_m t_m ln y_m, with the
+    same names as :mod:`mlp.scalar`. Every gradient is :func:`sympy.diff` of the loss
+    by one parameter: no backpropagation rule is used. Built once, then cached.
+    """
+
+    def matrix(name, rows, cols):
+        return sp.ImmutableMatrix(rows, cols, lambda r, s: sp.Symbol(f"{name}_{r + 1}{s + 1}"))
+
+    def row(name, n):
+        return sp.ImmutableMatrix([sp.symbols(f"{name}_1:{n + 1}")])
+
+    x, t = row("x", 2), row("t", 2)
+    params = Params(matrix("w", 2, 3), row("b", 3), matrix("v", 3, 2), row("c", 2))
+    w, b, v, c = params
+    h = (x * w + b).applyfunc(lambda k_j: 1 / (1 + sp.exp(-k_j)))
+    z = h * v + c
+    y = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    loss = -sum(t_m * sp.log(y_m) for t_m, y_m in zip(t, y))
+    grads = params.map(lambda symbols: symbols.applyfunc(loss.diff))
+    function = sp.lambdify(
+        [list(symbols) for symbols in (x, t, *params)],
+        [list(grad) for grad in grads],
+        modules="numpy",
+        cse=True,
+    )
+    return NetworkGradients(x, t, params, loss, grads, function)

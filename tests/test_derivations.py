@@ -1,0 +1,156 @@
+"""The report's derivations, checked symbolically, and the networks checked against them."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import mlp
+from mlp import derivations, scalar, vectorized
+
+CLASS_COUNTS = [2, 3, 10]
+
+
+def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
+    assert derivations.sigmoid_derivative().holds()
+
+
+def test_sigmoid_check_rejects_a_wrong_claim():
+    derivation = derivations.sigmoid_derivative()
+    (sigma_k,) = derivation.definitions
+    assert not derivation._replace(claimed=sigma_k).holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_softmax_jacobian_matches_eq_5_3_for_K(K):
+    jacobian = derivations.softmax_jacobian(K)
+    assert jacobian.derived.shape == (K, K)
+    assert jacobian.holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_softmax_jacobian_check_rejects_dy_i_dz_i_equal_to_y_i(K):
+    jacobian = derivations.softmax_jacobian(K)
+    _, y, _ = derivations.softmax_definition(K)
+    wrong = jacobian.claimed.as_mutable()
+    for i in range(K):
+        wrong[i, i] = y[i]
+    assert not jacobian._replace(claimed=wrong).holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_cross_entropy_gradient_matches_eq_5_4_for_K(K):
+    assert derivations.cross_entropy_gradient(K).holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_cross_entropy_gradient_needs_targets_summing_to_one(K):
+    gradient = derivations.cross_entropy_gradient(K)
+    _, y, t, _, _ = derivations.cross_entropy_definition(K)
+    unconstrained = gradient._replace(constraints={})
+    assert not unconstrained.holds()
+    raw = sp.ImmutableMatrix([y_j * sum(t) - t_j for y_j, t_j in zip(y, t)])
+    assert unconstrained._replace(claimed=raw).holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_bonus_single_term_matches_eq_5_5_for_K(K):
+    bonus = derivations.bonus_single_term(K)
+    assert bonus.single_term.holds()
+    assert bonus.other_terms.holds()
+    assert bonus.holds()
+
+
+@pytest.mark.parametrize("K", CLASS_COUNTS)
+def test_bonus_single_term_plus_other_terms_is_the_full_gradient(K):
+    bonus = derivations.bonus_single_term(K)
+    full = derivations.cross_entropy_gradient(K)
+    total = bonus.single_term.derived + bonus.other_terms.derived
+    assert all(sp.cancel(entry) == 0 for entry in total - full.derived)
+
+
+@pytest.mark.parametrize("K", [2, 3])
+@pytest.mark.parametrize("label", [0, 1])
+def test_bonus_single_term_is_the_gradient_only_at_the_label_logit(K, label):
+    bonus = derivations.bonus_single_term(K)
+    full = derivations.cross_entropy_gradient(K)
+    _, _, t, _, _ = derivations.cross_entropy_definition(K)
+    one_hot = {t_m: int(m == label) for m, t_m in enumerate(t)}
+    gap = (full.derived - bonus.single_term.derived).subs(one_hot)
+    for i, entry in enumerate(gap):
+        assert (sp.cancel(entry) == 0) == (i == label)
+    # Off the label, the single term is 0 while the gradient is y_i.
+    assert bonus.single_term.derived.subs(one_hot)[1 - label] == 0
+
+
+def test_softmax_definition_rejects_fewer_than_two_classes():
+    with pytest.raises(ValueError, match="at least 2"):
+        derivations.softmax_definition(1)
+
+
+def test_latex_renders_lhs_derived_and_claimed():
+    latex = derivations.sigmoid_derivative().latex()
+    assert latex.startswith(r"\frac{d\sigma}{dk} = ")
+    assert r"e^{- k}" in latex and r"\sigma{\left(k \right)}" in latex
+    assert latex.count(r"\\") == 0
+    assert derivations.bonus_single_term(2).latex().count(r" \\ ") == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("label", [0, 1])
+def test_network_gradients_match_scalar_and_vectorized(seed, label):
+    rng = np.random.default_rng(seed)
+    params = mlp.init_params(2, 3, 2, rng)
+    params = params._replace(b=rng.normal(size=3), c=rng.normal(size=2))
+    x = rng.normal(size=2)
+    symbolic = derivations.network_gradients().evaluate(x, label, params)
+    _, by_hand = scalar.gradients(x, label, params)
+    _, batched = vectorized.gradients(x[None, :], [label], params)
+    for expected in (by_hand.asarrays(), batched):
+        for got, want in zip(symbolic, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+DRY_RUN = dict(
+    x=[1, -1],
+    label=0,
+    params=mlp.Params(
+        w=[[1, 1, 1], [-1, -1, -1]], b=[0, 0, 0], v=[[1, 1], [-1, -1], [-1, -1]], c=[0, 0]
+    ),
+)
+
+
+def test_network_gradients_at_the_dry_run_point_match_the_report():
+    grads = derivations.network_gradients().evaluate(**DRY_RUN)
+    np.testing.assert_allclose(grads.w, 0, atol=1e-15)
+    np.testing.assert_allclose(grads.b, 0, atol=1e-15)
+    np.testing.assert_allclose(grads.v, [[-0.4404, 0.4404]] * 3, atol=5e-5)
+    np.testing.assert_allclose(grads.c, [-0.5, 0.5], rtol=1e-15)
+
+
+def test_network_gradients_at_the_dry_run_point_are_exactly_half_sigma_of_two():
+    grads = derivations.network_gradients().exact(**DRY_RUN)
+    half_sigma_2 = 1 / (2 * (1 + sp.exp(-2)))
+    assert grads.w.is_zero_matrix and grads.b.is_zero_matrix
+    assert grads.c == sp.Matrix([[-sp.Rational(1, 2), sp.Rational(1, 2)]])
+    expected_v = sp.Matrix([[-half_sigma_2, half_sigma_2]] * 3)
+    assert all(sp.cancel(entry) == 0 for entry in grads.v - expected_v)
+
+
+def test_network_gradients_reject_a_label_outside_the_classes():
+    with pytest.raises(ValueError, match="label"):
+        derivations.network_gradients().evaluate(**{**DRY_RUN, "label": 2})
+
+
+def test_import_mlp_does_not_load_sympy():
+    def loads_sympy(module):
+        code = f"import sys, {module}; print('sympy' in sys.modules)"
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        return result.stdout.strip() == "True"
+
+    assert not loads_sympy("mlp")
+    assert loads_sympy("mlp.derivations")
