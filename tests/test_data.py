@@ -141,9 +141,12 @@ def no_network(monkeypatch):
 
 def test_fake_set_loads_with_training_statistics_only(fake):
     root, payloads = fake
-    (xtrain, ytrain), (xtest, ytest), num_classes = load_mnist(final=True, data_dir=root)
     train = decoded(payloads["train-images-idx3-ubyte"]).reshape(12, -1).astype(float)
     test = decoded(payloads["t10k-images-idx3-ubyte"]).reshape(4, -1).astype(float)
+    (xtrain, _), (xtest, _), _ = load_mnist(final=True, data_dir=root)
+    np.testing.assert_allclose(xtrain, (train - train.mean()) / train.std(), atol=1e-12)
+    np.testing.assert_allclose(xtest, (test - train.mean()) / train.std(), atol=1e-12)
+    (xtrain, ytrain), (xtest, ytest), num_classes = load_mnist(final=True, data_dir=root, standardize="pixel")
     mean, std = train.mean(axis=0), train.std(axis=0)
     std[0] = 1.0  # the constant pixel is divided by 1
     np.testing.assert_allclose(xtrain, (train - mean) / std, atol=1e-12)
@@ -410,20 +413,32 @@ def test_mnist_split_is_55000_train_5000_validation(mnist_split):
 
 
 @real_data
-def test_mnist_validation_is_last_5000_training_images_scaled_by_training_stats(mnist_split):
-    (_, ytrain), (xval, yval), _ = mnist_split
+def test_mnist_validation_is_last_5000_training_images(mnist_split):
+    (_, ytrain), (_, yval), _ = mnist_split
     labels = raw("mnist", "train-labels-idx1-ubyte")
     np.testing.assert_array_equal(ytrain, labels[:55_000])
     np.testing.assert_array_equal(yval, labels[55_000:])
-    images = raw("mnist", "train-images-idx3-ubyte").reshape(60_000, 784).astype(float)
-    mean, std = images[:55_000].mean(axis=0), images[:55_000].std(axis=0)
-    std[std == 0] = 1.0
-    np.testing.assert_allclose(xval, (images[55_000:] - mean) / std, atol=1e-9)
 
 
 @real_data
-def test_mnist_training_features_are_standardized(mnist_split):
+def test_mnist_is_standardized_globally_by_default(mnist_split):
     (xtrain, _), (xval, _), _ = mnist_split
+    assert abs(xtrain.mean()) < 1e-9 and abs(xtrain.std() - 1) < 1e-9
+    assert abs(xval.mean()) > 1e-4  # not standardized with its own stats
+    images = raw("mnist", "train-images-idx3-ubyte").reshape(60_000, 784).astype(float)
+    mean, std = images[:55_000].mean(), images[:55_000].std()
+    np.testing.assert_allclose(xval, (images[55_000:] - mean) / std, atol=1e-9)
+    assert np.abs(xval).max() < 3  # every pixel keeps its scale: (255 - mean) / std
+
+
+def test_unknown_standardization_is_rejected(fake):
+    with pytest.raises(ValueError, match="standardize"):
+        load_mnist(data_dir=fake[0], standardize="row")
+
+
+@real_data
+def test_mnist_pixels_are_standardized_one_by_one_on_request():
+    (xtrain, _), (xval, _), _ = load_mnist(standardize="pixel")
     mean, std = xtrain.mean(axis=0), xtrain.std(axis=0)
     constant = std == 0
     assert 0 < constant.sum() < 784  # MNIST has blank border pixels
@@ -440,9 +455,9 @@ def test_mnist_final_is_canonical_60000_train_10000_test(mnist_final):
     np.testing.assert_array_equal(ytest, raw("mnist", "t10k-labels-idx1-ubyte"))
     assert np.bincount(ytrain).tolist()[:2] == [5_923, 6_742]
     assert np.bincount(ytest).tolist()[:2] == [980, 1_135]
-    np.testing.assert_allclose(xtrain.mean(axis=0), 0, atol=1e-6)
+    assert abs(xtrain.mean()) < 1e-9 and abs(xtrain.std() - 1) < 1e-9
     assert np.all(np.isfinite(xtest))
-    assert np.abs(xtest.mean(axis=0)).max() > 0.01
+    assert abs(xtest.mean()) > 1e-4
 
 
 @real_data
@@ -451,9 +466,8 @@ def test_fashion_mnist_final_is_balanced_and_standardized():
     assert xtrain.shape == (60_000, 784) and xtest.shape == (10_000, 784) and num_classes == 10
     assert np.bincount(ytrain).tolist() == [6_000] * 10
     assert np.bincount(ytest).tolist() == [1_000] * 10
-    np.testing.assert_allclose(xtrain.mean(axis=0), 0, atol=1e-6)
-    np.testing.assert_allclose(xtrain.std(axis=0), 1, atol=1e-6)  # no constant pixel here
-    assert np.abs(xtest.mean(axis=0)).max() > 0.01
+    assert abs(xtrain.mean()) < 1e-9 and abs(xtrain.std() - 1) < 1e-9
+    assert abs(xtest.mean()) > 1e-4
 
 
 @real_data
