@@ -49,6 +49,40 @@ def check(args) -> int:
     return 0 if ok else 1
 
 
+def run_experiments(args) -> int:
+    """Run experiments, print the summary table, and optionally draw their figures."""
+    from mlp import experiments
+    from mlp.experiments.table import format_rows, rows
+
+    results = experiments.run(args.names, args.profile, jobs=args.jobs, progress=False if args.quiet else None)
+    print(format_rows(rows(results)))
+    if args.figures:
+        from mlp.plots import draw_all
+
+        for path in draw_all(results, args.figures):
+            print("wrote", path)
+    return 0
+
+
+def train_one(args) -> int:
+    """Train one network and report its accuracy per epoch."""
+    from mlp.experiments.runs import Run, execute
+
+    run = Run(dataset=args.dataset, final=args.final, n_hid=args.hidden, lr=args.lr, batch_size=args.batch_size,
+              epochs=args.epochs, seed=args.seed, reduction=args.reduction, init=args.init,
+              lr_decay=args.lr_decay, form=args.form, dtype=args.dtype, record_steps=False)
+    result = execute(run, progress=False if args.quiet else None)
+    history = result["history"]
+    print(f"{'epoch':>5} {'train loss':>11} {'train acc':>10} {'val loss':>9} {'val acc':>8} {'seconds':>8}")
+    for epoch, values in enumerate(zip(history["train_loss"], history["train_accuracy"], history["val_loss"],
+                                       history["val_accuracy"], history["seconds"])):
+        train_loss, train_acc, val_loss, val_acc, seconds = values
+        print(f"{epoch:5d} {train_loss:11.4f} {100 * train_acc:9.2f}% {val_loss:9.4f} {100 * val_acc:7.2f}% {seconds:8.1f}")
+    print(f"{result['held_out']} accuracy: {100 * result['held_out_accuracy']:.2f}% "
+          f"(loss {result['held_out_loss']:.4f}), training time {result['train_seconds']:.1f} s")
+    return 0
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -56,8 +90,25 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def init_scale(text: str):
+    return text if text in ("xavier", "glorot") else positive_float(text)
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="mlp", description=__doc__.splitlines()[0].strip('"'))
+    from mlp.experiments import EXPERIMENTS, PROFILES
+
+    top = argparse.ArgumentParser(prog="mlp", description="Backpropagation by hand: a two-layer network, "
+                                  "its report's experiments and checks.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("dry-run", help="the report's Table 1 dry run, beside its reported derivatives")
@@ -72,12 +123,56 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--tolerance", type=float, default=1e-6, help="largest relative error that passes (default: 1e-6)")
     p.set_defaults(run=check)
+
+    p = sub.add_parser("experiments", help="run the report's experiments (cached) and print their results",
+                       description="Run the named experiments (default: all) and print a summary table. "
+                       "Results are cached (MLP_RESULTS_DIR, default ~/.cache/mlp/results): a re-run with "
+                       "nothing changed trains nothing.")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="experiments to run: " + ", ".join(EXPERIMENTS))
+    p.add_argument("--profile", choices=PROFILES, default="full",
+                   help="full: the report's sizes; quick: the same code on a sliver of data (default: full)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="training processes at once (default: 2 or the number of cores, if fewer)")
+    p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_experiments)
+
+    p = sub.add_parser("train", help="train one network and report its accuracy",
+                       description="Train the two-layer sigmoid network on one data set by gradient descent.")
+    p.add_argument("--dataset", choices=("synth", "mnist", "fashion-mnist"), default="mnist",
+                   help="data set (default: mnist)")
+    p.add_argument("--final", action="store_true",
+                   help="train on all training data and report test accuracy (default: validation split)")
+    p.add_argument("--hidden", type=positive_int, default=300, help="hidden units (default: 300)")
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate (default: 1e-3)")
+    p.add_argument("--lr-decay", type=positive_float, default=1.0,
+                   help="factor applied to the learning rate after each epoch (default: 1)")
+    p.add_argument("--batch-size", type=positive_int, default=100, help="examples per update (default: 100)")
+    p.add_argument("--epochs", type=positive_int, default=5, help="passes over the training data (default: 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initialization and the shuffling (default: 0)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="float type (default: float64)")
+    p.add_argument("--reduction", choices=("sum", "mean"), default="sum",
+                   help="loss over a batch: summed, as the report, or mean (default: sum)")
+    p.add_argument("--init", type=init_scale, default=1.0,
+                   help="weight init: standard deviation, or xavier or glorot (default: 1, the report's)")
+    p.add_argument("--form", choices=("vectorized", "scalar"), default="vectorized",
+                   help="network form; scalar trains one example at a time (default: vectorized)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=train_one)
     return top
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted: finished runs are kept in the cache", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError) as error:
+        print(f"mlp {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -55,8 +55,8 @@ class DataUnavailable(FileNotFoundError):
 
 # ----------------------------------------------------------------- synthetic set
 
-_SYNTH_Q = np.array([[1.0, -0.05], [1.0, 0.4]])
-_SYNTH_THRESHOLD = 0.6
+SYNTH_Q = np.array([[1.0, -0.05], [1.0, 0.4]])
+SYNTH_THRESHOLD = 0.6
 
 
 def load_synth(num_train: int = 60_000, num_val: int = 10_000, seed: int = 0):
@@ -77,8 +77,8 @@ def load_synth(num_train: int = 60_000, num_val: int = 10_000, seed: int = 0):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     x = np.random.RandomState(seed).randn(num_train + num_val, 2)
-    q = np.einsum("ni,ij,nj->n", x, _SYNTH_Q, x)
-    y = (q > _SYNTH_THRESHOLD).astype(np.int64)
+    q = np.einsum("ni,ij,nj->n", x, SYNTH_Q, x)
+    y = (q > SYNTH_THRESHOLD).astype(np.int64)
     return (x[:num_train], y[:num_train]), (x[num_train:], y[num_train:]), 2
 
 

@@ -38,3 +38,43 @@ def test_bad_arguments_exit_2_with_a_message(args, message):
     result = run(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_train_on_synthetic_data_reports_accuracy(capsys):
+    args = ["train", "--dataset", "synth", "--hidden", "3", "--lr", "0.5", "--reduction", "mean",
+            "--batch-size", "20", "--epochs", "2", "--quiet"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["epoch", "train", "loss", "train", "acc", "val", "loss", "val", "acc", "seconds"]
+    assert "validation accuracy:" in out and len(out.splitlines()) == 1 + 3 + 1
+
+
+def test_experiments_command_prints_the_summary_and_draws_figures(tmp_path, capsys):
+    assert cli.main(["experiments", "dry_run", "synthetic_data", "--profile", "quick",
+                     "--figures", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "dry_run" in out and "55.82% / 56.22%" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure2_synthetic_data.svg"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (("train", "--lr", "-1"), "--lr: must be a positive number"),
+    (("train", "--dataset", "cifar"), "invalid choice: 'cifar'"),
+    (("train", "--batch-size", "0"), "--batch-size: must be a positive integer"),
+    (("train", "--init", "he"), "--init: must be a positive number"),
+    (("experiments", "figure_99"), "unknown experiment(s) figure_99"),
+    (("experiments", "--profile", "medium"), "invalid choice: 'medium'"),
+])
+def test_bad_training_and_experiment_arguments_exit_2(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_interrupt_exits_130_with_a_message(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "dry_run", interrupted)
+    assert cli.main(["dry-run"]) == 130
+    assert "interrupted" in capsys.readouterr().err

@@ -383,9 +383,7 @@ def test_download_with_wrong_checksum_is_rejected_and_not_cached(mirror, monkeyp
 # -------------------------------------------------------------------- real data
 
 DATA_DIR = os.environ.get("MLP_DATA_DIR")
-real_data = pytest.mark.skipif(
-    not DATA_DIR, reason="MLP_DATA_DIR is unset; point it at a folder holding mnist/ and fashion-mnist/"
-)
+real_data = pytest.mark.usefixtures("needs_data")
 
 
 def raw(name, file):

@@ -1,0 +1,60 @@
+"""Every experiment of the report, named, seeded and re-runnable, returning plain data.
+
+``run(["scalar_sgd"], "quick")`` gives ``{"scalar_sgd": {...}}``. Each experiment plans
+its training runs; all planned runs are trained together (two processes on two cores),
+through the results cache, and each experiment then summarizes its own.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, NamedTuple
+
+from mlp.experiments import mnist, synthetic
+from mlp.experiments.profiles import PROFILES, check
+from mlp.experiments.runs import Run, results
+
+
+class Experiment(NamedTuple):
+    title: str
+    plan: Callable  # profile -> the runs it needs
+    summarize: Callable  # (profile, results of plan, fetch) -> plain data
+    followup: Callable | None = None  # (profile, fetch) -> runs chosen from earlier results
+
+
+def _none(profile):
+    return []
+
+
+EXPERIMENTS = {
+    "dry_run": Experiment("Table 1: dry run", _none, synthetic.dry_run),
+    "synthetic_data": Experiment("Figure 2: synthetic data", _none, synthetic.synthetic_data),
+    "scalar_sgd": Experiment("Figure 3: scalar SGD on synthetic data", synthetic.scalar_sgd_runs,
+                             synthetic.scalar_sgd),
+    "mnist_sgd": Experiment("Figure 4: SGD on MNIST", mnist.mnist_sgd_runs, mnist.mnist_sgd),
+    "mnist_minibatch": Experiment("Figure 5: mini-batch on MNIST", mnist.mnist_minibatch_runs,
+                                  mnist.mnist_minibatch),
+    "learning_rates": Experiment("Figure 6: learning rates", mnist.learning_rates_runs, mnist.learning_rates),
+    "batch_sizes": Experiment("Figure 7: batch sizes", mnist.batch_sizes_runs, mnist.batch_sizes),
+    "final_model": Experiment("Final model: report's and tuned recipe", mnist.final_model_runs,
+                              mnist.final_model, mnist.chosen_runs),
+    "fashion": Experiment("Fashion-MNIST", mnist.fashion_runs, mnist.fashion,
+                          partial(mnist.chosen_runs, dataset="fashion-mnist")),
+}
+
+
+def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None) -> dict:
+    """Run the named experiments (all by default); return ``{name: result}``."""
+    check(profile)
+    names = list(EXPERIMENTS) if not names else list(names)
+    unknown = [name for name in names if name not in EXPERIMENTS]
+    if unknown:
+        raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
+    fetch = partial(results, jobs=jobs, progress=progress)
+    chosen = [EXPERIMENTS[name] for name in names]
+    fetch([r for e in chosen for r in e.plan(profile)])  # every run of every experiment, together
+    fetch([r for e in chosen if e.followup for r in e.followup(profile, fetch)])
+    return {name: e.summarize(profile, fetch(e.plan(profile)), fetch) for name, e in zip(names, chosen)}
+
+
+__all__ = ["EXPERIMENTS", "PROFILES", "Run", "run"]

@@ -1,0 +1,158 @@
+"""The report's MNIST experiments (3.2, 4.2), and what it lacked: a tuned recipe, seeds, tests.
+
+All runs train the report's 784-300-10 sigmoid network (Table 3) on standardized MNIST.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlp.experiments.profiles import seeds, sized
+from mlp.experiments.runs import Run
+from mlp.experiments.stats import band, summary, welch
+
+# Table 3 and 3.2: normal weights, zero biases, summed loss, 55,000 / 5,000 split.
+BASE = Run(dataset="mnist", n_hid=300, init=1.0, reduction="sum")
+SGD = BASE.replace(lr=1e-2, batch_size=1, epochs=5)  # Figure 4
+# Figure 5: "1000 batches for each epoch" of 55,000 examples: batches of 55.
+MINIBATCH = BASE.replace(lr=1e-3, batch_size=55, epochs=5)
+SWEEP = BASE.replace(lr=1e-3, batch_size=100, epochs=5, record_steps=True)  # Figures 6, 7
+LEARNING_RATES = (1e-3, 1e-4, 1e-5, 1e-6)
+DIVERGENT_RATES = (1e-1, 1e-2)  # the report says these "exploded"; checked here
+BATCH_SIZES = (100, 250, 500, 1000)
+REPORT_RECIPE = BASE.replace(final=True, lr=1e-3, batch_size=500, epochs=4, record_steps=False)
+REPORT_FINAL_ACCURACY = 0.9314  # report 4.2
+# Candidates for a tuned recipe of the same network; the best on validation is kept.
+TUNED_CANDIDATES = tuple(
+    BASE.replace(init="xavier", reduction="mean", batch_size=32, epochs=10, record_steps=False, **changes)
+    for changes in ({"lr": 0.1}, {"lr": 0.3}, {"lr": 0.5, "lr_decay": 0.8})
+)
+FINAL_SEEDS = 5
+TUNED_SEEDS = 3
+
+
+def mnist_sgd_runs(profile: str) -> list[Run]:
+    return [sized(SGD, profile)]
+
+
+def mnist_sgd(profile: str, results, fetch=None) -> dict:
+    """Figure 4: SGD (batch size 1), loss per step and per epoch, accuracy per epoch."""
+    return {"run": results[0]}
+
+
+def mnist_minibatch_runs(profile: str) -> list[Run]:
+    return [sized(MINIBATCH, profile)]
+
+
+def mnist_minibatch(profile: str, results, fetch=None) -> dict:
+    """Figure 5: mini-batch gradient descent, the same curves as Figure 4."""
+    return {"run": results[0]}
+
+
+def _sweep(profile: str, field: str, values) -> list[Run]:
+    return [sized(SWEEP.replace(seed=seed, **{field: value}), profile)
+            for value in values for seed in seeds(profile, 5)]
+
+
+def _bands(profile: str, field: str, values, results) -> dict:
+    """Per value: mean ± std bands over seeds of the curves, and a summary of the end point."""
+    n = len(seeds(profile, 5))
+    out = {}
+    for i, value in enumerate(values):
+        group = results[i * n:(i + 1) * n]
+        histories = [r["history"] for r in group]
+        out[value] = {
+            "step_loss": band([h["step_loss"] for h in histories]),
+            "train_loss": band([h["train_loss"] for h in histories]),
+            "train_accuracy": band([h["train_accuracy"] for h in histories]),
+            "val_accuracy": band([h["val_accuracy"] for h in histories]),
+            "final_val_accuracy": summary([r["held_out_accuracy"] for r in group]),
+            "final_train_loss": summary([h["train_loss"][-1] for h in histories]),
+            "initial_train_loss": summary([h["train_loss"][0] for h in histories]),
+        }
+    return out
+
+
+def learning_rates_runs(profile: str) -> list[Run]:
+    return _sweep(profile, "lr", LEARNING_RATES + DIVERGENT_RATES)
+
+
+def learning_rates(profile: str, results, fetch=None) -> dict:
+    """Figure 6: learning rates 1e-3 ... 1e-6 over seeds; and whether 1e-2 and 1e-1 diverge.
+
+    A rate counts as diverged when training leaves the training loss higher than it
+    started, on average over seeds.
+    """
+    bands = _bands(profile, "lr", LEARNING_RATES + DIVERGENT_RATES, results)
+    return {
+        "bands": {lr: bands[lr] for lr in LEARNING_RATES},
+        "divergent": {lr: {**bands[lr], "diverged": bands[lr]["final_train_loss"]["mean"]
+                           > bands[lr]["initial_train_loss"]["mean"]} for lr in DIVERGENT_RATES},
+        "batch_size": SWEEP.batch_size,
+    }
+
+
+def batch_sizes_runs(profile: str) -> list[Run]:
+    return _sweep(profile, "batch_size", BATCH_SIZES)
+
+
+def batch_sizes(profile: str, results, fetch=None) -> dict:
+    """Figure 7: batch sizes 100 ... 1000 over seeds, learning rate 1e-3."""
+    return {"bands": _bands(profile, "batch_size", BATCH_SIZES, results), "lr": SWEEP.lr}
+
+
+def final_model_runs(profile: str) -> list[Run]:
+    return (
+        [sized(REPORT_RECIPE.replace(seed=seed), profile) for seed in seeds(profile, FINAL_SEEDS)]
+        + [sized(run, profile) for run in TUNED_CANDIDATES]
+    )
+
+
+def tuned_final_runs(profile: str, chosen: Run, dataset: str = "mnist") -> list[Run]:
+    """The chosen recipe trained on all 60,000 images, once per seed."""
+    return [sized(chosen.replace(final=True, dataset=dataset, seed=seed), profile)
+            for seed in seeds(profile, TUNED_SEEDS)]
+
+
+def choose(profile: str, candidate_results) -> Run:
+    """The candidate with the best validation accuracy (the test set plays no part)."""
+    best = int(np.argmax([r["held_out_accuracy"] for r in candidate_results]))
+    return TUNED_CANDIDATES[best]
+
+
+def chosen_runs(profile: str, fetch, dataset: str = "mnist") -> list[Run]:
+    """The final runs of the recipe that validation chose (trains the candidates if needed)."""
+    candidates = fetch([sized(run, profile) for run in TUNED_CANDIDATES])
+    return tuned_final_runs(profile, choose(profile, candidates), dataset)
+
+
+def final_model(profile: str, results, fetch) -> dict:
+    """The report's recipe and the tuned one, each trained on 60,000 and tested once per seed."""
+    n = len(seeds(profile, FINAL_SEEDS))
+    report_runs, candidates = results[:n], results[n:]
+    tuned_results = fetch(chosen_runs(profile, fetch))
+    report_acc = [r["held_out_accuracy"] for r in report_runs]
+    tuned_acc = [r["held_out_accuracy"] for r in tuned_results]
+    return {
+        "report_recipe": {"runs": report_runs, "test_accuracy": summary(report_acc)},
+        "candidates": [{"run": r["run"], "val_accuracy": r["held_out_accuracy"]} for r in candidates],
+        "tuned": {"runs": tuned_results, "test_accuracy": summary(tuned_acc),
+                  "train_seconds": summary([r["train_seconds"] for r in tuned_results])},
+        "tuned_vs_report": welch(tuned_acc, report_acc) if min(len(tuned_acc), len(report_acc)) > 1 else None,
+        "report_accuracy": REPORT_FINAL_ACCURACY,
+    }
+
+
+def fashion_runs(profile: str) -> list[Run]:
+    return [sized(REPORT_RECIPE.replace(dataset="fashion-mnist", seed=seed), profile)
+            for seed in seeds(profile, FINAL_SEEDS)]
+
+
+def fashion(profile: str, results, fetch) -> dict:
+    """The report's and the tuned recipe on Fashion-MNIST, tested once per seed."""
+    tuned_results = fetch(chosen_runs(profile, fetch, "fashion-mnist"))
+    return {
+        "report_recipe": {"runs": results, "test_accuracy": summary([r["held_out_accuracy"] for r in results])},
+        "tuned": {"runs": tuned_results,
+                  "test_accuracy": summary([r["held_out_accuracy"] for r in tuned_results])},
+    }

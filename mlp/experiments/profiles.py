@@ -1,0 +1,27 @@
+"""Profiles: ``full`` runs the report's sizes, ``quick`` the same code on a sliver of data."""
+
+from __future__ import annotations
+
+from mlp.experiments.runs import Run
+
+PROFILES = ("full", "quick")
+QUICK_LIMIT = 1_000  # training examples in the quick profile (held out: a fifth of that)
+QUICK_EPOCHS = 2
+
+
+def check(profile: str) -> str:
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+    return profile
+
+
+def sized(run: Run, profile: str) -> Run:
+    """``run`` as the profile runs it."""
+    if check(profile) == "full":
+        return run
+    return run.replace(limit=QUICK_LIMIT, epochs=min(run.epochs, QUICK_EPOCHS))
+
+
+def seeds(profile: str, n: int) -> range:
+    """The seeds of a repeated run: ``n`` in the full profile, at most 2 in the quick one."""
+    return range(n if check(profile) == "full" else min(n, 2))

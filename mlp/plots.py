@@ -1,0 +1,197 @@
+"""The report's figures, drawn anew from the experiments' results.
+
+Each function takes the plain data an experiment returns and gives a Matplotlib
+``Figure`` (built without pyplot, so no display is needed). One style throughout:
+the Okabe–Ito colour-blind-safe palette, labelled axes with units, shaded ±1 std
+bands over seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+TRAIN, VAL = COLORS[0], COLORS[1]
+STYLE = {
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "font.size": 10, "axes.titlesize": 11, "legend.frameon": False, "figure.dpi": 100,
+    "svg.fonttype": "none",
+}
+
+
+def figure(ncols: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure, list]:
+    """A figure of ``ncols`` panels side by side, in the house style."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width * ncols, height), layout="constrained")
+        axes = fig.subplots(1, ncols, squeeze=False)[0]
+    for ax in axes:
+        ax.grid(True, alpha=STYLE["grid.alpha"])
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig, list(axes)
+
+
+def save(fig: Figure, path) -> Path:
+    """Write ``fig`` as SVG or PNG (200 dpi), by the path's suffix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=200, metadata={"Date": None} if path.suffix == ".svg" else None)
+    return path
+
+
+def smooth(values, window: int) -> np.ndarray:
+    """Trailing moving average over ``window`` points (over fewer at the start)."""
+    cumulative = np.cumsum(np.insert(np.asarray(values, dtype=float), 0, 0.0))
+    end = np.arange(1, len(cumulative))
+    start = np.maximum(end - window, 0)
+    return (cumulative[end] - cumulative[start]) / (end - start)
+
+
+def _scatter(ax, x, y, title):
+    for label, color in ((0, COLORS[0]), (1, COLORS[1])):
+        points = x[y == label]
+        ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.35, color=color, label=f"class {label}",
+                   rasterized=True, linewidths=0)
+    ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+
+
+def synthetic_data(result: dict) -> Figure:
+    """Figure 2: the training and validation sets, with the true boundary q(x) = 0.6."""
+    fig, axes = figure(2)
+    for ax, split, name in zip(axes, ("train", "val"), ("training", "validation")):
+        part = result[split]
+        _scatter(ax, part["x"], part["y"], f"{name} set ({len(part['y']):,} points)")
+        ax.plot(*result["boundary"].T, color="black", lw=1.5, label="true boundary $q(x)=0.6$")
+        ax.legend(loc="upper right", markerscale=8, fontsize=8)
+    return fig
+
+
+def _epoch_curves(ax_loss, ax_acc, history, val_name="validation"):
+    epochs = np.arange(len(history["train_loss"]))
+    for key, color, name in (("train", TRAIN, "training"), ("val", VAL, val_name)):
+        if not np.all(np.isnan(history[f"{key}_loss"])):
+            ax_loss.plot(epochs, history[f"{key}_loss"], "o-", ms=3, color=color, label=name)
+            ax_acc.plot(epochs, 100 * np.asarray(history[f"{key}_accuracy"]), "o-", ms=3, color=color, label=name)
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy (nats)", title="loss per epoch")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy per epoch")
+    ax_loss.legend()
+    ax_acc.legend()
+
+
+def scalar_sgd(result: dict) -> Figure:
+    """Figure 3: loss and accuracy per epoch, and the learned boundary over the validation set."""
+    fig, (ax_loss, ax_acc, ax_map) = figure(3)
+    history = result["runs"][0]["history"]
+    _epoch_curves(ax_loss, ax_acc, history)
+    ax_acc.axhline(100 * result["majority_accuracy"], color="grey", ls="--", lw=1, label="majority class")
+    ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report (45.8%)")
+    ax_acc.legend(fontsize=8)
+    grid = result["boundary"]
+    ax_map.contourf(grid["axis"], grid["axis"], grid["p1"], levels=[0, 0.5, 1], colors=[COLORS[5], COLORS[4]],
+                    alpha=0.25)
+    ax_map.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2)
+    ax_map.plot([], [], color=COLORS[2], lw=2, label="learned boundary")
+    ax_map.legend(loc="upper right", fontsize=8)
+    ax_map.set(title="learned boundary (seed 0)", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    return fig
+
+
+def synthetic_boundaries(data_result: dict, sgd_result: dict) -> Figure:
+    """The learned and the true boundary over the validation points."""
+    fig, (ax,) = figure(1, width=5, height=4.6)
+    _scatter(ax, data_result["val"]["x"], data_result["val"]["y"], "validation set and boundaries")
+    ax.plot(*data_result["boundary"].T, color="black", lw=1.5, label="true: $q(x)=0.6$")
+    grid = sgd_result["boundary"]
+    ax.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2)
+    ax.plot([], [], color=COLORS[2], lw=2, label="learned: $y_1 = 0.5$")
+    ax.set(xlim=(grid["axis"][0], grid["axis"][-1]), ylim=(grid["axis"][0], grid["axis"][-1]))
+    ax.legend(loc="upper right", markerscale=8, fontsize=8)
+    return fig
+
+
+def training_curves(run: dict, smoothing: int = 500) -> Figure:
+    """Figures 4 and 5: loss per update (raw faint, smoothed bold), per epoch, accuracy per epoch."""
+    fig, (ax_step, ax_loss, ax_acc) = figure(3)
+    steps = np.asarray(run["history"]["step_loss"])
+    window = max(1, min(smoothing, len(steps) // 20))
+    x = np.arange(1, len(steps) + 1)
+    ax_step.plot(x, steps, color=TRAIN, alpha=0.15, lw=0.5, label="per update", rasterized=True)
+    ax_step.plot(x, smooth(steps, window), color=TRAIN, lw=1.5, label=f"moving average of {window}")
+    batch = run["run"]["batch_size"]
+    ax_step.set(xlabel="update" + (" (one example each)" if batch == 1 else f" (batch of {batch})"),
+                ylabel="mean cross-entropy (nats)", title="training loss per update", yscale="log")
+    ax_step.legend(fontsize=8)
+    _epoch_curves(ax_loss, ax_acc, run["history"])
+    return fig
+
+
+def power_of_ten(value: float) -> str:
+    """``1e-3`` as the mathtext $10^{-3}$."""
+    return f"$10^{{{round(np.log10(value))}}}$"
+
+
+def sweep(result: dict, label: str, unit_format=str) -> Figure:
+    """Figures 6 and 7: training loss per update and validation accuracy per epoch, mean ± 1 std."""
+    fig, (ax_step, ax_acc) = figure(2, width=5)
+    for color, (value, bands) in zip(COLORS, result["bands"].items()):
+        name = f"{label} = {unit_format(value)}"
+        for ax, band, x0 in ((ax_step, bands["step_loss"], 1), (ax_acc, bands["val_accuracy"], 0)):
+            scale = 100 if ax is ax_acc else 1
+            x = np.arange(x0, x0 + len(band["mean"]))
+            mean, std = scale * np.asarray(band["mean"]), scale * np.asarray(band["std"])
+            ax.plot(x, mean, color=color, lw=1.2, label=name)
+            ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.25, lw=0)
+    ax_step.set(xlabel="update", ylabel="mean cross-entropy (nats)", yscale="log",
+                title="training loss per update (mean ± 1 std over seeds)")
+    ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)", title="validation accuracy (mean ± 1 std)")
+    ax_acc.legend(fontsize=8)
+    return fig
+
+
+def final_accuracies(final: dict, fashion: dict) -> Figure:
+    """Test accuracy of the report's and the tuned recipe, per seed, with the 95% intervals."""
+    fig, (ax,) = figure(1, width=6.5, height=3.6)
+    rows = [("MNIST, report's recipe", final["report_recipe"]), ("MNIST, tuned", final["tuned"]),
+            ("Fashion-MNIST, report's recipe", fashion["report_recipe"]), ("Fashion-MNIST, tuned", fashion["tuned"])]
+    for i, (name, part) in enumerate(rows):
+        s = part["test_accuracy"]
+        color = COLORS[i % 2]
+        ax.plot(100 * np.asarray(s["values"]), [i] * s["n"], "o", color=color, alpha=0.6, ms=5)
+        if s["n"] > 1:
+            ax.errorbar(100 * s["mean"], i, xerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                        fmt="|", color="black", ms=14, capsize=4)
+    ax.axvline(100 * final["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report: 93.14%")
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows])
+    ax.invert_yaxis()
+    ax.set(xlabel="test accuracy (%)", title="test accuracy per seed, mean and 95% interval")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def draw_all(results: dict, folder, suffix: str = ".svg") -> list[Path]:
+    """Every figure whose experiments are in ``results``, written into ``folder``."""
+    folder = Path(folder)
+    figures = {
+        "figure2_synthetic_data": (synthetic_data, ("synthetic_data",)),
+        "figure3_scalar_sgd": (scalar_sgd, ("scalar_sgd",)),
+        "synthetic_boundaries": (synthetic_boundaries, ("synthetic_data", "scalar_sgd")),
+        "figure4_mnist_sgd": (lambda r: training_curves(r["run"]), ("mnist_sgd",)),
+        "figure5_mnist_minibatch": (lambda r: training_curves(r["run"]), ("mnist_minibatch",)),
+        "figure6_learning_rates": (lambda r: sweep(r, "learning rate", power_of_ten), ("learning_rates",)),
+        "figure7_batch_sizes": (lambda r: sweep(r, "batch size"), ("batch_sizes",)),
+        "final_accuracies": (final_accuracies, ("final_model", "fashion")),
+    }
+    written = []
+    for name, (draw, needs) in figures.items():
+        if all(need in results for need in needs):
+            written.append(save(draw(*(results[need] for need in needs)), folder / f"{name}{suffix}"))
+    return written

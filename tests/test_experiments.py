@@ -1,0 +1,143 @@
+"""Every experiment in the quick profile: the shape of its results, and the cache."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mlp import experiments, report
+from mlp.experiments import mnist, runs, synthetic
+from mlp.experiments.profiles import QUICK_EPOCHS, QUICK_LIMIT, sized
+from mlp.experiments.table import format_rows, rows
+
+@pytest.fixture(scope="module")
+def quick(needs_data):
+    return experiments.run(profile="quick", jobs=2, progress=False)
+
+
+def is_history(h, epochs):
+    return all(len(h[name]) == epochs + 1 for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"))
+
+
+def test_every_experiment_runs_in_the_quick_profile(quick):
+    assert list(quick) == list(experiments.EXPERIMENTS)
+
+
+def test_dry_run_matches_the_report(quick):
+    r = quick["dry_run"]
+    assert r["max_difference_from_report"] < 5e-5  # the report rounds to 4 decimals
+    assert r["max_difference_between_forms"] < 1e-15
+    assert r["loss"] == pytest.approx(math.log(2))
+    assert np.array_equal(r["report"].v, np.asarray(report.DRY_RUN_GRADS.v))
+
+
+def test_synthetic_data_and_its_true_boundary(quick):
+    r = quick["synthetic_data"]
+    assert r["train_fraction_1"] == 33_494 / 60_000 and r["val_fraction_1"] == 0.5622
+    x = r["boundary"]
+    q = np.einsum("ni,ij,nj->n", x, np.array([[1, -0.05], [1, 0.4]]), x)
+    np.testing.assert_allclose(q, 0.6)
+
+
+def test_scalar_sgd_results(quick):
+    r = quick["scalar_sgd"]
+    assert len(r["runs"]) == 2 and all(run["run"]["form"] == "scalar" for run in r["runs"])
+    assert all(is_history(run["history"], QUICK_EPOCHS) for run in r["runs"])
+    assert r["majority_accuracy"] == pytest.approx(0.5622)
+    assert r["boundary"]["p1"].shape == (len(r["boundary"]["axis"]),) * 2
+    assert 0 <= r["val_accuracy"]["mean"] <= 1 and r["val_accuracy"]["n"] == 2
+
+
+@pytest.mark.parametrize("name,batch", [("mnist_sgd", 1), ("mnist_minibatch", 55)])
+def test_mnist_curves(quick, name, batch):
+    run = quick[name]["run"]
+    assert run["run"]["batch_size"] == batch
+    assert is_history(run["history"], QUICK_EPOCHS)
+    assert len(run["history"]["step_loss"]) == QUICK_EPOCHS * math.ceil(QUICK_LIMIT / batch)
+
+
+def test_sweeps_have_a_band_per_value(quick):
+    lr = quick["learning_rates"]
+    assert list(lr["bands"]) == list(mnist.LEARNING_RATES)
+    assert set(lr["divergent"]) == set(mnist.DIVERGENT_RATES)
+    assert all(isinstance(d["diverged"], (bool, np.bool_)) for d in lr["divergent"].values())
+    bs = quick["batch_sizes"]
+    assert list(bs["bands"]) == list(mnist.BATCH_SIZES)
+    for value, band in bs["bands"].items():
+        assert len(band["val_accuracy"]["mean"]) == QUICK_EPOCHS + 1
+        assert len(band["step_loss"]["mean"]) == QUICK_EPOCHS * math.ceil(QUICK_LIMIT / value)
+        assert np.all(band["step_loss"]["std"] >= 0)
+
+
+def test_final_model_chooses_on_validation_and_tests_once(quick):
+    r = quick["final_model"]
+    assert r["report_recipe"]["test_accuracy"]["n"] == 2
+    assert all(run["held_out"] == "test" for run in r["report_recipe"]["runs"] + r["tuned"]["runs"])
+    # Test accuracy is measured once, at the end: no test numbers in the per-epoch history.
+    assert all(np.all(np.isnan(run["history"]["val_accuracy"])) for run in r["tuned"]["runs"])
+    assert all(c["run"]["final"] is False for c in r["candidates"])
+    best = max(r["candidates"], key=lambda c: c["val_accuracy"])["run"]
+    assert r["tuned"]["runs"][0]["run"]["lr"] == best["lr"]
+
+
+def test_fashion_uses_fashion_mnist(quick):
+    r = quick["fashion"]
+    assert {run["run"]["dataset"] for run in r["report_recipe"]["runs"] + r["tuned"]["runs"]} == {"fashion-mnist"}
+
+
+def test_summary_table_has_a_row_per_headline(quick):
+    table = rows(quick)
+    assert {row[0] for row in table} == set(experiments.EXPERIMENTS)
+    assert "45.80%" in format_rows(table) and "93.14%" in format_rows(table)
+
+
+def test_warm_rerun_trains_nothing(quick, monkeypatch):
+    def refuse(run, progress=False):
+        raise AssertionError(f"retrained {run}")
+
+    monkeypatch.setattr(runs, "execute", refuse)
+    again = experiments.run(profile="quick", jobs=1, progress=False)
+    assert again["final_model"]["tuned"]["test_accuracy"] == quick["final_model"]["tuned"]["test_accuracy"]
+
+
+def test_quick_profile_is_the_full_run_on_less_data():
+    full = synthetic.SCALAR_SGD
+    quick = sized(full, "quick")
+    assert quick.replace(limit=None, epochs=full.epochs) == full
+    assert quick.limit == QUICK_LIMIT and quick.epochs == QUICK_EPOCHS
+
+
+def test_unknown_experiment_or_profile_is_rejected():
+    with pytest.raises(ValueError, match="unknown experiment"):
+        experiments.run(["figure_99"], "quick")
+    with pytest.raises(ValueError, match="profile"):
+        experiments.run(["dry_run"], "medium")
+
+
+def test_every_figure_is_drawn_from_the_results(quick, tmp_path):
+    from mlp import plots
+
+    written = plots.draw_all(quick, tmp_path)
+    assert [p.name for p in written] == [
+        "figure2_synthetic_data.svg", "figure3_scalar_sgd.svg", "synthetic_boundaries.svg",
+        "figure4_mnist_sgd.svg", "figure5_mnist_minibatch.svg", "figure6_learning_rates.svg",
+        "figure7_batch_sizes.svg", "final_accuracies.svg"]
+    svg = (tmp_path / "figure6_learning_rates.svg").read_text()
+    assert svg.startswith("<?xml") and "validation accuracy (%)" in svg and "mean cross-entropy (nats)" in svg
+    png = plots.save(plots.scalar_sgd(quick["scalar_sgd"]), tmp_path / "fig3.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_experiments_import_no_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, mlp.experiments, mlp.cli; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_smoothing_is_a_trailing_mean():
+    from mlp.plots import smooth
+
+    np.testing.assert_allclose(smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(smooth([4.0], 10), [4.0])

@@ -1,0 +1,101 @@
+"""The training loop: SGD and mini-batch as one, seeded, recorded, beating the baseline."""
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp.data import load_synth
+from mlp.train import evaluate, train
+
+
+@pytest.fixture(scope="module")
+def synth():
+    (xtrain, ytrain), (xval, yval), _ = load_synth(num_train=3_000, num_val=1_000)
+    return (xtrain, ytrain), (xval, yval)
+
+
+def test_scalar_sgd_equals_vectorized_minibatches_of_one(synth):
+    """One example per update: the scalar and the vectorized loop take the same steps."""
+    params = mlp.init_params(2, 3, 2, rng=0)
+    train_set = tuple(a[:500] for a in synth[0])
+    p_scalar, h_scalar = train(params, train_set, lr=1e-2, epochs=2, form="scalar", seed=1, progress=False)
+    p_vector, h_vector = train(params, train_set, lr=1e-2, epochs=2, batch_size=1, seed=1, progress=False)
+    for a, b in zip(p_scalar, p_vector):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(h_scalar.step_loss, h_vector.step_loss, rtol=1e-11)
+    assert len(h_scalar.step_loss) == 1_000
+
+
+def test_minibatch_step_is_the_sum_of_its_examples_gradients(synth):
+    (x, labels), _ = synth
+    params = mlp.init_params(2, 3, 2, rng=2)
+    trained, _ = train(params, (x[:8], labels[:8]), lr=0.1, epochs=1, batch_size=8, seed=0, progress=False)
+    _, grads = mlp.vectorized.gradients(x[:8], labels[:8], params, "sum")
+    expected = params - 0.1 * grads  # one full batch: the order does not matter
+    for a, b in zip(trained, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_same_seed_gives_bit_identical_histories(synth):
+    params = mlp.init_params(2, 3, 2, rng=3)
+    runs = [train(params, synth[0], synth[1], lr=0.05, epochs=2, batch_size=16, seed=7, progress=False)
+            for _ in range(2)]
+    (p1, h1), (p2, h2) = runs
+    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "step_loss"):
+        assert getattr(h1, name) == getattr(h2, name), name
+    assert all(np.array_equal(a, b) for a, b in zip(p1, p2))
+    _, h3 = train(params, synth[0], synth[1], lr=0.05, epochs=2, batch_size=16, seed=8, progress=False)
+    assert h3.step_loss != h1.step_loss
+
+
+def test_training_leaves_the_given_params_and_the_global_rng_alone(synth):
+    params = mlp.init_params(2, 3, 2, rng=4)
+    before = [f.copy() for f in params]
+    state = np.random.get_state()[1].copy()
+    train(params, synth[0], lr=0.1, epochs=1, batch_size=10, progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(before, params))
+    assert np.array_equal(np.random.get_state()[1], state)
+
+
+def test_history_starts_before_the_first_update(synth):
+    params = mlp.init_params(2, 3, 2, rng=5)
+    _, history = train(params, synth[0], synth[1], lr=0.05, epochs=3, batch_size=100, progress=False)
+    assert len(history.train_loss) == len(history.val_accuracy) == len(history.seconds) == 4
+    assert history.seconds[0] == 0 and all(np.diff(history.seconds) > 0)
+    assert (history.train_loss[0], history.train_accuracy[0]) == evaluate(*synth[0], params)
+    assert (history.val_loss[0], history.val_accuracy[0]) == evaluate(*synth[1], params)
+    assert len(history.step_loss) == 3 * 30
+
+
+def test_synthetic_training_beats_the_majority_class_by_a_wide_margin(synth):
+    params = mlp.init_params(2, 3, 2, rng=0)
+    _, history = train(params, *synth, lr=0.5, epochs=20, batch_size=10, reduction="mean", progress=False)
+    majority = max(synth[1][1].mean(), 1 - synth[1][1].mean())
+    assert majority < 0.6
+    assert history.val_accuracy[-1] > 0.9, history.val_accuracy
+
+
+def test_float32_training_stays_float32(synth):
+    params = mlp.init_params(2, 3, 2, rng=0, dtype=np.float32)
+    x, labels = synth[0]
+    trained, history = train(params, (x.astype(np.float32), labels), lr=0.1, epochs=1, batch_size=10, progress=False)
+    assert {p.dtype for p in trained} == {np.dtype(np.float32)}
+    assert np.isfinite(history.train_loss).all()
+
+
+def test_progress_bar_is_quiet_off_a_terminal(synth, capsys):
+    train(mlp.init_params(2, 3, 2, rng=0), synth[0], lr=0.1, epochs=1, batch_size=100, progress=None)
+    assert capsys.readouterr().err == ""
+    train(mlp.init_params(2, 3, 2, rng=0), synth[0], lr=0.1, epochs=1, batch_size=100, progress=True)
+    assert "step" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs,word", [
+    ({"lr": 0}, "lr"), ({"lr": float("nan")}, "lr"), ({"lr": 0.1, "batch_size": 0}, "batch_size"),
+    ({"lr": 0.1, "epochs": -1}, "epochs"), ({"lr": 0.1, "form": "quantum"}, "form"),
+    ({"lr": 0.1, "form": "scalar", "batch_size": 2}, "batch_size must be 1"),
+    ({"lr": 0.1, "reduction": "avg"}, "reduction"),
+])
+def test_bad_training_arguments_are_rejected(synth, kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        train(mlp.init_params(2, 3, 2, rng=0), synth[0], **kwargs)
