@@ -9,6 +9,7 @@ recomputed, never used.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -30,12 +31,28 @@ def results_dir() -> Path:
     return Path(os.environ.get("MLP_RESULTS_DIR") or user_cache_dir() / "results")
 
 
+def code_only(source: str) -> str:
+    """The syntax tree of ``source`` without comments, layout or docstrings.
+
+    Editing a comment or a docstring does not change what a module computes, so it
+    does not invalidate the results.
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:]
+    return ast.dump(tree)
+
+
 def source_hash(modules=CORE_MODULES) -> str:
-    """SHA-256 over the source files of the named ``mlp`` modules."""
+    """SHA-256 over the code (not comments or docstrings) of the named ``mlp`` modules."""
     digest = hashlib.sha256()
     package = Path(mlp.__file__).parent
     for name in modules:
-        digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
+        digest.update(name.encode() + b"\0" + code_only((package / f"{name}.py").read_text()).encode())
     return digest.hexdigest()
 
 

@@ -195,3 +195,34 @@ def draw_all(results: dict, folder, suffix: str = ".svg") -> list[Path]:
         if all(need in results for need in needs):
             written.append(save(draw(*(results[need] for need in needs)), folder / f"{name}{suffix}"))
     return written
+
+
+def network_diagram(sizes=(2, 3, 2)) -> Figure:
+    """The network of the report's Figure 1: inputs, sigmoid hidden units, softmax outputs, loss."""
+    from matplotlib.patches import Circle
+
+    fig, (ax,) = figure(1, width=8, height=3.8)
+    ax.set_axis_off()
+    ax.grid(False)
+    gap, radius = 2.4, 0.3
+    layers = (("x", "inputs $x_i$", COLORS[0]),
+              ("h", "$k_j = \\sum_i x_i w_{ij} + b_j$\n$h_j = \\sigma(k_j)$", COLORS[2]),
+              ("y", "$z_m = \\sum_j h_j v_{jm} + c_m$\n$y = \\mathrm{softmax}(z)$", COLORS[1]))
+    spots = []
+    for column, ((symbol, caption, color), n) in enumerate(zip(layers, sizes)):
+        x, ys = column * gap, np.linspace((n - 1) / 2, -(n - 1) / 2, n)
+        spots.append([(x, y) for y in ys])
+        for i, y in enumerate(ys, start=1):
+            ax.add_patch(Circle((x, y), radius, color=color, zorder=2))
+            ax.text(x, y, f"${symbol}_{i}$", ha="center", va="center", fontsize=11, color="white", zorder=3)
+        ax.text(x, -max(sizes) / 2 - 0.2, caption, ha="center", va="top", fontsize=9)
+    for (left, right), name in zip(zip(spots, spots[1:]), ("$w_{ij},\\ b_j$", "$v_{jm},\\ c_m$")):
+        for a in left:
+            for b in right:
+                ax.annotate("", xy=(b[0] - radius, b[1]), xytext=(a[0] + radius, a[1]),
+                            arrowprops={"arrowstyle": "->", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 0})
+        ax.text((left[0][0] + right[0][0]) / 2, max(sizes) / 2 + 0.1, name, ha="center", fontsize=11)
+    ax.text(2 * gap + 0.8, 0, "loss\n$l = -\\ln y_{m^*}$", ha="left", va="center", fontsize=11,
+            bbox={"boxstyle": "round", "fc": "white", "ec": COLORS[3]})
+    ax.set(xlim=(-0.6, 2 * gap + 2.6), ylim=(-max(sizes) / 2 - 1.1, max(sizes) / 2 + 0.5), aspect="equal")
+    return fig

@@ -41,6 +41,14 @@ def test_source_hash_follows_the_core_modules():
     assert cache.source_hash(("params",)) != cache.source_hash(("params", "train"))
 
 
+def test_code_changes_count_but_comments_and_docstrings_do_not():
+    base = 'def f(x):\n    """Twice x."""\n    return 2 * x\n'
+    assert cache.code_only(base) == cache.code_only('def f(x):\n    """Doubles."""\n    # why\n    return 2 * x\n')
+    assert cache.code_only(base) == cache.code_only("def f(x):\n    return 2 * x  # the same code\n")
+    assert cache.code_only(base) != cache.code_only('def f(x):\n    """Twice x."""\n    return 3 * x\n')
+    assert cache.code_only('"""Module."""\n') == cache.code_only("")
+
+
 @pytest.mark.parametrize("damage", [
     lambda blob: blob[: len(blob) // 2],  # a partial write
     lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),  # one flipped bit in the payload

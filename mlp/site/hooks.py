@@ -1,0 +1,103 @@
+"""MkDocs hooks: run the experiments before the pages, serve KaTeX offline, key page caches.
+
+- Before any page is built, every experiment of the profile (``MLP_PROFILE``: ``full``,
+  the default, or ``quick``) is run through the results cache, so the executed pages
+  only read results, and an unchanged rebuild trains nothing.
+- Math is typeset by KaTeX, pinned below and installed from the npm registry into
+  ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
+- mkdocs-jupyter caches executed pages by their own text only; its cache folder is
+  keyed here on the package source, the README and the profile too, so a change to
+  ``mlp`` re-executes the pages instead of serving stale ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+KATEX_VERSION = "0.16.25"
+KATEX_ASSETS = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+KATEX_INIT = """\
+// Typeset \\( \\) and \\[ \\] (Markdown pages) and $ $, $$ $$ (executed pages).
+function typeset() {
+  renderMathInElement(document.body, {
+    delimiters: [
+      {left: "$$", right: "$$", display: true},
+      {left: "\\\\[", right: "\\\\]", display: true},
+      {left: "$", right: "$", display: false},
+      {left: "\\\\(", right: "\\\\)", display: false},
+    ],
+    throwOnError: false,
+  });
+}
+if (typeof document$ !== "undefined") { document$.subscribe(typeset); }
+else { document.addEventListener("DOMContentLoaded", typeset); }
+"""
+
+log = logging.getLogger("mkdocs.hooks.mlp")
+
+
+def profile() -> str:
+    return os.environ.get("MLP_PROFILE", "full")
+
+
+def katex_dir(config) -> Path:
+    """KaTeX's ``dist`` folder, installed at the pinned version if it is not there."""
+    prefix = Path(config["config_file_path"]).parent / ".cache" / "katex"
+    package = prefix / "node_modules" / "katex"
+    installed = package / "package.json"
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != KATEX_VERSION:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise PluginError(f"KaTeX {KATEX_VERSION} is needed to typeset the math offline: install Node.js "
+                              f"and npm, or run: npm install --prefix {prefix} katex@{KATEX_VERSION}")
+        log.info("installing KaTeX %s into %s", KATEX_VERSION, prefix)
+        subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+                        f"katex@{KATEX_VERSION}"], check=True, stdout=subprocess.DEVNULL)
+    return package / "dist"
+
+
+def source_key(config) -> str:
+    """A hash of everything an executed page's output depends on besides its own text."""
+    root = Path(config["config_file_path"]).parent
+    digest = hashlib.sha256(profile().encode())
+    for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def on_config(config):
+    from mlp.experiments.profiles import check
+
+    check(profile())
+    config["extra_css"].insert(0, "assets/katex/katex.min.css")
+    config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
+                                       "assets/katex-init.js"])
+    jupyter = config["plugins"]["mkdocs-jupyter"].config
+    jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
+                               / source_key(config))
+    return config
+
+
+def on_pre_build(config):
+    from mlp import experiments
+
+    log.info("running the experiments (profile %s; cached results are reused)", profile())
+    experiments.run(profile=profile())
+
+
+def on_files(files, config):
+    dist = katex_dir(config)
+    for path in [*(dist / name for name in KATEX_ASSETS), *sorted((dist / "fonts").glob("*.woff2"))]:
+        files.append(File.generated(config, f"assets/katex/{path.relative_to(dist).as_posix()}",
+                                    abs_src_path=str(path)))
+    files.append(File.generated(config, "assets/katex-init.js", content=KATEX_INIT))
+    return files
