@@ -1,9 +1,9 @@
 """Backpropagation by hand: a two-layer network in scalar and vectorized form.
 
 inputs x -> linear (w, b) -> sigmoid -> linear (v, c) -> softmax -> cross-entropy.
-:mod:`mlp.scalar` computes one example node by node in plain floats;
-:mod:`mlp.vectorized` computes a batch with NumPy. Both return gradients as a
-:class:`Params` of the same shapes as the parameters.
+`mlp.scalar` computes one example node by node in plain floats;
+`mlp.vectorized` computes a batch with NumPy. Both return gradients as a
+`Params` of the same shapes as the parameters.
 """
 
 from mlp import checks, gradcheck, scalar, vectorized

@@ -77,8 +77,14 @@ def load(path: Path):
     return pickle.loads(payload)
 
 
+def stored_digest(path: Path) -> bytes:
+    """The payload checksum recorded in the entry at ``path`` (which must exist)."""
+    with open(path, "rb") as file:
+        return file.read(len(_MAGIC) + 64)[len(_MAGIC):]
+
+
 def store(path: Path, value) -> None:
-    """Write ``value`` to ``path`` atomically, with the checksum :func:`load` verifies."""
+    """Write ``value`` to ``path`` atomically, with the checksum `load` verifies."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomically(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 

@@ -32,7 +32,7 @@ def as_float_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
 
 
 def check_params(params) -> Params:
-    """``params`` as a :class:`Params` of float arrays with consistent shapes."""
+    """``params`` as a `Params` of float arrays with consistent shapes."""
     if not isinstance(params, Params):
         raise TypeError(f"params must be an mlp.Params, got {type(params).__name__}")
     w = as_float_array(params.w, "params.w", 2)

@@ -9,11 +9,11 @@ other set). The folder is, in order of precedence:
 
 1. the ``data_dir`` argument;
 2. the environment variable ``MLP_DATA_DIR``;
-3. :func:`user_cache_dir`, where missing files are downloaded from public mirrors.
+3. `user_cache_dir`, where missing files are downloaded from public mirrors.
 
 An explicit folder (1 or 2) is used as is: files missing there are an error, not a
 download. Each file is checked (gzip stream, IDX header, payload length, SHA-256 of the
-decompressed payload) so that a damaged file raises :class:`DataError` instead of
+decompressed payload) so that a damaged file raises `DataError` instead of
 yielding wrong arrays. Parsed files are kept in memory, so repeated loads in one
 process read and hash each file once.
 """
@@ -201,7 +201,7 @@ def _decode(gz: bytes, key: str, source: str) -> np.ndarray:
     """Check the gzip-compressed IDX file ``key`` read from ``source``; return its array.
 
     Images come back as uint8 (n, 28, 28), labels as uint8 (n,). Any damage raises
-    :class:`DataError` naming ``source`` and the problem.
+    `DataError` naming ``source`` and the problem.
     """
     try:
         data = gzip.decompress(gz)
@@ -268,7 +268,7 @@ def load_mnist(final: bool = False, data_dir=None, dtype=np.float64, standardize
 
 
 def load_fashion_mnist(final: bool = False, data_dir=None, dtype=np.float64, standardize: str = "global"):
-    """Fashion-MNIST clothing images, split and standardized as :func:`load_mnist` does.
+    """Fashion-MNIST clothing images, split and standardized as `load_mnist` does.
 
     ``data_dir`` is a folder holding ``fashion-mnist/``.
     """

@@ -1,8 +1,8 @@
 """The report's derivatives, derived again with SymPy and checked against its closed forms.
 
-Each function differentiates a definition with :func:`sympy.diff` and pairs the result
+Each function differentiates a definition with `sympy.diff` and pairs the result
 with the closed form the report states. The claimed forms are written in the report's
-own symbols (σ(k), y_m, t_m); :meth:`Derivation.holds` replaces those symbols by their
+own symbols (σ(k), y_m, t_m); `Derivation.holds` replaces those symbols by their
 definitions and checks that the difference is identically zero.
 
 Symbols are numbered from 1 as in the report: logits z_1..z_K, softmax outputs
@@ -24,7 +24,7 @@ from mlp.params import Params
 
 
 class Derivation(NamedTuple):
-    """A derivative found by :func:`sympy.diff` next to the closed form claimed for it.
+    """A derivative found by `sympy.diff` next to the closed form claimed for it.
 
     ``derived`` and ``claimed`` are SymPy expressions, or matrices of the same shape.
     ``claimed`` may use symbols that stand for something (y_m for the softmax output);
@@ -46,7 +46,7 @@ class Derivation(NamedTuple):
         """Whether derived − claimed simplifies to zero (in every entry of a matrix).
 
         Every residual here is a rational function of exponentials, which
-        :func:`sympy.cancel` brings to a canonical form: it is 0 exactly when the
+        `sympy.cancel` brings to a canonical form: it is 0 exactly when the
         residual is identically zero. (``sympy.simplify`` reaches the same verdicts but
         is far slower on a nonzero residual: about 45 s for a wrong 10-class Jacobian.)
         """
@@ -181,9 +181,9 @@ class NetworkGradients(NamedTuple):
     """The 2-3-2 network of the report's Table 1, its loss and gradients as SymPy expressions.
 
     ``x`` (1×2) and ``t`` (1×2, one-hot target) are row vectors of symbols, ``params`` a
-    :class:`~mlp.params.Params` of symbol matrices w (2×3), b (1×3), v (3×2), c (1×2);
+    `mlp.params.Params` of symbol matrices w (2×3), b (1×3), v (3×2), c (1×2);
     ``grads`` holds ∂loss/∂(each symbol), shaped like ``params``. ``function`` is the
-    gradients compiled to NumPy by :func:`sympy.lambdify`; call it through :meth:`evaluate`.
+    gradients compiled to NumPy by `sympy.lambdify`; call it through `evaluate`.
     """
 
     x: sp.ImmutableMatrix
@@ -224,7 +224,7 @@ def network_gradients() -> NetworkGradients:
     """The loss of the 2-3-2 network, built from its definitions and differentiated.
 
     k = x w + b, h = σ(k), z = h v + c, y = softmax(z), loss = −Σ_m t_m ln y_m, with the
-    same names as :mod:`mlp.scalar`. Every gradient is :func:`sympy.diff` of the loss
+    same names as `mlp.scalar`. Every gradient is `sympy.diff` of the loss
     by one parameter: no backpropagation rule is used. Built once, then cached.
     """
 

@@ -70,7 +70,7 @@ def compare(analytic: Params, numerical: Params) -> Check:
 
 def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: float = 1e-5,
                      entries: int | None = None, rng=None) -> Check:
-    """Gradient check of :func:`mlp.vectorized.gradients` on a batch."""
+    """Gradient check of `mlp.vectorized.gradients` on a batch."""
     _, analytic = vectorized.gradients(x, labels, params, reduction)
     x, labels, _ = vectorized.check_batch(x, labels, params)
 
@@ -82,7 +82,7 @@ def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: flo
 
 def check_scalar(x, label: int, params: Params, eps: float = 1e-5,
                  entries: int | None = None, rng=None) -> Check:
-    """Gradient check of :func:`mlp.scalar.gradients` on one example."""
+    """Gradient check of `mlp.scalar.gradients` on one example."""
     _, analytic = scalar.gradients(x, label, params)
     x, label, _ = scalar.check_example(x, label, params)
 

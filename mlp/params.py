@@ -1,7 +1,7 @@
 """The network's parameters, and their initialization.
 
 The four fields mirror the report's symbols: the first layer ``k = x w + b`` and the
-second layer ``z = h v + c``. A gradient is a :class:`Params` of the same shapes, so a
+second layer ``z = h v + c``. A gradient is a `Params` of the same shapes, so a
 gradient-descent step reads ``params - lr * grads``.
 """
 

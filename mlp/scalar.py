@@ -39,7 +39,7 @@ class Backward(NamedTuple):
 
     @property
     def grads(self) -> Params:
-        """The parameter gradients as a :class:`~mlp.params.Params` of lists."""
+        """The parameter gradients as a `mlp.params.Params` of lists."""
         return Params(self.dw, self.db, self.dv, self.dc)
 
 

@@ -79,11 +79,11 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
           epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True,
           progress: bool | None = None) -> tuple[Params, History]:
-    """Train a copy of ``params`` by gradient descent; return it and its :class:`History`.
+    """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
-    one example at a time through :mod:`mlp.scalar` (``batch_size`` must be 1);
-    ``"vectorized"`` through :mod:`mlp.vectorized`. The learning rate is multiplied by
+    one example at a time through `mlp.scalar` (``batch_size`` must be 1);
+    ``"vectorized"`` through `mlp.vectorized`. The learning rate is multiplied by
     ``lr_decay`` after every epoch. ``seed`` (an int or a Generator) drives the
     shuffling. ``progress``: a progress bar; ``None`` shows it only on a terminal.
     Evaluation always uses the vectorized forward pass, which equals the scalar one.
@@ -145,7 +145,7 @@ def _check_count(name: str, value, minimum: int) -> None:
 
 def _progress(total: int, show: bool | None):
     """A tqdm bar over ``total`` updates; ``show=None`` shows it only on a terminal."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=total, disable=None if show is None else not show, unit="step",
                 mininterval=0.5, dynamic_ncols=True, leave=False)

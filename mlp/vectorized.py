@@ -3,8 +3,8 @@
 Rows are examples: ``x`` is (B, n_in), and every intermediate is (B, width). The
 target ``t`` is the one-hot form of the integer ``labels``.
 
-:func:`gradients` checks its arguments and is the entry point; :func:`forward` and
-:func:`backward` are the bare equations, for arrays already checked (the training loop
+`gradients` checks its arguments and is the entry point; `forward` and
+`backward` are the bare equations, for arrays already checked (the training loop
 checks a data set once, not every step).
 """
 
@@ -40,7 +40,7 @@ class Backward(NamedTuple):
 
     @property
     def grads(self) -> Params:
-        """The parameter gradients as a :class:`~mlp.params.Params`."""
+        """The parameter gradients as a `mlp.params.Params`."""
         return Params(self.dw, self.db, self.dv, self.dc)
 
 

@@ -1,8 +1,12 @@
-"""Shared fixtures: real data sets on request, and a private results cache."""
+"""Shared fixtures: real data sets on request, a private results cache, and the caller's."""
 
 import os
 
 import pytest
+
+# The results cache the caller named, read before ``private_results_cache`` swaps in a
+# private one: a built site's numbers are checked against it (tests/test_site.py).
+CALLER_RESULTS_DIR = os.environ.get("MLP_RESULTS_DIR")
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +26,9 @@ def private_results_cache(tmp_path_factory):
         del os.environ["MLP_RESULTS_DIR"]
     else:
         os.environ["MLP_RESULTS_DIR"] = saved
+
+
+@pytest.fixture(scope="session")
+def caller_results_dir():
+    """``MLP_RESULTS_DIR`` as the caller set it (``None`` if unset), not the tests' private cache."""
+    return CALLER_RESULTS_DIR

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlp import experiments, report
-from mlp.experiments import mnist, runs, synthetic
+from mlp.experiments import mnist, runs, synthetic, table
 from mlp.experiments.profiles import QUICK_EPOCHS, QUICK_LIMIT, sized
 from mlp.experiments.table import format_rows, rows
 
@@ -91,6 +91,40 @@ def test_summary_table_has_a_row_per_headline(quick):
     assert "45.80%" in format_rows(table) and "93.14%" in format_rows(table)
 
 
+def test_claims_are_decided_from_the_results(quick):
+    c = table.claims(quick)
+    assert set(c) >= {"dry_run", "synthetic_accuracy", "synthetic_converges", "synthetic_overfits",
+                      "mnist_sgd_overfits", "minibatch_beats_sgd", "lr_most_consistent", "lr_least_consistent",
+                      "lr_best", "lr_explode", "batch_worst", "batch_lowest_loss", "final_accuracy"}
+    assert all(v["agrees"] in (True, False, None) for v in c.values())
+    assert c["dry_run"]["agrees"] is True
+    assert c["synthetic_accuracy"]["below_majority"] is True  # 45.8% < 56.22%, whatever the profile
+    # The quick profile trains 2 epochs: nothing can be said about epoch 60.
+    assert c["synthetic_converges"]["agrees"] is None and c["synthetic_overfits"]["agrees"] is None
+    assert c["mnist_sgd_overfits"]["after"]["last_epoch"] == QUICK_EPOCHS
+    final = quick["final_model"]["report_recipe"]["test_accuracy"]
+    assert c["final_accuracy"]["agrees"] == (final["ci_low"] <= mnist.REPORT_FINAL_ACCURACY <= final["ci_high"])
+    assert c["lr_explode"]["agrees"] == all(d["diverged"] for d in quick["learning_rates"]["divergent"].values())
+    assert c["lr_best"]["found"] in {**quick["learning_rates"]["bands"], **quick["learning_rates"]["divergent"]}
+
+
+def test_claim_helpers():
+    s = {"n": 3, "ci_low": 0.90, "ci_high": 0.95}
+    assert table.inside(0.93, s) and not table.inside(0.96, s) and table.inside(0.93, {**s, "n": 1}) is None
+    falling = {"train_loss": [1.0, 0.5, 0.40, 0.39], "val_loss": [1.0, 0.6, 0.50, 0.49]}
+    rising = {"train_loss": [1.0, 0.5, 0.40, 0.30], "val_loss": [1.0, 0.6, 0.70, 0.80]}
+    late = table.after_epoch([falling], 2)
+    assert late["converged"] and not late["rises"] and late["drop"] == pytest.approx(0.02)
+    assert not table.after_epoch([falling], 1)["converged"]
+    assert table.after_epoch([rising], 1)["rises"]
+    assert table.after_epoch([falling, rising], 1)["val_loss_end"] == pytest.approx(0.645)
+    assert table.after_epoch([falling], 3) is None
+    assert table.distinct(0.4378, 0.458) and not table.distinct(0.462, 0.458)  # standard error 0.5%
+    assert not table.distinct(0.4378, 0.458, n=200)
+    bands = {1: {"acc": {"mean": 0.5, "std": 0.1}}, 2: {"acc": {"mean": 0.7, "std": 0.3}}}
+    assert table.extreme(bands, "acc") == 1 and table.extreme(bands, "acc", "std", highest=True) == 2
+
+
 def test_warm_rerun_trains_nothing(quick, monkeypatch):
     def refuse(run, progress=False):
         raise AssertionError(f"retrained {run}")
@@ -141,3 +175,19 @@ def test_smoothing_is_a_trailing_mean():
 
     np.testing.assert_allclose(smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
     np.testing.assert_allclose(smooth([4.0], 10), [4.0])
+
+
+def test_fingerprint_follows_the_stored_results(quick):
+    from mlp import cache
+    from mlp.experiments.profiles import sized
+
+    before = experiments.fingerprint("quick")
+    assert experiments.fingerprint("quick") == before
+    run = sized(synthetic.SCALAR_SGD, "quick")
+    path = cache.path_for("run", runs.dataclasses.asdict(run), runs.datasets(run))
+    saved = path.read_bytes()
+    try:
+        cache.store(path, {**cache.load(path), "train_seconds": -1.0})
+        assert experiments.fingerprint("quick") != before
+    finally:
+        path.write_bytes(saved)

@@ -1,6 +1,6 @@
 """Training runs: a frozen description of one, the code that carries it out, and a cache.
 
-Every experiment is a set of :class:`Run` s. A run is cached by its fields (with the
+Every experiment is a set of `Run` s. A run is cached by its fields (with the
 source of the core modules and the data checksums), so runs shared between experiments
 are trained once, and an unchanged rebuild trains nothing.
 """
@@ -115,7 +115,7 @@ def results(runs, jobs: int | None = None, progress: bool | None = None) -> list
     With more than one job each process uses one BLAS thread, which on a shared
     2-core machine is both faster and steadier than one process with two threads.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     runs = list(runs)
     jobs = jobs or min(2, os.cpu_count() or 1)

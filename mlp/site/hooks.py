@@ -6,8 +6,8 @@
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 - mkdocs-jupyter caches executed pages by their own text only; its cache folder is
-  keyed here on the package source, the README and the profile too, so a change to
-  ``mlp`` re-executes the pages instead of serving stale ones.
+  keyed here on the package source, the README, the profile and the stored results too,
+  so a change to any of them re-executes the pages instead of serving stale ones.
 """
 
 from __future__ import annotations
@@ -65,10 +65,10 @@ def katex_dir(config) -> Path:
     return package / "dist"
 
 
-def source_key(config) -> str:
+def page_key(config, results: str) -> str:
     """A hash of everything an executed page's output depends on besides its own text."""
     root = Path(config["config_file_path"]).parent
-    digest = hashlib.sha256(profile().encode())
+    digest = hashlib.sha256(f"{profile()}\0{results}".encode())
     for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -81,9 +81,6 @@ def on_config(config):
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
     config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
                                        "assets/katex-init.js"])
-    jupyter = config["plugins"]["mkdocs-jupyter"].config
-    jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
-                               / source_key(config))
     return config
 
 
@@ -92,6 +89,9 @@ def on_pre_build(config):
 
     log.info("running the experiments (profile %s; cached results are reused)", profile())
     experiments.run(profile=profile())
+    jupyter = config["plugins"]["mkdocs-jupyter"].config
+    jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
+                               / page_key(config, experiments.fingerprint(profile())))
 
 
 def on_files(files, config):

@@ -1,0 +1,221 @@
+# %% [markdown]
+# # Scalar network
+#
+# The scalar form computes one example node by node, with loops over plain Python
+# floats, exactly as the report's eq. 2.1 (forward) and eq. 2.2 (backward) write each
+# node. It is slow, and it is meant to be read. The
+# [vectorized network](../vectorized/) computes the same numbers for a batch at once.
+# Symbols are those of the [notation](../notation/) page.
+#
+# ## Forward pass (eq. 2.1)
+#
+# For one input $x$ with features $x_i$:
+#
+# $$
+# \begin{aligned}
+# k_j &= \sum_i x_i w_{ij} + b_j, & h_j &= \sigma(k_j) = \frac{1}{1 + e^{-k_j}}, \\
+# z_m &= \sum_j h_j v_{jm} + c_m, & y_m &= \frac{e^{z_m}}{\sum_n e^{z_n}} .
+# \end{aligned}
+# $$
+#
+# The report writes $k_j = x_i w_{ij} + b_j$ and $z_k = h_j v_{jk} + c_k$ with the sums
+# over the repeated index left implicit, and names the output index $k$; here it is $m$.
+# In the code each sum is a loop that adds into a node started at zero: `k[j] += x[i] *
+# w[i][j]` runs over every $i$ before the bias $b_j$ is added, and likewise for `z[m]`.
+
+# %% tags=["hide-input"]
+import math
+
+import numpy as np
+
+import mlp
+from mlp import report, scalar
+from mlp.site import page
+
+page.source(scalar.forward)
+
+# %% [markdown]
+# ## The activations and the loss
+#
+# The loss of one example is $l = -\ln y_{m^\ast}$, the negative log-probability of the
+# true class $m^\ast$ (report eq. 2.5). Three small functions compute $\sigma$, the softmax
+# and $l$. Each returns what its formula says, rearranged so that no `math.exp` can
+# overflow (`math.exp` raises `OverflowError` when the result exceeds the largest float).
+
+# %% tags=["hide-input"]
+page.source(scalar.sigmoid)
+page.source(scalar.softmax)
+page.source(scalar.cross_entropy)
+
+# %% [markdown]
+# - **`sigmoid`.** For $k \ge 0$ it is $1 / (1 + e^{-k})$ as written. For $k < 0$,
+#   $e^{-k}$ could overflow, so numerator and denominator are multiplied by $e^{k}$:
+#   $\sigma(k) = e^{k} / (1 + e^{k})$, the same value. Either way the exponent is
+#   $-|k| \le 0$.
+# - **`softmax`.** Multiplying numerator and denominator by $e^{-M}$, with
+#   $M = \max_n z_n$, changes nothing:
+#   $y_m = e^{z_m - M} / \sum_n e^{z_n - M}$. Now every exponent is $\le 0$ (no overflow),
+#   and the largest term is $e^0 = 1$, so the sum is at least 1 (no division by zero).
+# - **`cross_entropy`.** It works from the logits, not from $y$:
+#   $-\ln y_{m^\ast} = -\ln \frac{e^{z_{m^\ast}}}{\sum_n e^{z_n}}
+#   = \ln \sum_n e^{z_n} - z_{m^\ast}
+#   = M + \ln \sum_n e^{z_n - M} - z_{m^\ast}$ (log-sum-exp, shifted by $M$ as above).
+#   Taking the logarithm of a computed $y_{m^\ast}$ instead fails when the true class is
+#   very unlikely: $y_{m^\ast}$ rounds to $0$ and its logarithm does not exist.
+
+# %%
+z, label = [0.0, 800.0], 0  # the true class is far less likely
+print("softmax(z)         =", scalar.softmax(z))
+print("cross_entropy(z, 0) =", scalar.cross_entropy(z, label))
+try:
+    math.log(scalar.softmax(z)[label])
+except ValueError as error:
+    print("log(softmax(z)[0])  -> ValueError:", error)
+assert scalar.cross_entropy(z, label) == 800.0
+
+# %% [markdown]
+# ## Backward pass (eq. 2.2)
+#
+# Going backwards, each gradient is the one after it times a local derivative. The two
+# nonlinear ones are derived on the [derivatives](../derivatives/) page:
+# [softmax with cross-entropy](../derivatives/#softmax-and-cross-entropy-together) and
+# [the sigmoid](../derivatives/#the-sigmoid).
+#
+# $$
+# \begin{aligned}
+# dz_m &= y_m - t_m
+#   && \text{softmax and cross-entropy together (eq. 5.4)} \\
+# dv_{jm} &= h_j\, dz_m, \quad dc_m = dz_m
+#   && \text{from } z_m = \textstyle\sum_j h_j v_{jm} + c_m \\
+# dh_j &= \textstyle\sum_m dz_m\, v_{jm}
+#   && h_j \text{ feeds every } z_m \\
+# dk_j &= dh_j\, h_j (1 - h_j)
+#   && \sigma'(k_j) = h_j (1 - h_j) \\
+# dw_{ij} &= x_i\, dk_j, \quad db_j = dk_j
+#   && \text{from } k_j = \textstyle\sum_i x_i w_{ij} + b_j
+# \end{aligned}
+# $$
+#
+# where $t$ is the one-hot target ($t_{m^\ast} = 1$). The report's eq. 2.2 writes
+# $dw_{ij} = dh_j h_j (1 - h_j) x_i$ and $db_j = dh_j h_j (1 - h_j)$ in one step; the
+# code names the shared factor $dk_j$, the gradient at the hidden pre-activation (the
+# report's $\mathbf{k}\nabla$ in eq. 2.4).
+
+# %% tags=["hide-input"]
+page.source(scalar.backward)
+
+# %% [markdown]
+# Line by line:
+#
+# - `dz` is $y_m - t_m$: the target enters only here, as `1.0 if m == label else 0.0`.
+# - In the double loop over $j$ and $m$, `dv[j][m] = h[j] * dz[m]` is
+#   $\partial l / \partial v_{jm} = dz_m \cdot \partial z_m / \partial v_{jm}
+#   = dz_m\, h_j$.
+# - `dh[j] += dz[m] * v[j][m]` is the sum $dh_j = \sum_m dz_m v_{jm}$ of eq. 2.2. The
+#   hidden unit $h_j$ feeds every output $z_m$, so its gradient collects one term per
+#   output: `dh[j]` starts at `0.0`, and after the inner loop over $m$ it holds the whole
+#   sum. (The report's own code does the same, `da1[i] += ...`.)
+# - `dk` is where $\sigma'$ enters: $dk_j = dh_j \cdot \sigma'(k_j)$ with
+#   $\sigma'(k_j) = \sigma(k_j)(1 - \sigma(k_j)) = h_j (1 - h_j)$, from the stored $h_j$.
+# - `dw[i][j] = dk[j] * x[i]` and `db = dk`: the first layer repeats the second's
+#   pattern, with $x_i$ in place of $h_j$. Nothing flows back into $x$: it is data.
+#
+# The [gradient checking](../gradcheck/) page tests this function against finite
+# differences on random networks.
+#
+# ## The report's dry run (Table 1)
+#
+# The report checked its code on one example through a 2-3-2 network with these values
+# (Table 1; `mlp.report` holds them):
+
+# %% tags=["hide-input"]
+def matrix(rows):
+    """A nested list (or one row) as a LaTeX matrix."""
+    rows = rows if isinstance(rows[0], list) else [rows]
+    body = r" \\ ".join(" & ".join(f"{v:g}" for v in row) for row in rows)
+    return rf"$\begin{{bmatrix}} {body} \end{{bmatrix}}$"
+
+
+w, b, v, c = report.DRY_RUN_PARAMS
+t = [int(m == report.DRY_RUN_LABEL) for m in range(len(c))]
+page.table(
+    ["", "value", "", "value"],
+    [["$x$", matrix(report.DRY_RUN_X), "$t$ (report: $\\hat y$)", matrix(t)],
+     ["$w$", matrix(w), "$b$", matrix(b)],
+     ["$v$", matrix(v), "$c$", matrix(c)]],
+)
+
+# %% [markdown]
+# The forward pass, by hand: every column of $w$ is $(1, -1)$, so
+# $k_j = 1 \cdot 1 + (-1)(-1) + 0 = 2$ and $h_j = \sigma(2)$ for all three hidden units.
+# Both columns of $v$ are $(1, -1, -1)$, so $z_1 = z_2 = \sigma(2)(1 - 1 - 1) = -\sigma(2)$:
+# equal logits, $y = (\tfrac12, \tfrac12)$, and the loss is $\ln 2$. The code:
+
+# %%
+fwd = scalar.forward(report.DRY_RUN_X, report.DRY_RUN_PARAMS)
+page.table(
+    ["node", "values"],
+    [[f"${name}$", ", ".join(f"{value:.6f}" for value in values)]
+     for name, values in fwd._asdict().items()],
+)
+sigma_2 = scalar.sigmoid(2.0)
+assert fwd.k == [2.0, 2.0, 2.0] and fwd.h == [sigma_2] * 3
+assert fwd.z == [-sigma_2] * 2 and fwd.y == [0.5, 0.5]
+dry = page.results("dry_run")
+assert math.isclose(dry["loss"], math.log(2), rel_tol=1e-15)
+loss = page.number("dry_run.loss", "plain")
+page.md(f"Loss: {loss} $= \\ln 2$.")
+
+# %% [markdown]
+# Backwards: $dz = y - t = (-\tfrac12, \tfrac12)$, hence $dc = dz$ and
+# $dv_{jm} = \sigma(2)\, dz_m = \mp \sigma(2)/2$. And $dh_j = 0$ for every $j$: the two
+# outputs' terms of the sum $\sum_m dz_m v_{jm}$ cancel, because $v_{j1} = v_{j2}$ in
+# every row while $dz_1 = -dz_2$. The loop's accumulation, term by term:
+
+# %%
+bwd = scalar.backward(report.DRY_RUN_X, report.DRY_RUN_LABEL,
+                      report.DRY_RUN_PARAMS, fwd)
+rows = []
+for j in range(len(b)):
+    terms = [bwd.dz[m] * v[j][m] for m in range(len(c))]
+    assert bwd.dh[j] == sum(terms) == 0.0
+    rows.append([f"${j + 1}$", *(f"{x:+.4f}" for x in terms),
+                 f"{bwd.dh[j]:+.4f}"])
+header = ["$j$", "$dz_1 v_{j1}$", "$dz_2 v_{j2}$", "`dh[j]`"]
+page.table(header, rows)
+
+# %% [markdown]
+# With $dh = 0$, $dk = 0$, and so $dw = 0$ and $db = 0$ whatever the sigmoid's
+# derivative: this dry run cannot catch a mistake in $\sigma'$ or in the first layer's
+# gradients ([gradient checking](../gradcheck/#what-a-wrong-backward-pass-looks-like)
+# can). The report's derivatives (section 4.1, to 4 decimals) beside the
+# code's (`dry_run` results: the scalar form and the vectorized form on a batch of one):
+
+# %% tags=["hide-input"]
+rows = []
+for f, name in enumerate(mlp.Params._fields):
+    reported, by_scalar, by_vectorized = (
+        dry[form][f] for form in ("report", "scalar", "vectorized"))
+    for index in np.ndindex(reported.shape):
+        subscript = "".join(str(i + 1) for i in index)
+        # + 0.0 turns -0.0 into 0.0
+        rows.append([f"$d{name}_{{{subscript}}}$", f"{reported[index]:g}",
+                     f"{by_scalar[index] + 0.0:.6f}",
+                     f"{by_vectorized[index] + 0.0:.6f}"])
+        # the code agrees with the report to the report's 4 decimals
+        assert abs(reported[index] - by_scalar[index]) <= 0.5e-4
+page.table(["derivative", "report", "scalar", "vectorized"], rows)
+assert dry["max_difference_from_report"] <= 0.5e-4
+assert dry["max_difference_between_forms"] <= 1e-15
+from_report = page.number("dry_run.max_difference_from_report", "sci")
+between_forms = page.number("dry_run.max_difference_between_forms", "sci")
+page.md(
+    f"Largest difference from the report: {from_report}, within half a unit "
+    f"($5 \\times 10^{{-5}}$) of its fourth decimal. Largest difference "
+    f"between the two forms: {between_forms}."
+)
+
+# %% [markdown]
+# The value behind $0.4404$ is $\sigma(2)/2 = \frac{1}{2(1 + e^{-2})}$, which SymPy
+# confirms exactly on the
+# [derivatives](../derivatives/#the-whole-network-symbolically) page.

@@ -1,0 +1,56 @@
+"""Comparing the two forms: the differences they report, and the shape of a timing."""
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp.compare import FIELDS, Difference, Timing, batch_vs_examples, difference, scalar_vs_vectorized, speed
+
+
+def test_difference_is_absolute_and_relative_to_the_reference():
+    assert difference([1.0, 2.0], [1.0, 4.0]) == Difference(2.0, 0.5)
+    assert difference(3.0, 3.0) == Difference(0.0, 0.0)
+    assert difference([0.0], [0.0]) == Difference(0.0, 0.0)
+    assert difference([1e-3], [0.0]).relative == np.inf
+
+
+@pytest.fixture
+def network():
+    rng = np.random.default_rng(0)
+    params = mlp.init_params(6, 5, 3, rng)._replace(b=rng.normal(size=5), c=rng.normal(size=3))
+    return rng.normal(size=(4, 6)), rng.integers(0, 3, size=4), params
+
+
+def test_the_forms_differ_only_by_rounding(network):
+    found = scalar_vs_vectorized(*network)
+    assert set(found) == set(FIELDS)
+    assert all(d.relative < 1e-12 for d in found.values())
+
+
+def test_batch_matches_the_sum_and_the_mean_of_its_examples(network):
+    found = batch_vs_examples(*network)
+    assert set(found) == {"sum", "mean"}
+    assert all(set(fields) == set(FIELDS) for fields in found.values())
+    assert all(d.relative < 1e-12 for fields in found.values() for d in fields.values())
+
+
+def test_a_wrong_gradient_shows_as_a_large_difference(network, monkeypatch):
+    x, labels, params = network
+    original = mlp.vectorized.backward
+
+    def off_by_a_bit(*args, **kwargs):
+        result = original(*args, **kwargs)
+        return result._replace(dv=result.dv * 1.01)
+
+    monkeypatch.setattr(mlp.vectorized, "backward", off_by_a_bit)
+    assert scalar_vs_vectorized(x, labels, params)["v"].relative > 1e-3
+
+
+def test_speed_returns_positive_timings_of_each_form():
+    params = mlp.init_params(5, 4, 3, rng=0)
+    timings = speed(params, batch_sizes=(1, 8), repeat=3, min_seconds=1e-4)
+    assert [(t.form, t.batch_size) for t in timings] == [("scalar", 1), ("vectorized", 1), ("vectorized", 8)]
+    for t in timings:
+        assert isinstance(t, Timing) and len(t.seconds) == 3
+        assert all(s > 0 for s in t.seconds)
+        assert t.examples_per_second == pytest.approx(1 / t.median) and t.examples_per_second > 0

@@ -1,0 +1,584 @@
+"""Checks of a built documentation site: its links, its numbers, and what a browser shows.
+
+These tests read the site that ``mkdocs build --strict`` wrote into the folder named by
+``MLP_SITE_DIR`` (CI sets it after building; unset, the tests are skipped). Once it is
+set, a missing site, browser or Playwright is a failure, not a skip.
+
+- Links: every ``href``/``src`` of every page (and every ``url()`` of the site's CSS) that
+  points inside the site names a file that exists, and a ``#fragment`` names an ``id`` of
+  its target page. MkDocs checks the links of Markdown pages only; the executed pages'
+  links are checked here. Nothing is fetched from another host: a page that *loads* an
+  external resource fails; external links to follow are only listed.
+- Numbers: every ``<span class="mlp-number">`` shows exactly what :mod:`mlp.site.page`
+  formats from the results cache the build used (``MLP_RESULTS_DIR``, ``MLP_PROFILE``).
+- Browser: headless Chromium (``MLP_CHROMIUM``, default ``chromium`` on the ``PATH``),
+  driven by Playwright, loads every page from a server on 127.0.0.1 and checks that the
+  math was typeset, images loaded, no request left the machine, no Python error or
+  warning shows, and the console logged no error. Screenshots of the home and MNIST pages
+  go to ``MLP_ARTIFACTS_DIR`` (default ``artifacts/`` in the project).
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import os
+import posixpath
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Pages that quote computed results, and how many numbers the whole site shows at least.
+PAGES_WITH_NUMBERS = ("index.html", "synthetic/index.html", "mnist/index.html")
+MIN_NUMBERS = 20
+# Full-page screenshots kept as build artifacts: page -> file name.
+SCREENSHOTS = {"index.html": "home.png", "mnist/index.html": "mnist.png"}
+# MkDocs' 404 page is served at any depth, so its links are written from the site root.
+NOT_LINK_CHECKED = {"404.html"}
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+IGNORED_SCHEMES = {"mailto", "data", "javascript", "blob", "tel", "about"}
+# <link rel=...> values that make the browser fetch the target; others (canonical, prev,
+# next, alternate, ...) are links for a reader or a robot, not loads.
+LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon", "preload",
+                "modulepreload", "prefetch", "preconnect", "dns-prefetch", "manifest", "prerender"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+             "source", "track", "wbr"}
+NOT_PROSE = {"pre", "code", "script", "style", "textarea"}
+STDERR = "application/vnd.jupyter.stderr"
+# A page.number span shown as text (printed by a code cell instead of displayed); the source
+# of page.number itself, if a page shows it, has "{...}" where the key goes and does not match.
+PRINTED_NUMBER = re.compile(r'<span class="mlp-number" data-key="[\w.]+"')
+
+
+# --- reading the built pages -------------------------------------------------------------
+
+@dataclass
+class Ref:
+    tag: str
+    attr: str
+    url: str
+    loads: bool  # the browser fetches it while showing the page (not a link to follow)
+
+
+@dataclass
+class Number:
+    key: str
+    fmt: str
+    text: str
+
+
+@dataclass(repr=False)
+class Page:
+    path: str  # relative to the site, posix, e.g. "mnist/index.html"
+    ids: set = field(default_factory=set)
+    refs: list = field(default_factory=list)
+    numbers: list = field(default_factory=list)
+    prose: list = field(default_factory=list)  # text outside pre/code/script/style
+    text: list = field(default_factory=list)  # all text outside script/style
+    styles: list = field(default_factory=list)  # inline <style> blocks
+
+    def __repr__(self):
+        return f"Page({self.path!r})"
+
+    @property
+    def prose_text(self) -> str:
+        return "".join(self.prose)
+
+    @property
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+    @property
+    def has_math(self) -> bool:
+        """Whether the page's text holds math delimiters for KaTeX to typeset."""
+        return bool(re.search(r"\\\(|\\\[|\$", self.prose_text))
+
+
+class PageParser(html.parser.HTMLParser):
+    """Collects a page's ids, URLs, ``mlp-number`` spans and prose text."""
+
+    def __init__(self, page: Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.stack: list[str] = []
+        self.not_prose = 0  # depth inside pre/code/script/style
+        self.script = 0  # depth inside script/style
+        self.number: tuple[int, Number] | None = None  # (stack depth, span) being read
+        self.style: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self._start(tag, attrs, closed=False)
+
+    def handle_startendtag(self, tag, attrs):
+        self._start(tag, attrs, closed=True)
+
+    def _start(self, tag, attrs, closed):
+        attrs = {name: value for name, value in attrs if value is not None}
+        for name in ("id", "name" if tag == "a" else None):
+            if name and attrs.get(name):
+                self.page.ids.add(attrs[name])
+        self._refs(tag, attrs)
+        if tag == "span" and "mlp-number" in attrs.get("class", "").split() and self.number is None:
+            self.number = (len(self.stack), Number(attrs.get("data-key", ""), attrs.get("data-format", ""), ""))
+        if tag == "style":
+            self.style = []
+        if closed or tag in VOID_TAGS:
+            return
+        self.stack.append(tag)
+        if tag in NOT_PROSE:
+            self.not_prose += 1
+        if tag in ("script", "style"):
+            self.script += 1
+
+    def _refs(self, tag, attrs):
+        rels = set(attrs.get("rel", "").lower().split())
+        for attr in ("href", "xlink:href", "src", "srcset", "data", "poster"):
+            value = attrs.get(attr)
+            if value is None or (attr == "data" and tag != "object"):
+                continue
+            if attr in ("href", "xlink:href"):
+                loads = tag in ("use", "image") or (tag == "link" and bool(rels & LOADING_RELS))
+            else:
+                loads = True
+            urls = [part.strip().split()[0] for part in value.split(",") if part.strip()] \
+                if attr == "srcset" else [value.strip()]
+            self.page.refs.extend(Ref(tag, attr, url, loads) for url in urls)
+
+    def handle_endtag(self, tag):
+        if tag not in self.stack:
+            return
+        while self.stack:
+            top = self.stack.pop()
+            if top in NOT_PROSE:
+                self.not_prose -= 1
+            if top in ("script", "style"):
+                self.script -= 1
+            if top == "style" and self.style is not None:
+                self.page.styles.append("".join(self.style))
+                self.style = None
+            if self.number and len(self.stack) == self.number[0]:
+                self.page.numbers.append(self.number[1])
+                self.number = None
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if self.number:
+            self.number[1].text += data
+        if self.style is not None:
+            self.style.append(data)
+        if not self.not_prose:
+            self.page.prose.append(data)
+        if not self.script:
+            self.page.text.append(data)
+
+
+@dataclass(repr=False)
+class Site:
+    root: Path
+    pages: dict  # path -> Page
+
+    def __repr__(self):
+        return f"Site({str(self.root)!r}, {len(self.pages)} pages)"
+
+    def page(self, path: str) -> Page:
+        if path not in self.pages:
+            pytest.fail(f"the site has no page {path}")
+        return self.pages[path]
+
+
+def read_site(root: Path) -> Site:
+    pages = {}
+    for file in sorted(root.rglob("*.html")):
+        path = file.relative_to(root).as_posix()
+        page = Page(path)
+        parser = PageParser(page)
+        parser.feed(file.read_text(encoding="utf-8"))
+        parser.close()
+        pages[path] = page
+    return Site(root, pages)
+
+
+def site_url() -> str:
+    """The site's public address if the build was given one (``site_url`` in mkdocs.yml)."""
+    url = os.environ.get("MLP_SITE_URL", "")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_path() -> str:
+    """The path the site is served below (``/repository/`` on GitHub Pages), else ``/``."""
+    path = urlsplit(site_url()).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def resolve(site: Site, source: str, url: str):
+    """Where ``url``, written in the file ``source``, points.
+
+    Returns ``("ignore", None, None)``, ``("external", url, None)``,
+    ``("broken", reason, None)`` or ``("internal", file, fragment)`` with ``file``
+    relative to the site.
+    """
+    base = posixpath.dirname(source)
+    public, prefix = site_url(), site_path()
+    for start in (public, prefix if prefix != "/" else ""):
+        if start and url.startswith(start):  # the site's own address, or its path on the host
+            url, base = url[len(start):], ""
+            if not urlsplit(url).path:
+                url = "index.html" + url
+            break
+    parts = urlsplit(url)
+    if parts.scheme in IGNORED_SCHEMES or not url:
+        return "ignore", None, None
+    if parts.scheme or parts.netloc:
+        if parts.scheme in ("http", "https", "") and parts.netloc:
+            return "external", url, None
+        return "broken", f"unknown scheme {parts.scheme!r}", None
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        return "broken", f"root-absolute URL outside the site's path {site_path()}", None
+    if not path:
+        target = source
+    else:
+        target = posixpath.normpath(posixpath.join(base, path))
+        if target == ".." or target.startswith("../"):
+            return "broken", "points above the site's root", None
+        if target == ".":
+            target = ""
+        if path.endswith("/") or (site.root / target).is_dir():
+            target = posixpath.join(target, "index.html") if target else "index.html"
+    if not (site.root / target).is_file():
+        return "broken", f"no file {target}", None
+    return "internal", target, unquote(parts.fragment)
+
+
+# --- fixtures ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    """The built site named by ``MLP_SITE_DIR``, parsed (skip if unset, fail if missing)."""
+    value = os.environ.get("MLP_SITE_DIR")
+    if not value:
+        pytest.skip("MLP_SITE_DIR is unset: build the site (mkdocs build --strict) and set "
+                    "MLP_SITE_DIR to its folder to check it")
+    root = Path(value).resolve()
+    if not (root / "index.html").is_file():
+        pytest.fail(f"MLP_SITE_DIR={value}: no built site there (no index.html)")
+    return read_site(root)
+
+
+@pytest.fixture(scope="module")
+def artifacts_dir() -> Path:
+    path = Path(os.environ.get("MLP_ARTIFACTS_DIR") or ROOT / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class NotInCache(Exception):
+    """A result the site shows is not in the results cache (so it would have to be trained)."""
+
+
+@pytest.fixture(scope="module")
+def lookup(caller_results_dir):
+    """``key, fmt -> text`` as :mod:`mlp.site.page` formats it from the build's results.
+
+    The build's cache is ``MLP_RESULTS_DIR`` as the caller set it (not the tests' private
+    cache) and its profile ``MLP_PROFILE`` (default ``full``). Nothing is trained here: a
+    result missing from the cache is an error, not a reason to compute it.
+    """
+    from mlp.experiments import runs
+    from mlp.site import page
+
+    def refuse(run, progress=False):
+        raise NotInCache(f"a result is missing from the cache ({run}): was the site built from "
+                         "this source, with this MLP_RESULTS_DIR and MLP_PROFILE?")
+
+    with pytest.MonkeyPatch.context() as patch:
+        if caller_results_dir:
+            patch.setenv("MLP_RESULTS_DIR", caller_results_dir)
+        else:
+            patch.delenv("MLP_RESULTS_DIR", raising=False)
+        patch.setenv("MLP_PROFILE", os.environ.get("MLP_PROFILE", "full"))
+        patch.setattr(runs, "execute", refuse)
+        page.results.cache_clear()
+
+        def format_number(key: str, fmt: str) -> str:
+            return page.FORMATS[fmt](page.lookup(key))
+
+        yield format_number
+        page.results.cache_clear()
+
+
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Serves the site below ``prefix``, as GitHub Pages serves a project's site."""
+
+    prefix = "/"
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "-not-in-the-site-")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """The site served by :mod:`http.server` on 127.0.0.1 (a free port); its base URL.
+
+    The site is served below the path of its public address (``MLP_SITE_URL``) if the
+    build was given one, so root-absolute links resolve as they will once published.
+    """
+    handler = type("Handler", (_SiteHandler,), {"prefix": site_path()})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site.root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{site_path()}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+# JavaScript run in each loaded page: what the browser shows.
+INSPECT = """
+async () => {
+  const images = Array.from(document.images);
+  images.forEach(img => { img.loading = "eager"; });
+  const decoded = await Promise.all(images.map(img => img.decode().then(() => true, () => false)));
+  const brokenImages = images.filter((img, i) => !decoded[i] || !img.complete
+      || (img.naturalWidth === 0 && !/\\.svg($|[?#])|^data:image\\/svg/.test(img.currentSrc)))
+    .map(img => img.getAttribute("src"));
+  const walk = (skip) => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.closest(skip)) texts.push(node.textContent);
+    }
+    return texts;
+  };
+  const raw = walk("pre, code, script, style, textarea, .katex, .katex-error")
+    .filter(t => ["\\\\(", "\\\\)", "\\\\[", "\\\\]", "$$"].some(d => t.includes(d)))
+    .map(t => t.trim().slice(0, 120));
+  const outputs = Array.from(document.querySelectorAll('[data-mime-type="STDERR"]'),
+                             el => el.textContent.trim()).filter(t => t);
+  return {
+    katex: document.querySelectorAll(".katex").length,
+    katexErrors: Array.from(document.querySelectorAll(".katex-error"),
+                            el => `${el.textContent.slice(0, 80)} (${el.getAttribute("title")})`),
+    raw,
+    brokenImages,
+    tracebacks: walk("script, style").join("").includes("Traceback (most recent call last)"),
+    stderr: outputs.map(t => t.slice(0, 300)),
+  };
+}
+""".replace("STDERR", STDERR)
+
+
+@dataclass(repr=False)
+class Visit:
+    requests: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # failed requests and HTTP errors
+    console: list = field(default_factory=list)  # console errors and uncaught exceptions
+    shown: dict = field(default_factory=dict)  # INSPECT's answer
+
+    def __repr__(self):
+        return f"Visit({len(self.requests)} requests, {self.shown})"
+
+
+@pytest.fixture(scope="module")
+def browser(site, server, artifacts_dir) -> dict:
+    """Every page loaded once in headless Chromium: ``path -> Visit``; screenshots saved."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: pip install -e '.[test]' (its browser download "
+                    "is not needed: the tests drive the system's Chromium)")
+    chromium = os.environ.get("MLP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.fail("no Chromium found: install it (apt-get install chromium) or set MLP_CHROMIUM")
+    visits = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        try:
+            for path in site.pages:
+                visit = visits[path] = Visit()
+                tab = context.new_page()
+                tab.on("request", lambda request, visit=visit: visit.requests.append(request.url))
+                tab.on("requestfailed", lambda request, visit=visit: visit.failures.append(
+                    f"{request.url}: {request.failure}"))
+                tab.on("response", lambda response, visit=visit: response.status >= 400 and visit.failures.append(
+                    f"{response.url}: HTTP {response.status}"))
+                tab.on("console", lambda message, visit=visit: message.type == "error" and visit.console.append(
+                    f"{message.text} ({message.location.get('url', '')})"))
+                tab.on("pageerror", lambda error, visit=visit: visit.console.append(f"uncaught: {error}"))
+                tab.goto(server + ("" if path == "index.html" else path), wait_until="networkidle")
+                visit.shown = tab.evaluate(INSPECT)
+                if path in SCREENSHOTS:
+                    tab.screenshot(path=str(artifacts_dir / SCREENSHOTS[path]), full_page=True)
+                tab.close()
+        finally:
+            browser.close()
+    return visits
+
+
+# --- links -------------------------------------------------------------------------------
+
+def test_internal_links_resolve(site, artifacts_dir):
+    """Every URL inside the site names an existing file, and its fragment an id there."""
+    problems, external = [], set()
+    for path, page in site.pages.items():
+        if path in NOT_LINK_CHECKED:
+            continue
+        for ref in page.refs:
+            kind, target, fragment = resolve(site, path, ref.url)
+            if kind == "external":
+                external.add(ref.url)
+            elif kind == "broken":
+                problems.append(f"{path}: <{ref.tag} {ref.attr}={ref.url!r}>: {target}")
+            elif kind == "internal" and fragment and target.endswith(".html"):
+                if fragment not in site.page(target).ids:
+                    problems.append(f"{path}: <{ref.tag} {ref.attr}={ref.url!r}>: no id {fragment!r} in {target}")
+    (artifacts_dir / "external-links.txt").write_text("".join(f"{url}\n" for url in sorted(external)))
+    assert not problems, f"{len(problems)} broken link(s):\n" + "\n".join(problems)
+
+
+def test_no_external_resources_loaded(site):
+    """No page makes the browser fetch anything from another host (the site works offline)."""
+    loads = [f"{path}: <{ref.tag} {ref.attr}={ref.url!r}>" for path, page in site.pages.items()
+             for ref in page.refs if ref.loads and resolve(site, path, ref.url)[0] == "external"]
+    assert not loads, "pages load external resources:\n" + "\n".join(loads)
+
+
+def test_css_urls_resolve(site):
+    """Every ``url()`` of the site's CSS files and inline styles exists in the site.
+
+    In a ``@font-face`` ``src`` list one existing alternative is enough (KaTeX lists
+    woff2, woff and ttf; the site ships woff2, which every current browser takes first).
+    """
+    sheets = [(file.relative_to(site.root).as_posix(), file.read_text(encoding="utf-8"))
+              for file in sorted(site.root.rglob("*.css"))]
+    sheets += [(path, style) for path, page in site.pages.items() for style in page.styles]
+    problems = []
+    for path, css in sheets:
+        css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+        for declaration in re.split(r"[;{}]", css):
+            urls = [match.strip("'\" ") for match in re.findall(r"url\(\s*([^)]*?)\s*\)", declaration)]
+            found = [(url, resolve(site, path, url)) for url in urls]
+            found = [(url, kind, target) for url, (kind, target, _) in found if kind != "ignore"]
+            if not found:
+                continue
+            external = [url for url, kind, _ in found if kind == "external"]
+            broken = [f"{url} ({target})" for url, kind, target in found if kind == "broken"]
+            if external:
+                problems.append(f"{path}: loads external {', '.join(external)}")
+            if declaration.strip().startswith("src:") and len(broken) < len(found):
+                continue
+            if broken:
+                problems.append(f"{path}: missing {', '.join(broken)}")
+    assert not problems, "CSS points at missing or external files:\n" + "\n".join(problems)
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+def test_numbers_match_results(site, lookup):
+    """Each tagged number shows the result at its key, formatted as the page formats it."""
+    from mlp.site import page as helpers
+
+    problems, checked = [], 0
+    for path, page in site.pages.items():
+        printed = PRINTED_NUMBER.search(page.all_text)
+        if printed:
+            problems.append(f"{path}: a number's HTML is shown as text, not displayed: {printed.group()!r}")
+        for number in page.numbers:
+            if number.fmt not in helpers.FORMATS:
+                problems.append(f"{path}: {number.key}: unknown format {number.fmt!r}")
+                continue
+            try:
+                expected = lookup(number.key, number.fmt)
+            except NotInCache as error:
+                pytest.fail(f"{path}: {number.key}: {error}")
+            except (KeyError, IndexError, TypeError, ValueError) as error:
+                problems.append(f"{path}: {number.key}: not in the results ({error!r})")
+                continue
+            checked += 1
+            if number.text != expected:
+                problems.append(f"{path}: {number.key} shows {number.text!r}, the results give {expected!r}")
+    assert not problems, f"{len(problems)} of the site's numbers disagree with the results:\n" + "\n".join(problems)
+    assert checked, "no numbers were checked"
+
+
+def test_pages_show_numbers(site):
+    """The pages that report results show them as tagged numbers, and the site has many."""
+    counts = {path: len(page.numbers) for path, page in site.pages.items()}
+    missing = [path for path in PAGES_WITH_NUMBERS if counts.get(path, 0) == 0]
+    assert not missing, f"pages without a single computed number: {missing}"
+    total = sum(counts.values())
+    assert total > MIN_NUMBERS, f"the site shows only {total} computed numbers: {counts}"
+
+
+# --- in the browser ----------------------------------------------------------------------
+
+def test_math_rendered(site, browser):
+    """KaTeX typeset every formula: no errors, no raw delimiters left, math where written."""
+    problems = []
+    for path, visit in browser.items():
+        shown = visit.shown
+        problems += [f"{path}: KaTeX error: {error}" for error in shown["katexErrors"]]
+        problems += [f"{path}: raw math delimiters in the text: {text!r}" for text in shown["raw"]]
+        if site.pages[path].has_math and not shown["katex"]:
+            problems.append(f"{path}: the page has math but nothing was typeset")
+    assert not problems, "math not rendered:\n" + "\n".join(problems)
+
+
+def test_images_load(browser):
+    """Every ``<img>`` loaded and decoded."""
+    broken = [f"{path}: {src}" for path, visit in browser.items() for src in visit.shown["brokenImages"]]
+    assert not broken, "images that did not load:\n" + "\n".join(broken)
+
+
+def test_no_request_leaves_the_machine(browser):
+    """Every request of every page load went to the local server (or was data:/blob:)."""
+    outside = sorted({f"{path}: {url}" for path, visit in browser.items() for url in visit.requests
+                      if urlsplit(url).scheme not in ("data", "blob")
+                      and urlsplit(url).hostname != "127.0.0.1"})
+    assert not outside, "requests to other hosts:\n" + "\n".join(outside)
+
+
+def test_every_request_succeeds(browser):
+    """No request of a page load failed or got an HTTP error (a missing file, say)."""
+    failures = [f"{path}: {failure}" for path, visit in browser.items() for failure in visit.failures]
+    assert not failures, "failed requests:\n" + "\n".join(failures)
+
+
+def test_no_python_errors_shown(browser):
+    """No page shows a traceback, or any output a cell wrote to stderr (errors, warnings)."""
+    problems = [f"{path}: shows a Python traceback" for path, visit in browser.items() if visit.shown["tracebacks"]]
+    problems += [f"{path}: shows stderr output: {text!r}" for path, visit in browser.items()
+                 for text in visit.shown["stderr"]]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_console_errors(browser):
+    """The browser's console logged no error and no script threw."""
+    errors = [f"{path}: {error}" for path, visit in browser.items() for error in visit.console]
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def test_screenshots_saved(browser, artifacts_dir):
+    """Full-page screenshots of the home and MNIST pages were written as artifacts."""
+    for path, name in SCREENSHOTS.items():
+        assert path in browser, f"the site has no page {path} to screenshot"
+        shot = artifacts_dir / name
+        assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot {shot}"
