@@ -15,6 +15,7 @@ import numpy as np
 
 from mlp import scalar, vectorized
 from mlp.checks import check_reduction
+from mlp.fast import Step
 from mlp.params import Params
 
 
@@ -100,6 +101,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     x, labels, params = vectorized.check_batch(*train_data, params)
     val = vectorized.check_batch(*val_data, params)[:2] if val_data is not None else None
     params = params.tolist() if form == "scalar" else params.map(np.copy)
+    step = None if form == "scalar" else Step(params, batch_size)  # vectorized_step, buffers made once
     rng = np.random.default_rng(seed)
     history, elapsed = History(), 0.0
 
@@ -122,7 +124,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
             if form == "scalar":
                 steps = (scalar_step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
             else:
-                steps = (vectorized_step(xs[i:i + batch_size], ls[i:i + batch_size], params, lr, reduction)
+                steps = (step(xs[i:i + batch_size], ls[i:i + batch_size], lr, reduction)
                          / (min(batch_size, len(x) - i) if reduction == "sum" else 1)
                          for i in range(0, len(x), batch_size))
             for loss in steps:
