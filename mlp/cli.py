@@ -83,6 +83,20 @@ def train_one(args) -> int:
     return 0
 
 
+def bench(args) -> int:
+    """Time training epochs against the GEMM bound (and PyTorch, scikit-learn if installed)."""
+    from mlp import bench as benchmark
+
+    report = benchmark.run(batch_sizes=args.batch_sizes, dtypes=args.dtypes, threads=args.threads,
+                           rounds=args.rounds, examples={1: args.sgd_examples})
+    print(benchmark.table(report))
+    print("median seconds per epoch of 60,000 examples (ratio to the GEMM bound of the same round)")
+    if args.json:
+        benchmark.write(report, args.json)
+        print("wrote", args.json)
+    return 0
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -160,6 +174,22 @@ def parser() -> argparse.ArgumentParser:
                    help="network form; scalar trains one example at a time (default: vectorized)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=train_one)
+
+    p = sub.add_parser("bench", help="time training epochs against the GEMM bound and other libraries",
+                       description="Time an epoch of training the 784-300-10 network on MNIST: the five "
+                       "GEMMs alone (the bound), mlp, the plain step, and PyTorch and scikit-learn when "
+                       "installed; interleaved rounds, medians, ratios to the bound.")
+    p.add_argument("--batch-sizes", type=positive_int, nargs="+", default=[500, 100, 1], metavar="B",
+                   help="batch sizes (default: 500 100 1)")
+    p.add_argument("--dtypes", nargs="+", choices=("float64", "float32"), default=["float64", "float32"],
+                   help="float types (default: both)")
+    p.add_argument("--threads", type=positive_int, nargs="+", default=[1, 2], metavar="N",
+                   help="BLAS threads (default: 1 2)")
+    p.add_argument("--rounds", type=positive_int, default=5, help="counted rounds after a warm-up (default: 5)")
+    p.add_argument("--sgd-examples", type=positive_int, default=6_000, metavar="N",
+                   help="examples per epoch at batch size 1, scaled to 60,000 (default: 6000)")
+    p.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    p.set_defaults(run=bench)
     return top
 
 

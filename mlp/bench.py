@@ -1,0 +1,204 @@
+"""How fast an epoch of training is, against its own lower bound and against frameworks.
+
+One epoch of the 784-300-10 network is, per batch, five matrix products (eq. 2.3: x w and
+h v; eq. 2.4: dz vᵀ, hᵀ dz and xᵀ dk) plus element-wise passes. The *GEMM bound* times
+those five products alone, at the same shapes, into preallocated arrays: no
+implementation can beat it. Each implementation trains the same network on the same data
+in the same process; rounds are interleaved (A B C A B C ...) so that a drift in the
+machine's speed hits all alike, and the median over rounds is reported, as a ratio to
+the GEMM bound of the same round.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from datetime import datetime, timezone
+
+import numpy as np
+
+from mlp.fast import Step
+from mlp.params import Params, init_params
+from mlp.train import vectorized_step
+
+SIZES = (784, 300, 10)
+LR = 1e-3
+
+
+def gemm_bound(x: np.ndarray, batch_size: int, params: Params):
+    """A function running an epoch of the five GEMMs alone (the lower bound)."""
+    (n_in, n_hid), n_out = params.w.shape, params.c.shape[0]
+    dtype = params.w.dtype
+    h, dk = np.empty((batch_size, n_hid), dtype), np.empty((batch_size, n_hid), dtype)
+    z = np.empty((batch_size, n_out), dtype)
+    dw, dv = np.empty((n_in, n_hid), dtype), np.empty((n_hid, n_out), dtype)
+
+    def epoch():
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            xb = x[i:i + batch_size]
+            np.dot(xb, params.w, out=h)
+            np.dot(h, params.v, out=z)
+            np.dot(z, params.v.T, out=dk)
+            np.dot(h.T, z, out=dv)
+            np.dot(xb.T, dk, out=dw)
+
+    return epoch
+
+
+def mlp_epoch(x, labels, batch_size, params):
+    """An epoch of ``mlp``'s training step (:class:`mlp.fast.Step`)."""
+    step = Step(params.map(np.copy), batch_size)
+
+    def epoch():
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            step(x[i:i + batch_size], labels[i:i + batch_size], LR)
+
+    return epoch
+
+
+def plain_epoch(x, labels, batch_size, params):
+    """An epoch of the plain step that reads like eq. 2.3/2.4 (:func:`mlp.train.vectorized_step`)."""
+    params = params.map(np.copy)
+
+    def epoch():
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            vectorized_step(x[i:i + batch_size], labels[i:i + batch_size], params, LR, "sum")
+
+    return epoch
+
+
+def torch_epoch(x, labels, batch_size, params):
+    """An epoch of the same network in PyTorch: pre-made tensors, autograd, plain SGD."""
+    import torch
+
+    xt, lt = torch.from_numpy(x), torch.from_numpy(labels)
+    w, b, v, c = (torch.tensor(p, requires_grad=True) for p in params)
+    optimizer = torch.optim.SGD([w, b, v, c], lr=LR)
+
+    def epoch():
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            optimizer.zero_grad()
+            z = torch.sigmoid(xt[i:i + batch_size] @ w + b) @ v + c
+            torch.nn.functional.cross_entropy(z, lt[i:i + batch_size], reduction="sum").backward()
+            optimizer.step()
+
+    return epoch
+
+
+def sklearn_epoch(x, labels, batch_size, params):
+    """An epoch of scikit-learn's MLPClassifier with the same network (sgd, logistic)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=(params.w.shape[1],), activation="logistic", solver="sgd",
+                          batch_size=batch_size, learning_rate_init=LR, momentum=0.0, max_iter=1,
+                          shuffle=False, random_state=0)
+
+    def epoch():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x, labels)
+
+    return epoch
+
+
+IMPLEMENTATIONS = {"gemm bound": gemm_bound, "mlp": mlp_epoch, "plain": plain_epoch,
+                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch}
+
+
+def available(name: str) -> bool:
+    """Whether the library an implementation needs is installed (PyTorch and scikit-learn are optional)."""
+    module = {"pytorch": "torch", "scikit-learn": "sklearn"}.get(name)
+    if module is None:
+        return True
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
+            names=tuple(IMPLEMENTATIONS)) -> dict:
+    """Seconds per epoch of each implementation: interleaved rounds, medians, ratios to the bound."""
+    from threadpoolctl import threadpool_limits
+
+    x = np.ascontiguousarray(x, dtype=dtype)
+    params = init_params(x.shape[1], SIZES[1], SIZES[2], rng=0, scale="xavier", dtype=dtype)
+    names = [n for n in names if available(n) and not (n == "scikit-learn" and dtype != np.float64)]
+    with threadpool_limits(threads):
+        if "pytorch" in names:
+            import torch
+
+            torch.set_num_threads(threads)
+        epochs = {n: (gemm_bound(x, batch_size, params) if n == "gemm bound"
+                      else IMPLEMENTATIONS[n](x, labels, batch_size, params)) for n in names}
+        seconds = {n: [] for n in names}
+        for _ in range(rounds + 1):  # the first round warms up and is not counted
+            for n, epoch in epochs.items():
+                start = time.perf_counter()
+                epoch()
+                seconds[n].append(time.perf_counter() - start)
+    scale = 1.0 if len(x) >= 60_000 else 60_000 / len(x)  # report seconds per 60,000 examples
+    out = {}
+    for n in names:
+        counted = np.array(seconds[n][1:]) * scale
+        ratio = counted / (np.array(seconds["gemm bound"][1:]) * scale) if "gemm bound" in names else counted * np.nan
+        out[n] = {"median_seconds": float(np.median(counted)), "min_seconds": float(counted.min()),
+                  "max_seconds": float(counted.max()), "median_ratio_to_bound": float(np.median(ratio))}
+    return out
+
+
+def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2), rounds: int = 5,
+        examples: dict | None = None, data=None) -> dict:
+    """The whole benchmark: every batch size, dtype and thread count; plain data, JSON-ready.
+
+    ``examples`` limits the examples per epoch for a batch size (batch size 1 takes a
+    minute an epoch): times are scaled to 60,000 examples. ``data`` is ``(x, labels)``,
+    MNIST's training set by default.
+    """
+    from threadpoolctl import threadpool_info
+
+    if data is None:
+        from mlp.data import load_mnist
+
+        (x, labels), _, _ = load_mnist(final=True)
+    else:
+        x, labels = data
+    examples = {1: 6_000} if examples is None else examples
+    results = []
+    for batch_size in batch_sizes:
+        n = min(len(x), examples.get(batch_size, len(x)))
+        for dtype in dtypes:
+            for t in threads:
+                results.append({"batch_size": batch_size, "dtype": dtype, "threads": t, "examples": n,
+                                "implementations": measure(x[:n], labels[:n], batch_size, np.dtype(dtype), t,
+                                                           rounds)})
+    blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for info in threadpool_info()]
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                        "python": platform.python_version(), "numpy": np.__version__, "blas": blas},
+            "network": list(SIZES), "rounds": rounds, "results": results}
+
+
+def rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: median seconds per epoch, with the ratio to the GEMM bound."""
+    names = list(dict.fromkeys(n for r in report["results"] for n in r["implementations"]))
+    body = [[str(r["batch_size"]), r["dtype"], str(r["threads"]),
+             *(f"{r['implementations'][n]['median_seconds']:.2f} ({r['implementations'][n]['median_ratio_to_bound']:.2f}x)"
+               if n in r["implementations"] else "-" for n in names)] for r in report["results"]]
+    return ["batch", "dtype", "threads", *names], body
+
+
+def table(report: dict) -> str:
+    """The benchmark as a plain-text table (see :func:`rows`)."""
+    header, body = rows(report)
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [header, *body])
+
+
+def write(report: dict, path) -> None:
+    with open(path, "w") as out:
+        json.dump(report, out, indent=1)

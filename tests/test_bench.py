@@ -1,0 +1,68 @@
+"""The benchmark's machinery (no timing is asserted: speed is judged by running it)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from mlp import bench, cli
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(200, 784)), rng.integers(0, 10, size=200)
+    return bench.run(batch_sizes=(50, 1), dtypes=("float64", "float32"), threads=(1,), rounds=2,
+                     examples={1: 20}, data=data)
+
+
+def test_report_has_every_configuration_and_the_bound(tiny):
+    configs = [(r["batch_size"], r["dtype"], r["threads"]) for r in tiny["results"]]
+    assert configs == [(50, "float64", 1), (50, "float32", 1), (1, "float64", 1), (1, "float32", 1)]
+    for r in tiny["results"]:
+        impl = r["implementations"]
+        assert {"gemm bound", "mlp", "plain"} <= set(impl)
+        assert impl["gemm bound"]["median_ratio_to_bound"] == 1.0
+        for m in impl.values():
+            assert 0 < m["min_seconds"] <= m["median_seconds"] <= m["max_seconds"]
+    assert tiny["results"][2]["examples"] == 20
+    assert "scikit-learn" not in tiny["results"][1]["implementations"]  # float64 only
+
+
+def test_report_names_the_machine_and_round_trips_through_json(tiny, tmp_path):
+    assert tiny["network"] == [784, 300, 10] and tiny["machine"]["numpy"] == np.__version__
+    bench.write(tiny, tmp_path / "bench.json")
+    assert json.loads((tmp_path / "bench.json").read_text()) == tiny
+
+
+def test_table_lists_each_configuration(tiny):
+    lines = bench.table(tiny).splitlines()
+    assert lines[0].split()[:4] == ["batch", "dtype", "threads", "gemm"]
+    assert len(lines) == 1 + len(tiny["results"])
+
+
+def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4():
+    calls = []
+    real_dot = np.dot
+
+    def counting_dot(a, b, out=None):
+        calls.append((a.shape, b.shape))
+        return real_dot(a, b, out=out)
+
+    params = bench.init_params(784, 300, 10, rng=0)
+    x = np.zeros((8, 784))
+    np.dot = counting_dot
+    try:
+        bench.gemm_bound(x, 4, params)()
+    finally:
+        np.dot = real_dot
+    assert calls[:5] == [((4, 784), (784, 300)), ((4, 300), (300, 10)), ((4, 10), (10, 300)),
+                         ((300, 4), (4, 10)), ((784, 4), (4, 300))]
+    assert len(calls) == 10  # two batches
+
+
+def test_bench_command_rejects_bad_arguments(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["bench", "--batch-sizes", "0"])
+    assert exit_.value.code == 2
+    assert "must be a positive integer" in capsys.readouterr().err
