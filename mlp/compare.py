@@ -94,7 +94,7 @@ class Timing(NamedTuple):
         return 1.0 / self.median
 
 
-def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5, min_seconds: float = 0.2,
+def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5,
           threads: int | None = 1, seed=0) -> list[Timing]:
     """Time one forward and backward pass of each form on ``params``' network.
 
@@ -102,7 +102,7 @@ def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5, min_seconds: fl
     vectorized form at each of ``batch_sizes``, on random inputs. Only the bare
     equations are timed (`mlp.scalar.forward` and ``backward``, the same of
     `mlp.vectorized`), not the argument checks. Each measurement runs a pass as
-    many times as fills ``min_seconds`` (``timeit``'s autorange); the forms take turns,
+    many times as fills 0.2 s (``timeit``'s autorange); the forms take turns,
     ``repeat`` rounds of one measurement each, so that a change in the machine's load
     touches all of them alike. ``threads`` caps the BLAS threads of NumPy (``None``
     leaves them alone); 1 matches the scalar form, which uses one core.
@@ -126,17 +126,9 @@ def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5, min_seconds: fl
     timers = [timeit.Timer(fn) for _, _, fn in contenders]
     seconds = [[] for _ in contenders]
     with threadpool_limits(threads):
-        numbers = [_calls_filling(timer, min_seconds) for timer in timers]
+        numbers = [timer.autorange()[0] for timer in timers]
         for _ in range(repeat):
             for (_, batch_size, _), timer, number, found in zip(contenders, timers, numbers, seconds):
                 found.append(timer.timeit(number) / (number * batch_size))
     return [Timing(form, batch_size, found) for (form, batch_size, _), found in zip(contenders, seconds)]
 
-
-def _calls_filling(timer: timeit.Timer, min_seconds: float) -> int:
-    """How many calls of ``timer``'s statement take at least ``min_seconds``."""
-    number = 1
-    while True:
-        if timer.timeit(number) >= min_seconds:
-            return number
-        number *= 2
