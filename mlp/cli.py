@@ -90,7 +90,7 @@ def bench(args) -> int:
     report = benchmark.run(batch_sizes=args.batch_sizes, dtypes=args.dtypes, threads=args.threads,
                            rounds=args.rounds, examples={1: args.sgd_examples})
     print(benchmark.table(report))
-    print("median seconds per epoch of 60,000 examples (ratio to the GEMM bound of the same round)")
+    print("GEMM bound: median seconds per epoch of 60,000 examples; the others: median epoch time as a multiple of it")
     if args.json:
         benchmark.write(report, args.json)
         print("wrote", args.json)

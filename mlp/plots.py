@@ -228,21 +228,19 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
     return fig
 
 
-def benchmark(report: dict) -> Figure:
-    """Seconds per epoch relative to the GEMM bound, per configuration and implementation."""
-    thread_counts = sorted({r["threads"] for r in report["results"]})
-    fig, axes = figure(len(thread_counts), width=5.2, height=3.6)
-    names = [n for n in dict.fromkeys(n for r in report["results"] for n in r["implementations"])
-             if n != "gemm bound"]
-    for ax, threads in zip(axes, thread_counts):
-        rows = [r for r in report["results"] if r["threads"] == threads]
-        width = 0.8 / len(names)
-        for k, (name, color) in enumerate(zip(names, COLORS)):
-            xs = [i + (k - (len(names) - 1) / 2) * width for i, r in enumerate(rows) if name in r["implementations"]]
-            ys = [r["implementations"][name]["median_ratio_to_bound"] for r in rows if name in r["implementations"]]
-            ax.bar(xs, ys, width, color=color, label=name)
-        ax.axhline(1.0, color="black", lw=1, ls="--", label="GEMM bound")
-        ax.set_xticks(range(len(rows)), [f"B={r['batch_size']}\n{r['dtype']}" for r in rows], fontsize=8)
-        ax.set(yscale="log", ylabel="epoch time / GEMM bound", title=f"{threads} BLAS thread{'s' * (threads > 1)}")
-    axes[0].legend(fontsize=8)
+def benchmark(report: dict, threads: int) -> Figure:
+    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count."""
+    rows = [r for r in report["results"] if r["threads"] == threads]
+    names = [n for n in dict.fromkeys(n for r in rows for n in r["implementations"]) if n != "gemm bound"]
+    fig, (ax,) = figure(1, width=7.5, height=3.4)
+    width = 0.8 / len(names)
+    for k, (name, color) in enumerate(zip(names, COLORS)):
+        xs = [i + (k - (len(names) - 1) / 2) * width for i, r in enumerate(rows) if name in r["implementations"]]
+        ys = [r["implementations"][name]["median_ratio_to_bound"] for r in rows if name in r["implementations"]]
+        ax.bar(xs, ys, width, color=color, label=name)
+    ax.axhline(1.0, color="black", lw=1, ls="--", label="GEMM bound")
+    ax.set_xticks(range(len(rows)), [f"B={r['batch_size']}\n{r['dtype']}" for r in rows], fontsize=8)
+    ax.set(yscale="log", ylabel="epoch time / GEMM bound",
+           title=f"{threads} BLAS thread{'s' * (threads > 1)}: median over rounds")
+    ax.legend(fontsize=8, ncols=2)
     return fig

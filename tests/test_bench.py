@@ -27,6 +27,7 @@ def test_report_has_every_configuration_and_the_bound(tiny):
             assert 0 < m["min_seconds"] <= m["median_seconds"] <= m["max_seconds"]
     assert tiny["results"][2]["examples"] == 20
     assert "scikit-learn" not in tiny["results"][1]["implementations"]  # float64 only
+    assert "scikit-learn" not in tiny["results"][2]["implementations"]  # not at batch size 1
 
 
 def test_report_names_the_machine_and_round_trips_through_json(tiny, tmp_path):
@@ -36,9 +37,11 @@ def test_report_names_the_machine_and_round_trips_through_json(tiny, tmp_path):
 
 
 def test_table_lists_each_configuration(tiny):
-    lines = bench.table(tiny).splitlines()
-    assert lines[0].split()[:4] == ["batch", "dtype", "threads", "gemm"]
-    assert len(lines) == 1 + len(tiny["results"])
+    header, body = bench.rows(tiny, threads=1)
+    assert header[:3] == ["1 thread", "gemm bound", "mlp"]
+    assert [row[0] for row in body] == ["B=50, float64", "B=50, float32", "B=1, float64", "B=1, float32"]
+    assert body[0][1].endswith(" s") and body[0][2].endswith("×")
+    assert len(bench.table(tiny).splitlines()) == 1 + len(tiny["results"])
 
 
 def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4():

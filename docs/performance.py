@@ -1,0 +1,94 @@
+# %% [markdown]
+# # Performance
+#
+# An epoch of training this network is, batch by batch, five matrix products (GEMMs) —
+# $xw$ and $hv$ forward (eq. 2.3), $dz\,v^\top$, $h^\top dz$ and $x^\top dk$ backward
+# (eq. 2.4) — and a few element-wise passes. So the time of those five products alone,
+# at the same shapes, is a floor no implementation can go below: the **GEMM bound**.
+# `python -m mlp bench` measures, in one process and on the same data:
+#
+# - the GEMM bound;
+# - `mlp`: the training step of `mlp.fast`, which does the arithmetic of the plain step
+#   with every array allocated once;
+# - *plain*: the step that reads like eq. 2.3/2.4 (`mlp.train.vectorized_step`,
+#   shown on the [training page](../training/)), as a straightforward NumPy version;
+# - PyTorch (CPU, pre-made tensors, autograd, plain SGD) and scikit-learn's
+#   `MLPClassifier` (sgd, logistic), when installed.
+#
+# Rounds are interleaved (bound, mlp, plain, PyTorch, ... then again), the first is a
+# warm-up, and each figure is the median over the counted rounds; ratios are to the GEMM
+# bound of the same round, so a change in the machine's speed cancels. Shared machines
+# with two cores are noisy with two BLAS threads, so both one and two threads are shown.
+
+# %% tags=["hide-input"]
+import json
+from pathlib import Path
+
+from mlp import plots
+from mlp.bench import rows
+from mlp.site import page
+
+report = json.loads(Path("docs/performance.json").read_text())
+machine = report["machine"]
+blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']})" for b in machine["blas"])
+page.md(f"""
+These measurements were made on **{report['date'][:10]}** (UTC) by `python -m mlp bench
+--json docs/performance.json`, and the file is part of the project; the page is drawn from
+it at build time. Machine: {machine['platform']}, {machine['processor']}; Python
+{machine['python']}, NumPy {machine['numpy']}, BLAS: {blas}. Network
+{'-'.join(map(str, report['network']))}; one epoch is 60,000 MNIST examples (at batch size 1
+a part of the epoch is timed and scaled); {report['rounds']} counted rounds.
+""")
+
+# %% [markdown]
+# ## Seconds per epoch
+#
+# The GEMM bound's median seconds per epoch, and each implementation's median epoch time
+# as a multiple of it (lower is faster; 1× would be the bound itself).
+
+# %% tags=["hide-input"]
+for threads in sorted({r["threads"] for r in report["results"]}):
+    page.table(*rows(report, threads))
+    page.figure(plots.benchmark(report, threads),
+                f"Epoch time relative to the GEMM bound at {threads} BLAS thread(s), per batch size and float type")
+
+# %% [markdown]
+# ## The goals, checked
+#
+# Each goal is a ratio measured in the same run: `mlp` within 15% of the GEMM bound at
+# batch size 500, within 30% at batch size 100 and at batch size 1 (where the bound is the
+# per-example products), and at batch size 1 at least three times as fast as PyTorch.
+
+# %% tags=["hide-input"]
+GOALS = {500: 1.15, 100: 1.3, 1: 1.3}
+goal_rows = []
+for r in report["results"]:
+    impl = r["implementations"]
+    ratio = impl["mlp"]["median_ratio_to_bound"]
+    goal = GOALS.get(r["batch_size"])
+    cells = [f"B={r['batch_size']}, {r['dtype']}, {r['threads']} thr.", f"{ratio:.2f}",
+             "—" if goal is None else f"≤ {goal} {'met' if ratio <= goal else 'missed'}"]
+    if r["batch_size"] == 1 and "pytorch" in impl:
+        speedup = impl["pytorch"]["median_seconds"] / impl["mlp"]["median_seconds"]
+        cells.append(f"{speedup:.1f}× {'met' if speedup >= 3 else 'missed'}")
+    else:
+        cells.append("—")
+    goal_rows.append(cells)
+page.table(["configuration", "mlp / bound", "goal", "PyTorch / mlp at B=1 (goal ≥ 3×)"], goal_rows)
+
+# %% [markdown]
+# ## Where the time went
+#
+# The plain step allocates every intermediate and every gradient afresh at each update,
+# and subtracts `lr * g` through another temporary the size of $w$. At batch size 1 that
+# allocation, not the arithmetic, is most of the time: a 784×300 array is too large for
+# the allocator to recycle, so each one costs fresh pages from the operating system.
+# `mlp.fast.Step` writes into arrays made once per run, folds the learning rate into
+# $dz$ and $dk$ (so that the update is a plain in-place subtraction), and computes
+# $\sigma(k)$ and the softmax in place. Its equality with the plain step is tested at
+# batch sizes 1, 7 and 32, in float64 and float32.
+
+# %% tags=["hide-input"]
+from mlp.fast import Step
+
+page.source(Step.__call__)
