@@ -10,6 +10,7 @@ recomputed, never used.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -47,12 +48,20 @@ def code_only(source: str) -> str:
     return ast.dump(tree)
 
 
+@functools.lru_cache(maxsize=64)
+def _code_digest(path: str, mtime_ns: int, size: int) -> bytes:
+    """SHA-256 of a source file's `code_only`; the time and size in the key catch an edit."""
+    return hashlib.sha256(code_only(Path(path).read_text()).encode()).digest()
+
+
 def source_hash(modules=CORE_MODULES) -> str:
     """SHA-256 over the code (not comments or docstrings) of the named ``mlp`` modules."""
     digest = hashlib.sha256()
     package = Path(mlp.__file__).parent
     for name in modules:
-        digest.update(name.encode() + b"\0" + code_only((package / f"{name}.py").read_text()).encode())
+        path = package / f"{name}.py"
+        stat = path.stat()
+        digest.update(name.encode() + b"\0" + _code_digest(str(path), stat.st_mtime_ns, stat.st_size))
     return digest.hexdigest()
 
 
@@ -81,6 +90,14 @@ def stored_digest(path: Path) -> bytes:
     """The payload checksum recorded in the entry at ``path`` (which must exist)."""
     with open(path, "rb") as file:
         return file.read(len(_MAGIC) + 64)[len(_MAGIC):]
+
+
+def fingerprint() -> str:
+    """A digest of every stored result: it changes whenever any result is added or rewritten."""
+    digest = hashlib.sha256()
+    for path in sorted(results_dir().glob("*.pkl")):
+        digest.update(path.name.encode() + b"\0" + stored_digest(path))
+    return digest.hexdigest()
 
 
 def store(path: Path, value) -> None:

@@ -107,14 +107,19 @@ def backward(x: np.ndarray, labels: np.ndarray, params: Params, fwd: Forward,
 # --8<-- [end:backward]
 
 
-def check_batch(x, labels, params: Params):
-    """Checked ``(x, labels, params)``: arrays of one float dtype, shapes that fit."""
+def check_inputs(x, params: Params):
+    """Checked ``(x, params)``: arrays of one float dtype, as many features as ``w`` has rows."""
     params = check_params(params)
     x = as_float_array(x, "x", 2, params.w.dtype)
     if x.shape[1] != params.w.shape[0]:
         raise ValueError(f"x has {x.shape[1]} features but params.w expects {params.w.shape[0]}")
-    labels = check_labels(labels, len(x), params.c.shape[0])
-    return x, labels, params
+    return x, params
+
+
+def check_batch(x, labels, params: Params):
+    """Checked ``(x, labels, params)``: `check_inputs`, and one class index per row."""
+    x, params = check_inputs(x, params)
+    return x, check_labels(labels, len(x), params.c.shape[0]), params
 
 
 def gradients(x, labels, params: Params, reduction: str = "sum") -> tuple[float, Params]:
@@ -131,6 +136,5 @@ def gradients(x, labels, params: Params, reduction: str = "sum") -> tuple[float,
 
 def predict(x, params: Params) -> np.ndarray:
     """The most probable class of each row of ``x``."""
-    params = check_params(params)
-    x = as_float_array(x, "x", 2, params.w.dtype)
+    x, params = check_inputs(x, params)
     return forward(x, params).z.argmax(axis=1)

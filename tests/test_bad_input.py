@@ -52,6 +52,11 @@ def test_scalar_gradients_reject_bad_examples(x, label, error, word):
         scalar.gradients(x, label, PARAMS)
 
 
+def test_predict_rejects_a_batch_with_the_wrong_number_of_features():
+    with pytest.raises(ValueError, match="x has 4 features"):
+        vectorized.predict(np.zeros((5, 4)), PARAMS)
+
+
 def test_unknown_reduction_is_rejected():
     with pytest.raises(ValueError, match="reduction"):
         vectorized.gradients(X, LABELS, PARAMS, reduction="average")

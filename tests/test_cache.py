@@ -71,3 +71,27 @@ def test_results_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
     assert cache.results_dir() == tmp_path
     assert cache.path_for("run", {}).parent == tmp_path
+
+
+def test_fingerprint_follows_every_stored_result(counted):
+    compute, _ = counted
+    cache.cached("test", {"lr": 0.5}, compute)
+    before = cache.fingerprint()
+    assert cache.fingerprint() == before
+    path = cache.path_for("test", {"lr": 0.5})
+    cache.store(path, {"accuracy": 0.8})
+    assert cache.fingerprint() != before
+    cache.cached("test", {"lr": 0.6}, compute)  # a new result changes it too
+    assert len({before, cache.fingerprint()}) == 2
+
+
+def test_source_hash_sees_an_edit_within_one_process(tmp_path, monkeypatch):
+    package = tmp_path / "mlp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "params.py"
+    module.write_text("x = 1\n")
+    monkeypatch.setattr(cache.mlp, "__file__", str(package / "__init__.py"))
+    before = cache.source_hash(("params",))
+    module.write_text("x = 22\n")  # a different size, so a new key even within one mtime tick
+    assert cache.source_hash(("params",)) != before

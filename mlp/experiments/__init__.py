@@ -7,15 +7,12 @@ through the results cache, and each experiment then summarizes its own.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp import cache
 from mlp.experiments import mnist, synthetic
 from mlp.experiments.profiles import PROFILES, check
-from mlp.experiments.runs import Run, datasets, results
+from mlp.experiments.runs import Run, results
 
 
 class Experiment(NamedTuple):
@@ -54,27 +51,10 @@ def run(names=None, profile: str = "full", jobs: int | None = None, progress: bo
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     fetch = partial(results, jobs=jobs, progress=progress)
-    training_runs(names, profile, fetch)
-    return {name: EXPERIMENTS[name].summarize(profile, fetch(EXPERIMENTS[name].plan(profile)), fetch)
-            for name in names}
-
-
-def training_runs(names, profile: str, fetch=results) -> list[Run]:
-    """Every run the named experiments read, trained (through the cache) as one batch per stage."""
     chosen = [EXPERIMENTS[name] for name in names]
-    planned = [r for e in chosen for r in e.plan(profile)]
-    fetch(planned)
-    chosen_later = [r for e in chosen if e.followup for r in e.followup(profile, fetch)]
-    fetch(chosen_later)
-    return planned + chosen_later
-
-
-def fingerprint(profile: str = "full") -> str:
-    """A digest of the stored results of every experiment: it changes when any of them does."""
-    digest = hashlib.sha256()
-    for run_ in training_runs(list(EXPERIMENTS), profile):
-        digest.update(cache.stored_digest(cache.path_for("run", dataclasses.asdict(run_), datasets(run_))))
-    return digest.hexdigest()
+    fetch([r for e in chosen for r in e.plan(profile)])  # every run of every experiment, together
+    fetch([r for e in chosen if e.followup for r in e.followup(profile, fetch)])
+    return {name: e.summarize(profile, fetch(e.plan(profile)), fetch) for name, e in zip(names, chosen)}
 
 
 __all__ = ["EXPERIMENTS", "PROFILES", "Run", "run"]

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -85,13 +86,15 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    from mlp import experiments
+    from mlp import cache
 
+    # In a fresh process: under `mkdocs serve` this one keeps the package as it was first
+    # imported, and would train with old code under the new code's cache keys.
     log.info("running the experiments (profile %s; cached results are reused)", profile())
-    experiments.run(profile=profile())
+    subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", profile()], check=True)
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
-                               / page_key(config, experiments.fingerprint(profile())))
+                               / page_key(config, cache.fingerprint()))
 
 
 def on_files(files, config):
