@@ -24,7 +24,7 @@ from mlp.data import SHA256, user_cache_dir, write_atomically
 _MAGIC = b"mlp-result-1\n"
 
 # The modules whose source determines a training run's numbers.
-CORE_MODULES = ("params", "checks", "scalar", "vectorized", "train", "data")
+CORE_MODULES = ("params", "checks", "scalar", "vectorized", "fast", "train", "data")
 
 
 def results_dir() -> Path:

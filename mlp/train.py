@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from mlp import scalar, vectorized
+from mlp import fast, scalar, vectorized
 from mlp.checks import check_reduction
-from mlp.fast import Step
 from mlp.params import Params
 
 
@@ -23,7 +22,8 @@ from mlp.params import Params
 class History:
     """What a training run recorded.
 
-    Per epoch (index 0 is before any update): ``train_loss``/``val_loss`` are the mean
+    Per epoch (index 0 is before any update; with ``record_epochs=False`` only before
+    the first and after the last): ``train_loss``/``val_loss`` are the mean
     cross-entropy per example, ``train_accuracy``/``val_accuracy`` the fraction right,
     ``seconds`` the training wall time so far (evaluation excluded). Per update:
     ``step_loss`` is the mean loss per example of the batch, before the update.
@@ -43,11 +43,14 @@ class History:
 def evaluate(x: np.ndarray, labels: np.ndarray, params: Params, chunk: int = 10_000) -> tuple[float, float]:
     """Mean cross-entropy per example and accuracy of ``params`` on a data set."""
     total_loss, right = 0.0, 0
+    dtype, n = np.result_type(x, params.w), min(chunk, len(x))
+    h, z = np.empty((n, params.w.shape[1]), dtype), np.empty((n, params.c.shape[0]), dtype)
     for start in range(0, len(x), chunk):
         xb, lb = x[start:start + chunk], labels[start:start + chunk]
-        z = vectorized.forward(xb, params).z
-        total_loss += vectorized.cross_entropy(z, lb, "sum")
-        right += int(np.count_nonzero(z.argmax(axis=1) == lb))
+        hb, zb = h[:len(xb)], z[:len(xb)]
+        fast.forward_into(xb, params, hb, zb)
+        total_loss += vectorized.cross_entropy(zb, lb, "sum")
+        right += int(np.count_nonzero(zb.argmax(axis=1) == lb))
     return total_loss / len(x), right / len(x)
 
 
@@ -78,15 +81,16 @@ def scalar_step(x: list, label: int, params: Params, lr: float) -> float:
 
 def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: int = 1,
           epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
-          lr_decay: float = 1.0, record_steps: bool = True,
+          lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
           progress: bool | None = None) -> tuple[Params, History]:
     """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
-    one example at a time through `mlp.scalar` (``batch_size`` must be 1);
-    ``"vectorized"`` through `mlp.vectorized`. The learning rate is multiplied by
+    one example at a time in plain floats (``batch_size`` must be 1); ``"vectorized"``
+    a batch at a time in NumPy; both through the fast twins of `mlp.fast`. The learning rate is multiplied by
     ``lr_decay`` after every epoch. ``seed`` (an int or a Generator) drives the
-    shuffling. ``progress``: a progress bar; ``None`` shows it only on a terminal.
+    shuffling. ``record_epochs=False`` skips the evaluations between the first and the
+    last epoch, which cost a forward pass over the data each. ``progress``: a progress bar; ``None`` shows it only on a terminal.
     Evaluation always uses the vectorized forward pass, which equals the scalar one.
     """
     check_reduction(reduction)
@@ -101,7 +105,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     x, labels, params = vectorized.check_batch(*train_data, params)
     val = vectorized.check_batch(*val_data, params)[:2] if val_data is not None else None
     params = params.tolist() if form == "scalar" else params.map(np.copy)
-    step = None if form == "scalar" else Step(params, batch_size)  # vectorized_step, buffers made once
+    step = fast.scalar_step if form == "scalar" else fast.Step(params, batch_size)  # the steps' fast twins
     rng = np.random.default_rng(seed)
     history, elapsed = History(), 0.0
 
@@ -117,12 +121,12 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     record()
     bar = _progress(epochs * -(-len(x) // batch_size), progress)
     try:
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             order = rng.permutation(len(x))
             xs, ls = x[order], labels[order]  # one gather per epoch, then contiguous slices
             if form == "scalar":
-                steps = (scalar_step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
+                steps = (step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
             else:
                 steps = (step(xs[i:i + batch_size], ls[i:i + batch_size], lr, reduction)
                          / (min(batch_size, len(x) - i) if reduction == "sum" else 1)
@@ -133,7 +137,8 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                 bar.update()
             elapsed += time.perf_counter() - start
             lr *= lr_decay
-            record()
+            if record_epochs or epoch == epochs:
+                record()
             bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", val_acc=f"{history.val_accuracy[-1]:.4f}")
     finally:
         bar.close()

@@ -1,11 +1,11 @@
-"""The buffered training step equals the plain one, eq. 2.3/2.4 as written."""
+"""The fast training steps equal the plain ones, eq. 2.1-2.4 as written."""
 
 import numpy as np
 import pytest
 
 import mlp
-from mlp.fast import Step
-from mlp.train import vectorized_step
+from mlp.fast import Step, add_product, scalar_step
+from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
 
 
 @pytest.mark.parametrize("batch_size,reduction", [(1, "sum"), (7, "sum"), (7, "mean"), (32, "mean")])
@@ -37,3 +37,38 @@ def test_buffered_step_survives_saturated_units_silently():
     # Example 1: h = (1, 0), z = (10001, -10001), true class 1: loss 20002; example 2: ~0.
     assert loss == pytest.approx(expected, rel=1e-12) and loss == pytest.approx(20002.0)
     assert all(np.all(np.isfinite(p)) for p in params)
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 2), (5, 4, 3)])
+def test_fused_scalar_step_equals_the_plain_one(sizes):
+    """Forward, backward and update in one pass over plain floats: the same SGD trajectory."""
+    rng = np.random.default_rng(sum(sizes))
+    plain = mlp.init_params(*sizes, rng, scale=1.0)._replace(b=rng.normal(size=sizes[1]), c=rng.normal(size=sizes[2]))
+    plain, fused = plain.tolist(), plain.tolist()
+    x = (3 * rng.normal(size=(200, sizes[0]))).tolist()
+    labels = rng.integers(0, sizes[2], size=200).tolist()
+    for xi, label in zip(x, labels):
+        assert scalar_step(xi, label, fused, 0.5) == pytest.approx(plain_scalar_step(xi, label, plain, 0.5), rel=1e-12)
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-12, atol=1e-14)
+    assert all(type(value) is float for row in fused.w for value in row)
+
+
+def test_evaluation_equals_the_plain_forward_pass():
+    rng = np.random.default_rng(3)
+    params = mlp.init_params(6, 5, 4, rng, scale=3.0)
+    x, labels = 2 * rng.normal(size=(25, 6)), rng.integers(0, 4, size=25)
+    z = mlp.vectorized.forward(x, params).z
+    loss, accuracy = evaluate(x, labels, params, chunk=7)  # the last chunk is shorter
+    assert loss == pytest.approx(mlp.vectorized.cross_entropy(z, labels, "mean"), rel=1e-12)
+    assert accuracy == np.mean(z.argmax(axis=1) == labels)
+
+
+def test_add_product_updates_in_place_or_refuses():
+    rng = np.random.default_rng(4)
+    a, b, c = rng.normal(size=(3, 4)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
+    expected = c + 0.5 * a.T @ b
+    add_product(c, 0.5, a, b)
+    np.testing.assert_allclose(c, expected, rtol=1e-14)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        add_product(np.asfortranarray(c), 0.5, a, b)

@@ -67,6 +67,17 @@ def test_history_starts_before_the_first_update(synth):
     assert len(history.step_loss) == 3 * 30
 
 
+def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
+    params = mlp.init_params(2, 3, 2, rng=5)
+    kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
+    full_params, full = train(params, synth[0], synth[1], **kwargs)
+    ends_params, ends = train(params, synth[0], synth[1], record_epochs=False, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(full_params, ends_params))
+    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+        assert getattr(ends, name) == [getattr(full, name)[0], getattr(full, name)[-1]], name
+    assert len(ends.seconds) == 2 and ends.step_loss == full.step_loss
+
+
 def test_synthetic_training_beats_the_majority_class_by_a_wide_margin(synth):
     params = mlp.init_params(2, 3, 2, rng=0)
     _, history = train(params, *synth, lr=0.5, epochs=20, batch_size=10, reduction="mean", progress=False)

@@ -2,7 +2,8 @@
 
 ``run(["scalar_sgd"], "quick")`` gives ``{"scalar_sgd": {...}}``. Each experiment plans
 its training runs; all planned runs are trained together (two processes on two cores),
-through the results cache, and each experiment then summarizes its own.
+through the results cache, runs chosen from earlier results joining the queue as soon as
+those are in, and each experiment then summarizes its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Callable, NamedTuple
 
 from mlp.experiments import mnist, synthetic
 from mlp.experiments.profiles import PROFILES, check
-from mlp.experiments.runs import Run, results
+from mlp.experiments.runs import Run, Trainer
 
 
 class Experiment(NamedTuple):
@@ -50,11 +51,9 @@ def run(names=None, profile: str = "full", jobs: int | None = None, progress: bo
     unknown = [name for name in names if name not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
-    fetch = partial(results, jobs=jobs, progress=progress)
     chosen = [EXPERIMENTS[name] for name in names]
-    fetch([r for e in chosen for r in e.plan(profile)])  # every run of every experiment, together
-    fetch([r for e in chosen if e.followup for r in e.followup(profile, fetch)])
-    return {name: e.summarize(profile, fetch(e.plan(profile)), fetch) for name, e in zip(names, chosen)}
-
-
-__all__ = ["EXPERIMENTS", "PROFILES", "Run", "run"]
+    with Trainer(jobs, progress) as trainer:
+        trainer.start([r for e in chosen for r in e.plan(profile)])  # every run of every experiment
+        trainer.start([r for e in chosen if e.followup for r in e.followup(profile, trainer.fetch)])
+        return {name: e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
+                for name, e in zip(names, chosen)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +49,7 @@ class Run:
     form: str = "vectorized"
     dtype: str = "float64"
     record_steps: bool = True
+    record_epochs: bool = True
     keep_params: bool = False
     limit: int | None = None
 
@@ -76,7 +77,7 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
-        record_steps=run.record_steps, progress=progress,
+        record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
     )
     held_loss, held_accuracy = evaluate(*held_out, params)
     result = {
@@ -90,6 +91,21 @@ def execute(run: Run, progress: bool | None = False) -> dict:
     if run.keep_params:
         result["params"] = params
     return result
+
+
+def expected_cost(run: Run) -> float:
+    """A rough guess of a run's training time (seconds, on one core), to start the longest first.
+
+    Per example, the scalar form costs about 7 µs on the 2-3-2 network; the vectorized
+    form on 784-300-10 about 150 µs at batch size 1 and, per batch of ``B``, 150 µs plus
+    20 µs per example; every evaluated epoch adds a forward pass of 12 µs per example.
+    """
+    examples = run.limit or (70_000 if run.dataset == "synth" else 60_000)
+    if run.form == "scalar":
+        return run.epochs * examples * 7e-6
+    per_example = 150e-6 / run.batch_size + 20e-6
+    evaluated = run.epochs + 1 if run.record_epochs else 2
+    return examples * (run.epochs * per_example + evaluated * 12e-6)
 
 
 def datasets(run: Run) -> tuple[str, ...]:
@@ -109,33 +125,52 @@ def _result_single_thread(run: Run) -> dict:
         return result(run)
 
 
-def results(runs, jobs: int | None = None, progress: bool | None = None) -> list[dict]:
-    """The results of ``runs``, in order; missing ones trained ``jobs`` at a time.
+class Trainer:
+    """Trains runs in ``jobs`` worker processes, the longest first, each run once.
 
-    With more than one job each process uses one BLAS thread, which on a shared
-    2-core machine is both faster and steadier than one process with two threads.
+    `start` queues runs and returns at once; `fetch` waits for the runs it is asked
+    for (queueing them if needed) and returns their results, so a run chosen from earlier
+    results joins the queue while the rest are still training. With more than one job
+    each process uses one BLAS thread, which on a shared 2-core machine is both faster and
+    steadier than one process with two threads. Use it as a context manager.
     """
-    from tqdm import tqdm
 
-    runs = list(runs)
-    jobs = jobs or min(2, os.cpu_count() or 1)
-    done = {i: cache.load(cache.path_for("run", dataclasses.asdict(run), datasets(run)))
-            for i, run in enumerate(runs)}
-    todo = [i for i, value in done.items() if value is None]
-    unique = {}
-    for i in todo:
-        unique.setdefault(runs[i], []).append(i)
-    with tqdm(total=len(unique), disable=None if progress is None else not progress,
-              unit="run", desc="training", leave=False) as bar:
-        if jobs == 1 or len(unique) <= 1:
-            for run, places in unique.items():
-                value = result(run, progress=progress if len(unique) == 1 else False)
-                done.update(dict.fromkeys(places, value))
-                bar.update()
-        else:
-            with ProcessPoolExecutor(jobs) as pool:
-                futures = {pool.submit(_result_single_thread, run): places for run, places in unique.items()}
-                for future in as_completed(futures):
-                    done.update(dict.fromkeys(futures[future], future.result()))
-                    bar.update()
-    return [done[i] for i in range(len(runs))]
+    def __init__(self, jobs: int | None = None, progress: bool | None = None):
+        from tqdm import tqdm
+
+        self.jobs = jobs or min(2, os.cpu_count() or 1)
+        self.progress = progress
+        self.pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 else None
+        self.pending = {}  # run -> Future
+        self.bar = tqdm(total=0, disable=None if progress is None else not progress,
+                        unit="run", desc="training", leave=False)
+
+    def __enter__(self) -> "Trainer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+        self.bar.close()
+
+    def start(self, runs) -> None:
+        """Queue the runs that are neither cached nor queued yet, the longest first."""
+        if not self.pool:
+            return  # one job: each run is trained when fetched
+        new = {run for run in runs if run not in self.pending
+               and not cache.path_for("run", dataclasses.asdict(run), datasets(run)).exists()}
+        for run in sorted(new, key=expected_cost, reverse=True):
+            self.pending[run] = self.pool.submit(_result_single_thread, run)
+            self.pending[run].add_done_callback(lambda _: self.bar.update())
+        self.bar.total += len(new)
+        self.bar.refresh()
+
+    def fetch(self, runs) -> list[dict]:
+        """The results of ``runs``, in order: from the cache, or trained (and then cached)."""
+        runs = list(runs)
+        self.start(runs)
+        out = []
+        for run in runs:
+            future = self.pending.get(run)
+            out.append(future.result() if future else result(run, progress=self.progress and not self.pool))
+        return out
