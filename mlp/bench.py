@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 import numpy as np
 from scipy.linalg import blas
 
+from mlp import fast, train
 from mlp.fast import Step, add_product
 from mlp.params import Params, init_params
-from mlp.train import vectorized_step
 
 SIZES = (784, 300, 10)
 LR = 1e-3
@@ -71,7 +71,7 @@ def plain_epoch(x, labels, batch_size, params):
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
-            vectorized_step(x[i:i + batch_size], labels[i:i + batch_size], params, LR, "sum")
+            train.vectorized_step(x[i:i + batch_size], labels[i:i + batch_size], params, LR, "sum")
 
     return epoch
 
@@ -161,13 +161,36 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
     return out
 
 
+def scalar_rates(rounds: int = 5, examples: int = 20_000) -> dict:
+    """Examples per second of the scalar SGD steps on the report's 2-3-2 network and synthetic data.
+
+    The plain step (:func:`mlp.train.scalar_step`) and the fused one
+    (:func:`mlp.fast.scalar_step`), interleaved over ``rounds`` counted rounds; medians.
+    """
+    from mlp.data import load_synth
+
+    (x, labels), _, _ = load_synth(num_train=examples, num_val=1)
+    x, labels = x.tolist(), labels.tolist()
+    params = init_params(2, 3, 2, rng=0).tolist()
+    steps = {"plain": train.scalar_step, "mlp": fast.scalar_step}
+    seconds = {name: [] for name in steps}
+    for _ in range(rounds + 1):  # the first round warms up and is not counted
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for xi, li in zip(x, labels):
+                step(xi, li, params, LR)
+            seconds[name].append(time.perf_counter() - start)
+    return {"network": [2, 3, 2], "examples": examples,
+            "examples_per_second": {name: float(examples / np.median(s[1:])) for name, s in seconds.items()}}
+
+
 def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2), rounds: int = 5,
-        examples: dict | None = None, data=None) -> dict:
+        examples: dict | None = None, data=None, scalar_examples: int = 20_000) -> dict:
     """The whole benchmark: every batch size, dtype and thread count; plain data, JSON-ready.
 
     ``examples`` limits the examples per epoch for a batch size (batch size 1 takes a
     minute an epoch): times are scaled to 60,000 examples. ``data`` is ``(x, labels)``,
-    MNIST's training set by default.
+    MNIST's training set by default. ``scalar_examples``: per round of `scalar_rates`.
     """
     from threadpoolctl import threadpool_info
 
@@ -188,10 +211,11 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
                                                            rounds)})
     blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
             for info in threadpool_info()]
+    scalar = scalar_rates(rounds, scalar_examples)
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                         "python": platform.python_version(), "numpy": np.__version__, "blas": blas},
-            "network": list(SIZES), "rounds": rounds, "results": results}
+            "network": list(SIZES), "rounds": rounds, "results": results, "scalar": scalar}
 
 
 def rows(report: dict, threads: int) -> tuple[list[str], list[list[str]]]:
@@ -211,6 +235,8 @@ def table(report: dict) -> str:
         header, body = rows(report, threads)
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
         blocks.append("\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [header, *body]))
+    rates = report["scalar"]["examples_per_second"]
+    blocks.append("scalar SGD step, 2-3-2: " + ", ".join(f"{n} {r:,.0f} examples/s" for n, r in rates.items()))
     return "\n\n".join(blocks)
 
 

@@ -13,7 +13,7 @@ def tiny():
     rng = np.random.default_rng(0)
     data = rng.normal(size=(200, 784)), rng.integers(0, 10, size=200)
     return bench.run(batch_sizes=(50, 1), dtypes=("float64", "float32"), threads=(1,), rounds=2,
-                     examples={1: 20}, data=data)
+                     examples={1: 20}, data=data, scalar_examples=200)
 
 
 def test_report_has_every_configuration_and_the_bound(tiny):
@@ -30,6 +30,13 @@ def test_report_has_every_configuration_and_the_bound(tiny):
     assert "scikit-learn" not in tiny["results"][2]["implementations"]  # not at batch size 1
 
 
+def test_scalar_steps_are_measured_on_the_reports_synthetic_network(tiny):
+    assert tiny["scalar"]["network"] == [2, 3, 2] and tiny["scalar"]["examples"] == 200
+    assert set(tiny["scalar"]["examples_per_second"]) == {"plain", "mlp"}
+    assert all(rate > 0 for rate in tiny["scalar"]["examples_per_second"].values())
+    assert "scalar SGD step" in bench.table(tiny)
+
+
 def test_report_names_the_machine_and_round_trips_through_json(tiny, tmp_path):
     assert tiny["network"] == [784, 300, 10] and tiny["machine"]["numpy"] == np.__version__
     bench.write(tiny, tmp_path / "bench.json")
@@ -41,7 +48,7 @@ def test_table_lists_each_configuration(tiny):
     assert header[:3] == ["1 thread", "gemm bound", "mlp"]
     assert [row[0] for row in body] == ["B=50, float64", "B=50, float32", "B=1, float64", "B=1, float32"]
     assert body[0][1].endswith(" s") and body[0][2].endswith("×")
-    assert len(bench.table(tiny).splitlines()) == 1 + len(tiny["results"])
+    assert len(bench.table(tiny).splitlines()) == 1 + len(tiny["results"]) + 2  # a gap, the scalar rates
 
 
 def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4(monkeypatch):
