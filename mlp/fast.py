@@ -25,29 +25,49 @@ from mlp.params import Params
 from mlp.scalar import sigmoid
 
 
-def add_product(c: np.ndarray, alpha: float, a: np.ndarray, b: np.ndarray, gemm=None) -> None:
-    """``c += alpha aᵀ b`` in place, as one GEMM; ``a``, ``b``, ``c`` C-contiguous, of one dtype.
+_GEMM = {"d": blas.dgemm, "f": blas.sgemm}
 
-    BLAS is column-major, where a C-contiguous matrix reads as its transpose, so this asks
-    for ``cᵀ += alpha bᵀ a``: no operand is copied. ``gemm``: the BLAS routine for the
-    dtype, if already looked up.
+
+def gemm(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0, beta: float = 0.0) -> None:
+    """``c ← alpha a b + beta c`` in place, as one BLAS call; no operand is copied.
+
+    ``c`` is C-contiguous; ``a`` and ``b`` are C- or Fortran-contiguous (a transpose such as
+    ``x.T`` is fine), all of ``c``'s dtype. BLAS is column-major, where a C-contiguous
+    matrix reads as its transpose, so this asks for ``cᵀ ← alpha bᵀ aᵀ + beta cᵀ``.
+
+    Every product of the fast step goes through this one BLAS (SciPy's). NumPy bundles
+    an OpenBLAS of its own: alternating between the two with two threads each left
+    every call waiting for the other library's spinning threads, several times slower.
     """
-    gemm = gemm or blas.get_blas_funcs("gemm", dtype=c.dtype)
-    if not np.shares_memory(gemm(alpha, b.T, a.T, beta=1.0, c=c.T, trans_b=1, overwrite_c=1), c):
-        raise ValueError("add_product needs C-contiguous arrays of one dtype")
+    (bt, trans_b), (at, trans_a) = _as_fortran_transpose(b), _as_fortran_transpose(a)
+    routine = _GEMM.get(c.dtype.char)
+    if routine is None:
+        raise ValueError(f"gemm computes in float64 or float32, not {c.dtype}")
+    out = routine(alpha, bt, at, beta=beta, c=c.T, trans_a=trans_b, trans_b=trans_a, overwrite_c=1)
+    if not np.shares_memory(out, c):
+        raise ValueError("gemm writes into a C-contiguous c of the operands' dtype")
+
+
+def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(array, trans)`` that BLAS reads, without a copy, as ``mᵀ``."""
+    if m.flags.c_contiguous:
+        return m.T, 0
+    if m.flags.f_contiguous:
+        return m, 1
+    raise ValueError("gemm needs C- or Fortran-contiguous operands")
 
 
 def forward_into(x: np.ndarray, params: Params, h: np.ndarray, z: np.ndarray) -> None:
     """Eq. 2.3 into the buffers ``h`` and ``z``: h = σ(x w + b), z = h v + c."""
     w, b, v, c = params
-    np.dot(x, w, out=h)
+    gemm(h, x, w)
     h += b
     np.negative(h, out=h)
     with np.errstate(over="ignore"):  # e^(-k) = inf for k < -709 gives σ = 0, as it should
         np.exp(h, out=h)
     h += 1.0
     np.reciprocal(h, out=h)
-    np.dot(h, v, out=z)
+    gemm(z, h, v)
     z += c
 
 
@@ -55,7 +75,7 @@ class Step:
     """One gradient-descent update of ``params`` in place, for batches of up to ``batch_size``."""
 
     def __init__(self, params: Params, batch_size: int):
-        (n_in, n_hid), n_out, dtype = params.w.shape, params.c.shape[0], params.w.dtype
+        n_hid, n_out, dtype = params.w.shape[1], params.c.shape[0], params.w.dtype
         if not all(p.flags.c_contiguous and p.dtype == dtype for p in params):
             raise ValueError("Step updates C-contiguous parameters of one dtype")
         self.params = params
@@ -66,7 +86,6 @@ class Step:
         self.total = np.empty((batch_size, 1), dtype)
         self.db = np.empty(n_hid, dtype)
         self.dc = np.empty(n_out, dtype)
-        self.gemm = blas.get_blas_funcs("gemm", dtype=dtype)
 
     def __call__(self, x: np.ndarray, labels: np.ndarray, lr: float, reduction: str = "sum") -> float:
         """Update with the gradient of the batch ``(x, labels)``; return its loss (before the update)."""
@@ -89,8 +108,8 @@ class Step:
         # dz = lr (y - t); dh = dz vᵀ (before v moves); v -= hᵀ dz; c -= Σ dz.
         z[rows, labels] -= 1.0
         z *= lr / n if reduction == "mean" else lr
-        np.dot(z, v.T, out=s)
-        add_product(v, -1.0, h, z, self.gemm)
+        gemm(s, z, v.T)
+        gemm(v, h.T, z, alpha=-1.0, beta=1.0)
         np.add.reduce(z, axis=0, out=dc)
         c -= dc
         # dk = dh ⊙ h ⊙ (1 - h), computed negated, as dh ⊙ h ⊙ (h - 1), to save a pass;
@@ -98,7 +117,7 @@ class Step:
         s *= h
         h -= 1.0
         s *= h
-        add_product(w, 1.0, x, s, self.gemm)
+        gemm(w, x.T, s, alpha=1.0, beta=1.0)
         np.add.reduce(s, axis=0, out=db)
         b += db
         return loss / n if reduction == "mean" else loss

@@ -53,25 +53,19 @@ def test_table_lists_each_configuration(tiny):
 
 def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4(monkeypatch):
     calls = []
-    real_dot, real_add_product = np.dot, bench.add_product
+    real_gemm = bench.fast.gemm
 
-    def counting_dot(a, b, out=None):
-        calls.append(("dot", a.shape, b.shape))
-        return real_dot(a, b, out=out)
-
-    def counting_add_product(c, alpha, a, b, gemm=None):
-        calls.append(("add_product", a.shape, b.shape))
-        return real_add_product(c, alpha, a, b, gemm)
+    def counting_gemm(c, a, b, alpha=1.0, beta=0.0):
+        calls.append((a.shape, b.shape, beta))
+        return real_gemm(c, a, b, alpha, beta)
 
     params = bench.init_params(784, 300, 10, rng=0)
-    x = np.ones((8, 784))
-    monkeypatch.setattr(bench, "add_product", counting_add_product)
-    monkeypatch.setattr(np, "dot", counting_dot)
-    bench.gemm_bound(x, 4, params)()
+    monkeypatch.setattr(bench.fast, "gemm", counting_gemm)
+    bench.gemm_bound(np.ones((8, 784)), 4, params)()
     monkeypatch.undo()
-    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, accumulated into the weights.
-    assert calls[:5] == [("dot", (4, 784), (784, 300)), ("dot", (4, 300), (300, 10)), ("dot", (4, 10), (10, 300)),
-                         ("add_product", (4, 300), (4, 10)), ("add_product", (4, 784), (4, 300))]
+    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, added into the weights (beta = 1).
+    assert calls[:5] == [((4, 784), (784, 300), 0.0), ((4, 300), (300, 10), 0.0), ((4, 10), (10, 300), 0.0),
+                         ((300, 4), (4, 10), 1.0), ((784, 4), (4, 300), 1.0)]
     assert len(calls) == 10  # two batches
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp.fast import Step, add_product, scalar_step
+from mlp.fast import Step, gemm, scalar_step
 from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
 
 
@@ -64,11 +64,24 @@ def test_evaluation_equals_the_plain_forward_pass():
     assert accuracy == np.mean(z.argmax(axis=1) == labels)
 
 
-def test_add_product_updates_in_place_or_refuses():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gemm_computes_into_c_with_transposed_operands(dtype):
     rng = np.random.default_rng(4)
-    a, b, c = rng.normal(size=(3, 4)), rng.normal(size=(3, 5)), rng.normal(size=(4, 5))
-    expected = c + 0.5 * a.T @ b
-    add_product(c, 0.5, a, b)
-    np.testing.assert_allclose(c, expected, rtol=1e-14)
+    a, b, c = (rng.normal(size=shape).astype(dtype) for shape in [(3, 4), (3, 5), (4, 5)])
+    for left, right, expected in [(a.T, b, a.T @ b), (b.T, a, b.T @ a), (a, a.T, a @ a.T), (a.T, a, a.T @ a)]:
+        out = np.full(expected.shape, np.nan, dtype)  # beta = 0: what c held is not read
+        gemm(out, left, right)
+        np.testing.assert_allclose(out, expected, rtol=1e-5 if dtype == np.float32 else 1e-14)
+    expected = c - 0.5 * a.T @ b
+    gemm(c, a.T, b, alpha=-0.5, beta=1.0)
+    np.testing.assert_allclose(c, expected, rtol=1e-5 if dtype == np.float32 else 1e-14)
+
+
+def test_gemm_refuses_what_it_cannot_write_in_place():
+    a, c = np.ones((3, 4)), np.zeros((4, 4))
     with pytest.raises(ValueError, match="C-contiguous"):
-        add_product(np.asfortranarray(c), 0.5, a, b)
+        gemm(np.asfortranarray(c), a.T, a)
+    with pytest.raises(ValueError, match="contiguous operands"):
+        gemm(np.zeros((2, 4)), a.T[::2], a)
+    with pytest.raises(ValueError, match="float64 or float32"):
+        gemm(c.astype(np.float16), a.T, a)
