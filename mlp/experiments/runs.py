@@ -100,7 +100,7 @@ def expected_cost(run: Run) -> float:
     form on 784-300-10 about 150 µs at batch size 1 and, per batch of ``B``, 150 µs plus
     20 µs per example; every evaluated epoch adds a forward pass of 12 µs per example.
     """
-    examples = run.limit or (70_000 if run.dataset == "synth" else 60_000)
+    examples = run.limit or 60_000
     if run.form == "scalar":
         return run.epochs * examples * 7e-6
     per_example = 150e-6 / run.batch_size + 20e-6
