@@ -60,9 +60,8 @@ def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
 def forward_into(x: np.ndarray, params: Params, h: np.ndarray, z: np.ndarray) -> None:
     """Eq. 2.3 into the buffers ``h`` and ``z``: h = σ(x w + b), z = h v + c."""
     w, b, v, c = params
-    gemm(h, x, w)
-    h += b
-    np.negative(h, out=h)
+    gemm(h, x, w, alpha=-1.0)  # -x w
+    h -= b  # -k
     with np.errstate(over="ignore"):  # e^(-k) = inf for k < -709 gives σ = 0, as it should
         np.exp(h, out=h)
     h += 1.0
