@@ -134,6 +134,24 @@ def test_warm_rerun_trains_nothing(quick, monkeypatch):
     assert again["final_model"]["tuned"]["test_accuracy"] == quick["final_model"]["tuned"]["test_accuracy"]
 
 
+def test_trainer_queues_the_longest_first_and_each_run_once():
+    tiny = synthetic.SCALAR_SGD.replace(limit=50, keep_params=False)
+    short, longer, longest = (tiny.replace(epochs=e) for e in (1, 2, 3))
+    assert runs.expected_cost(short) < runs.expected_cost(longer) < runs.expected_cost(longest)
+    with runs.Trainer(jobs=2, progress=False) as trainer:
+        trainer.start([short, longest, longer, short])
+        assert list(trainer.pending) == [longest, longer, short]
+        first = trainer.fetch([longer, short])
+        trainer.start([longest.replace(seed=1)])  # joins the queue while it is open
+        assert len(trainer.pending) == 4
+        assert [r["run"]["epochs"] for r in first] == [2, 1]
+        assert trainer.fetch([longest.replace(seed=1)])[0]["run"]["seed"] == 1
+    with runs.Trainer(jobs=2, progress=False) as again:
+        again.start([short, longer, longest])  # all cached now: nothing to queue
+        assert again.pending == {}
+        assert again.fetch([short])[0]["history"]["train_loss"].tolist() == first[1]["history"]["train_loss"].tolist()
+
+
 def test_quick_profile_is_the_full_run_on_less_data():
     full = synthetic.SCALAR_SGD
     quick = sized(full, "quick")
