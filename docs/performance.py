@@ -89,18 +89,18 @@ page.table(["configuration", "mlp / bound", "goal", "PyTorch / mlp at B=1 (goal 
 # $\beta = 1$, made through SciPy's BLAS wrappers on the weights' memory
 # (`mlp.fast.gemm`).
 #
-# All five products go through that one BLAS. NumPy and SciPy each bundle an OpenBLAS of
-# their own, each with its own threads; a step that alternated between them (NumPy for
-# the forward products, SciPy for the updates) ran several times slower with two
-# threads than with one, every call waiting for the other library's threads to stop
-# spinning. With one library, two threads help as they should.
-#
-# At batch size 1 that last change is most of the gain. $w$ is 784×300 float64, 1.9 MB:
+# At batch size 1 the fused update is most of the gain. $w$ is 784×300 float64, 1.9 MB:
 # it fits in one core's 2 MB second-level cache, but $w$ and a stored gradient of the same
 # size do not, so writing $dw$ out and subtracting it sent both through the slower
 # third-level cache twice per example. The fused update reads and writes $w$ once. Its
 # equality with the plain step is tested at batch sizes 1, 7 and 32, in float64 and
 # float32.
+#
+# All five products of the step go through SciPy's BLAS. NumPy and SciPy each bundle an
+# OpenBLAS of their own, each with its own threads; a step that alternated between them
+# (NumPy for the forward products, SciPy for the updates) ran several times slower with
+# two threads than with one, every call waiting for the other library's threads to stop
+# spinning. With one library, two threads help as they should.
 
 # %% [markdown]
 # float32 halves the memory and roughly doubles the products' speed here, with the
