@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 import numpy as np
 
 from mlp import fast, train
-from mlp.fast import Step
 from mlp.params import Params, init_params
 
 SIZES = (784, 300, 10)
@@ -27,8 +26,8 @@ LR = 1e-3
 TINY = 1e-30
 
 
-def gemm_bound(x: np.ndarray, batch_size: int, params: Params):
-    """A function running an epoch of the five GEMMs alone (the lower bound).
+def gemm_bound(x: np.ndarray, labels, batch_size: int, params: Params):
+    """A function running an epoch of the five GEMMs alone (the lower bound; no labels needed).
 
     The weight-gradient products are accumulated into (copies of) the weights, as BLAS
     does it fastest (``C ← αAB + C``), and all five go through the BLAS of
@@ -54,7 +53,7 @@ def gemm_bound(x: np.ndarray, batch_size: int, params: Params):
 
 def mlp_epoch(x, labels, batch_size, params):
     """An epoch of ``mlp``'s training step (:class:`mlp.fast.Step`)."""
-    step = Step(params.map(np.copy), batch_size)
+    step = fast.Step(params.map(np.copy), batch_size)
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
@@ -125,6 +124,18 @@ def available(name: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def interleaved(functions: dict, rounds: int) -> dict:
+    """Seconds of each call of each function, taking turns (A B C A B C ...) for ``rounds``
+    counted rounds after one warm-up round, so that a drift in the machine's speed hits all alike."""
+    seconds = {name: [] for name in functions}
+    for _ in range(rounds + 1):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: np.array(s[1:]) for name, s in seconds.items()}
+
+
 def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
             names=tuple(IMPLEMENTATIONS)) -> dict:
     """Seconds per epoch of each implementation: interleaved rounds, medians, ratios to the bound."""
@@ -141,19 +152,12 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
             import torch
 
             torch.set_num_threads(threads)
-        epochs = {n: (gemm_bound(x, batch_size, params) if n == "gemm bound"
-                      else IMPLEMENTATIONS[n](x, labels, batch_size, params)) for n in names}
-        seconds = {n: [] for n in names}
-        for _ in range(rounds + 1):  # the first round warms up and is not counted
-            for n, epoch in epochs.items():
-                start = time.perf_counter()
-                epoch()
-                seconds[n].append(time.perf_counter() - start)
+        seconds = interleaved({n: IMPLEMENTATIONS[n](x, labels, batch_size, params) for n in names}, rounds)
     scale = 1.0 if len(x) >= 60_000 else 60_000 / len(x)  # report seconds per 60,000 examples
     out = {}
     for n in names:
-        counted = np.array(seconds[n][1:]) * scale
-        ratio = counted / (np.array(seconds["gemm bound"][1:]) * scale) if "gemm bound" in names else counted * np.nan
+        counted = seconds[n] * scale
+        ratio = counted / (seconds["gemm bound"] * scale) if "gemm bound" in names else counted * np.nan
         out[n] = {"median_seconds": float(np.median(counted)), "min_seconds": float(counted.min()),
                   "max_seconds": float(counted.max()), "median_ratio_to_bound": float(np.median(ratio))}
     return out
@@ -170,16 +174,16 @@ def scalar_rates(rounds: int = 5, examples: int = 20_000) -> dict:
     (x, labels), _, _ = load_synth(num_train=examples, num_val=1)
     x, labels = x.tolist(), labels.tolist()
     params = init_params(2, 3, 2, rng=0).tolist()
-    steps = {"plain": train.scalar_step, "mlp": fast.scalar_step}
-    seconds = {name: [] for name in steps}
-    for _ in range(rounds + 1):  # the first round warms up and is not counted
-        for name, step in steps.items():
-            start = time.perf_counter()
+
+    def epoch(step):
+        def run():
             for xi, li in zip(x, labels):
                 step(xi, li, params, LR)
-            seconds[name].append(time.perf_counter() - start)
+        return run
+
+    seconds = interleaved({"plain": epoch(train.scalar_step), "mlp": epoch(fast.scalar_step)}, rounds)
     return {"network": [2, 3, 2], "examples": examples,
-            "examples_per_second": {name: float(examples / np.median(s[1:])) for name, s in seconds.items()}}
+            "examples_per_second": {name: float(examples / np.median(s)) for name, s in seconds.items()}}
 
 
 def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2), rounds: int = 5,
@@ -216,10 +220,15 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
             "network": list(SIZES), "rounds": rounds, "results": results, "scalar": scalar}
 
 
+def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
+    """The results measured at ``threads``, and the implementations in them other than the bound."""
+    results = [r for r in report["results"] if r["threads"] == threads]
+    return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != "gemm bound"]
+
+
 def rows(report: dict, threads: int) -> tuple[list[str], list[list[str]]]:
     """Header and rows for one thread count: the bound's median seconds per epoch, the others' ratios to it."""
-    results = [r for r in report["results"] if r["threads"] == threads]
-    names = [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != "gemm bound"]
+    results, names = at_threads(report, threads)
     body = [[f"B={r['batch_size']}, {r['dtype']}", f"{r['implementations']['gemm bound']['median_seconds']:.2f} s",
              *(f"{r['implementations'][n]['median_ratio_to_bound']:.2f}×" if n in r["implementations"] else "–"
                for n in names)] for r in results]

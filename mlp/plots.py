@@ -14,6 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from mlp.bench import at_threads
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 TRAIN, VAL = COLORS[0], COLORS[1]
@@ -230,8 +232,7 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
 
 def benchmark(report: dict, threads: int) -> Figure:
     """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count."""
-    rows = [r for r in report["results"] if r["threads"] == threads]
-    names = [n for n in dict.fromkeys(n for r in rows for n in r["implementations"]) if n != "gemm bound"]
+    rows, names = at_threads(report, threads)
     fig, (ax,) = figure(1, width=7.5, height=3.4)
     width = 0.8 / len(names)
     for k, (name, color) in enumerate(zip(names, COLORS)):

@@ -61,7 +61,7 @@ def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4(monkeypatch):
 
     params = bench.init_params(784, 300, 10, rng=0)
     monkeypatch.setattr(bench.fast, "gemm", counting_gemm)
-    bench.gemm_bound(np.ones((8, 784)), 4, params)()
+    bench.gemm_bound(np.ones((8, 784)), None, 4, params)()
     monkeypatch.undo()
     # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, added into the weights (beta = 1).
     assert calls[:5] == [((4, 784), (784, 300), 0.0), ((4, 300), (300, 10), 0.0), ((4, 10), (10, 300), 0.0),
