@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from mlp.experiments.runs import Run
 
 PROFILES = ("full", "quick")
@@ -13,6 +15,11 @@ def check(profile: str) -> str:
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     return profile
+
+
+def from_environment() -> str:
+    """The profile a site build uses: ``MLP_PROFILE``, ``full`` by default."""
+    return os.environ.get("MLP_PROFILE", "full")
 
 
 def sized(run: Run, profile: str) -> Run:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+
+from mlp.experiments.profiles import check, from_environment as profile
 
 KATEX_VERSION = "0.16.25"
 KATEX_ASSETS = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
@@ -44,10 +45,6 @@ else { document.addEventListener("DOMContentLoaded", typeset); }
 """
 
 log = logging.getLogger("mkdocs.hooks.mlp")
-
-
-def profile() -> str:
-    return os.environ.get("MLP_PROFILE", "full")
 
 
 def katex_dir(config) -> Path:
@@ -76,8 +73,6 @@ def page_key(config, results: str) -> str:
 
 
 def on_config(config):
-    from mlp.experiments.profiles import check
-
     check(profile())
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
     config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",

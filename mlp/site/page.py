@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import inspect
 import io
-import os
 import re
 import textwrap
 from functools import lru_cache
@@ -20,11 +19,7 @@ from IPython.display import HTML, SVG, Markdown, display
 
 import mlp
 from mlp import experiments
-
-
-def profile() -> str:
-    """The experiments' profile this build uses (``MLP_PROFILE``, default ``full``)."""
-    return os.environ.get("MLP_PROFILE", "full")
+from mlp.experiments.profiles import from_environment as profile
 
 
 @lru_cache(maxsize=None)
