@@ -23,8 +23,7 @@ final, fashion = page.results("final_model"), page.results("fashion")
 claims = table.claims({name: page.results(name) for name in mlp.experiments.EXPERIMENTS})
 
 
-def pct(value):
-    return f"{100 * value:.2f}%"
+pct = page.FORMATS["percent"]  # as the site's tagged numbers are written
 
 
 def mean_std(s):

@@ -41,8 +41,7 @@ if page.profile() != "full":
             f"and those about epoch 60 cannot be decided at all.*")
 
 
-def pct(value):
-    return f"{100 * value:.2f}%"
+pct = page.FORMATS["percent"]  # as the site's tagged numbers are written
 
 
 def verdict(agrees):

@@ -220,7 +220,7 @@ def near(values):
 
 
 def show(values):
-    return ", ".join(f"{100 * v:.2f}%" for v in np.atleast_1d(values))
+    return ", ".join(page.FORMATS["percent"](v) for v in np.atleast_1d(values))
 
 
 hypotheses = [
