@@ -87,11 +87,12 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
     one example at a time in plain floats (``batch_size`` must be 1); ``"vectorized"``
-    a batch at a time in NumPy; both through the fast twins of `mlp.fast`. The learning rate is multiplied by
-    ``lr_decay`` after every epoch. ``seed`` (an int or a Generator) drives the
-    shuffling. ``record_epochs=False`` skips the evaluations between the first and the
-    last epoch, which cost a forward pass over the data each. ``progress``: a progress bar; ``None`` shows it only on a terminal.
-    Evaluation always uses the vectorized forward pass, which equals the scalar one.
+    a batch at a time in NumPy; both through the fast twins of `mlp.fast`. The learning
+    rate is multiplied by ``lr_decay`` after every epoch. ``seed`` (an int or a
+    Generator) drives the shuffling. ``record_epochs=False`` skips the evaluations
+    between the first and the last epoch, which cost a forward pass over the data each.
+    ``progress``: a progress bar; ``None`` shows it only on a terminal. Evaluation always
+    uses the vectorized forward pass, which equals the scalar one.
     """
     check_reduction(reduction)
     if form not in ("vectorized", "scalar"):
