@@ -140,7 +140,8 @@ row("4.1", "after 60 epochs the model overfits, \"because loss of validation is 
     f"{abs(late['val_minus_train_end']):.4f} {'above' if late['val_minus_train_end'] > 0 else 'below'} the training loss",
     c["synthetic_overfits"]["agrees"],
     "Runs stop before epoch 60." if late is None else
-    "Overfitting needs a rising validation loss, not a small gap; 17 parameters cannot memorize 60,000 points.")
+    "Overfitting needs a rising validation loss, not a small gap; "
+    f"{sum(np.size(p) for p in sgd_runs[0]['params'])} parameters cannot memorize {n_train:,} points.")
 sm = c["minibatch_beats_sgd"]
 row("4.2, Fig. 4", "SGD on MNIST overfits after one epoch",
     f"validation loss {early['val_loss_at']:.3f} after epoch 1, {early['val_loss_end']:.3f} after epoch "

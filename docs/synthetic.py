@@ -131,6 +131,7 @@ Per seed: {", ".join(page.number(f"scalar_sgd.val_accuracy.values.{i}") for i in
 
 # %% tags=["hide-input"]
 late = table.after_epoch([r["history"] for r in sgd["runs"]], table.REPORT_CONVERGED_AFTER)
+n_params = sum(np.size(p) for p in sgd["runs"][0]["params"])
 if late is None:
     page.md(f"This build's runs stop after {run0['epochs']} epochs, before epoch "
             f"{table.REPORT_CONVERGED_AFTER}: the question is answered by the full build.")
@@ -142,7 +143,7 @@ of its value over the last {late["last_epoch"] - late["epoch"]} epochs, so it ha
 {"converged" if late["converged"] else "not converged"} (below {100 * table.CONVERGED_TOLERANCE:.0f}% counts as
 converged) and {"it rises, which is overfitting" if late["rises"] else "it does not rise: no overfitting"}.
 At the last epoch the validation loss is {abs(late["val_minus_train_end"]):.4f}
-{"above" if late["val_minus_train_end"] > 0 else "below"} the training loss. A network of 17 parameters
+{"above" if late["val_minus_train_end"] > 0 else "below"} the training loss. A network of {n_params} parameters
 fitted to 60,000 points has little room to overfit.
 """)
 
