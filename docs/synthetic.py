@@ -13,12 +13,12 @@
 import numpy as np
 
 import mlp
-from mlp import plots
+from mlp import plots, report
 from mlp.experiments import synthetic, table
 from mlp.site import page
 
 data, sgd = page.results("synthetic_data"), page.results("scalar_sgd")
-REPORT = synthetic.REPORT_SYNTH_ACCURACY
+REPORT = report.SYNTH_ACCURACY
 if page.profile() != "full":
     page.md(f"*This build uses the `{page.profile()}` profile: the network trains on a small part of "
             f"the data for a few epochs, so its accuracies are low and say nothing about the report. "
@@ -130,11 +130,11 @@ Per seed: {", ".join(page.number(f"scalar_sgd.val_accuracy.values.{i}") for i in
 # exactly alike. Averaged over the seeds:
 
 # %% tags=["hide-input"]
-late = table.after_epoch([r["history"] for r in sgd["runs"]], table.REPORT_CONVERGED_AFTER)
+late = table.after_epoch([r["history"] for r in sgd["runs"]], report.CONVERGED_AFTER)
 n_params = sum(np.size(p) for p in sgd["runs"][0]["params"])
 if late is None:
     page.md(f"This build's runs stop after {run0['epochs']} epochs, before epoch "
-            f"{table.REPORT_CONVERGED_AFTER}: the question is answered by the full build.")
+            f"{report.CONVERGED_AFTER}: the question is answered by the full build.")
 else:
     page.md(f"""
 The validation loss is {late["val_loss_at"]:.4f} at epoch {late["epoch"]} and {late["val_loss_end"]:.4f} at

@@ -85,6 +85,7 @@ class Page:
     refs: list = field(default_factory=list)
     numbers: list = field(default_factory=list)
     prose: list = field(default_factory=list)  # text outside pre/code/script/style
+    untagged: list = field(default_factory=list)  # prose outside mlp-number spans ("\0" marks one)
     text: list = field(default_factory=list)  # all text outside script/style
     styles: list = field(default_factory=list)  # inline <style> blocks
 
@@ -131,6 +132,7 @@ class PageParser(html.parser.HTMLParser):
         self._refs(tag, attrs)
         if tag == "span" and "mlp-number" in attrs.get("class", "").split() and self.number is None:
             self.number = (len(self.stack), Number(attrs.get("data-key", ""), attrs.get("data-format", ""), ""))
+            self.page.untagged.append("\0")
         if tag == "style":
             self.style = []
         if closed or tag in VOID_TAGS:
@@ -180,6 +182,8 @@ class PageParser(html.parser.HTMLParser):
             self.style.append(data)
         if not self.not_prose:
             self.page.prose.append(data)
+            if not self.number:
+                self.page.untagged.append(data)
         if not self.script:
             self.page.text.append(data)
 

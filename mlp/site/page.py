@@ -19,6 +19,7 @@ from IPython.display import HTML, SVG, Markdown, display
 
 import mlp
 from mlp import experiments
+from mlp.text import percent
 from mlp.experiments.profiles import from_environment as profile
 
 
@@ -38,7 +39,7 @@ def lookup(key: str):
 
 
 FORMATS = {
-    "percent": lambda v: f"{100 * v:.2f}%",
+    "percent": percent,
     "seconds": lambda v: f"{v:.1f} s",
     "sci": lambda v: f"{v:.1e}",
     "int": lambda v: f"{v:,.0f}",
