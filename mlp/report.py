@@ -57,7 +57,9 @@ FINAL_RECIPE = {"lr": 1e-3, "batch_size": 500, "epochs": 4}  # the final model's
 FINAL_ACCURACY = 0.9314  # its test accuracy
 FINAL_ACCURACY_TEXT = "93.14%"  # as the report writes it
 
-# The report's numbers a page may quote as text, in the report's own words: the site test
-# accepts these untagged in a page's prose (every other percentage or decimal is a tagged
-# computed number).
-QUOTED = (SYNTH_ACCURACY_TEXT, FINAL_ACCURACY_TEXT, "0.4404", "0.5")
+# The report's sections and equations that the site cites ("eq. 2.4", "section 4.1").
+SECTIONS = ("2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "5.3", "5.4", "5.5")
+
+# What a page may quote as text, in the report's own words: the site test accepts these
+# untagged in a page's prose (every other percentage or decimal is a tagged computed number).
+QUOTED = (SYNTH_ACCURACY_TEXT, FINAL_ACCURACY_TEXT, "0.4404", *SECTIONS)

@@ -102,7 +102,7 @@ def test_quoted_numbers_are_the_reports_values():
 
 def test_claims_are_decided_from_the_results(quick):
     c = table.claims(quick)
-    assert set(c) == set(constructed(True))
+    assert set(c) == set(table.claims(constructed(True)))
     assert c["dry_run"]["agrees"] is True
     assert c["synthetic_accuracy"]["below_majority"] is True  # 45.8% < 56.22%, whatever the profile
     # The quick profile trains 2 epochs: nothing can be said about epoch 60.
@@ -171,6 +171,10 @@ def test_claim_helpers():
     assert table.after_epoch([falling], 3) is None
     assert table.distinct(0.4378, 0.458) and not table.distinct(0.462, 0.458)  # standard error 0.5%
     assert not table.distinct(0.4378, 0.458, n=200)
+    assert table.within_reach([0.40, 0.50], 0.458) and table.within_reach(0.462, 0.458)
+    assert not table.within_reach([0.50, 0.60], 0.458)
+    assert table.randomness_explains({"mean": 0.55, "std": 0.04}, 0.458)
+    assert not table.randomness_explains({"mean": 0.97, "std": 0.005}, 0.458)
     bands = {1: {"acc": {"mean": 0.5, "std": 0.1}}, 2: {"acc": {"mean": 0.7, "std": 0.3}}}
     assert table.extreme(bands, "acc") == 1 and table.extreme(bands, "acc", "std", highest=True) == 2
 

@@ -74,7 +74,25 @@ def inside(value: float, s: dict) -> bool | None:
 def distinct(a: float, b: float, n: int = 10_000, z: float = 3.0) -> bool:
     """Whether accuracy ``a`` differs from accuracy ``b``, measured on ``n`` examples, by more than ``z``
     of ``b``'s standard errors, sqrt(b (1 - b) / n)."""
-    return bool(abs(a - b) > z * np.sqrt(b * (1 - b) / n))
+    return bool(abs(a - b) > margin(b, n, z))
+
+
+def margin(b: float, n: int = 10_000, z: float = 3.0) -> float:
+    """``z`` standard errors of an accuracy ``b`` measured on ``n`` examples: z sqrt(b (1 - b) / n)."""
+    return float(z * np.sqrt(b * (1 - b) / n))
+
+
+def within_reach(values, value: float) -> bool:
+    """Whether ``value`` lies between the accuracies ``values`` or is not :func:`distinct` from one of them."""
+    values = np.atleast_1d(values)
+    return bool(values.min() <= value <= values.max() or not all(distinct(v, value) for v in values))
+
+
+def randomness_explains(s: dict, value: float) -> bool:
+    """Whether seed-to-seed variation could carry a run from the mean of ``s`` down to ``value``:
+    three standard deviations below the mean reach it, or come within :func:`distinct` of it."""
+    lowest = s["mean"] - 3 * s["std"]
+    return bool(lowest <= value or not distinct(lowest, value))
 
 
 def after_epoch(histories, epoch: int, tolerance: float = CONVERGED_TOLERANCE) -> dict | None:
@@ -120,6 +138,7 @@ def claims(results: dict) -> dict:
         "agrees": inside(report.SYNTH_ACCURACY, sgd["val_accuracy"]), "ours": sgd["val_accuracy"],
         "majority": sgd["majority_accuracy"],
         "below_majority": report.SYNTH_ACCURACY < sgd["majority_accuracy"],
+        "randomness_explains": randomness_explains(sgd["val_accuracy"], report.SYNTH_ACCURACY),
     }
     late = after_epoch([r["history"] for r in sgd["runs"]], report.CONVERGED_AFTER)
     out["synthetic_converges"] = {"agrees": None if late is None else late["converged"], "after": late}
