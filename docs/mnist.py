@@ -13,7 +13,7 @@
 import numpy as np
 
 import mlp
-from mlp import plots
+from mlp import plots, report
 from mlp.experiments import mnist, table
 from mlp.site import page
 
@@ -211,8 +211,8 @@ deviation over seeds of the final validation accuracy, the most consistent is {s
 **Did $10^{{-2}}$ and $10^{{-1}}$ "explode"?** The report says it tried them and the loss exploded. Here a rate
 counts as diverged when its training loss ends higher than it started (on average over seeds). Diverged:
 {", ".join(f"{v:g}" for v in exploded) if exploded else "neither"}. The best of all six rates on validation is
-{best["found"]:g}, at {pct(best["accuracy"][best["found"]])}, against {pct(best["accuracy"][table.REPORT_BEST_LR])}
-for the report's choice of {table.REPORT_BEST_LR:g}.
+{best["found"]:g}, at {pct(best["accuracy"][best["found"]])}, against {pct(best["accuracy"][report.BEST_LR])}
+for the report's choice of {report.BEST_LR:g}.
 """)
 initial = np.mean(list(explode["initial_loss"].values()))
 if len(exploded) < len(explode["diverged"]):
@@ -263,13 +263,13 @@ The report plotted its loss per update, where a batch of 1000 has made a tenth a
 
 # %% tags=["hide-input"]
 rr = final["report_recipe"]["test_accuracy"]
-inside = table.inside(mnist.REPORT_FINAL_ACCURACY, rr)
+inside = table.inside(report.FINAL_ACCURACY, rr)
 page.md(f"""
 Test accuracy {page.number("final_model.report_recipe.test_accuracy.mean")} ±
 {page.number("final_model.report_recipe.test_accuracy.std")} over {page.number("final_model.report_recipe.test_accuracy.n", "int")}
 seeds, 95% interval of the mean {page.number("final_model.report_recipe.test_accuracy.ci_low")} to
 {page.number("final_model.report_recipe.test_accuracy.ci_high")}. The report's 93.14% lies
-{"inside" if inside else "outside"} this interval{"" if inside else (", " + ("above" if mnist.REPORT_FINAL_ACCURACY > rr["ci_high"] else "below") + " it")}.
+{"inside" if inside else "outside"} this interval{"" if inside else (", " + ("above" if report.FINAL_ACCURACY > rr["ci_high"] else "below") + " it")}.
 The report gives one run and no seed, so one cannot tell how far its number is from its own mean.{
 "" if inside else " A guess at the cause (an inference): the report states standard-normal weights only for the "
 "synthetic network; a smaller initialization for MNIST, as most libraries use by default, could keep the hidden "
@@ -359,7 +359,7 @@ page.md(f"""
   {"correctly" if worst["agrees"] else "differently from the measured means"}; a confidence interval of each
   mean answers the question directly.
 - **Exploding rates:** {"confirmed" if explode["agrees"] else "not reproduced"}; the best rate is
-  {best["found"]:g}, {"the report's choice" if best["agrees"] else "not the report's choice of " + format(table.REPORT_BEST_LR, "g")}.
+  {best["found"]:g}, {"the report's choice" if best["agrees"] else "not the report's choice of " + format(report.BEST_LR, "g")}.
 - **The final number:** 93.14% lies {"inside" if inside else "outside"} the interval of the report's recipe here;
   the same network reaches {pct(final["tuned"]["test_accuracy"]["mean"])} with a tuned recipe.
 """)

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 
 from mlp import plots
-from mlp.bench import rows
+from mlp.bench import at_threads, rows
 from mlp.site import page
 
 report = json.loads(Path("docs/performance.json").read_text())
@@ -51,7 +51,7 @@ a part of the epoch is timed and scaled); {report['rounds']} counted rounds.
 # %% tags=["hide-input"]
 for threads in sorted({r["threads"] for r in report["results"]}):
     page.table(*rows(report, threads))
-    page.figure(plots.benchmark(report, threads),
+    page.figure(plots.benchmark(*at_threads(report, threads), threads),
                 f"Epoch time relative to the GEMM bound at {threads} BLAS thread(s), per batch size and float type")
 
 # %% [markdown]

@@ -123,8 +123,8 @@ acc = c["synthetic_accuracy"]
 row("4.1", "synthetic validation accuracy 45.8%", ci(acc["ours"]), acc["agrees"],
     f"45.8% is {'below' if acc['below_majority'] else 'above'} the {pct(acc['majority'])} of always answering "
     f"class 1: worse than a constant. Seeds vary by {pct(acc['ours']['std'])}, "
-    + ("far too little to explain it." if acc["ours"]["mean"] - 3 * acc["ours"]["std"] > synthetic.REPORT_SYNTH_ACCURACY
-       and table.distinct(acc["ours"]["mean"] - 3 * acc["ours"]["std"], synthetic.REPORT_SYNTH_ACCURACY)
+    + ("far too little to explain it." if acc["ours"]["mean"] - 3 * acc["ours"]["std"] > report.SYNTH_ACCURACY
+       and table.distinct(acc["ours"]["mean"] - 3 * acc["ours"]["std"], report.SYNTH_ACCURACY)
        else "too much in this build to rule it out."))
 row("4.1", "losses \"converge after 60 epochs\"",
     "runs too short" if late is None else
@@ -171,7 +171,7 @@ row("4.2", "learning rates $10^{-2}$ and $10^{-1}$ \"exploded\"",
     "Both diverge here too.")
 b = c["lr_best"]
 row("4.2", "learning rate $10^{-3}$ is the best", f"best on validation: {rate(b['found'])} "
-    f"({pct(b['accuracy'][b['found']])}; {rate(table.REPORT_BEST_LR)}: {pct(b['accuracy'][table.REPORT_BEST_LR])})",
+    f"({pct(b['accuracy'][b['found']])}; {rate(report.BEST_LR)}: {pct(b['accuracy'][report.BEST_LR])})",
     b["agrees"], "Same choice." if b["agrees"] else
     ("The report discarded this rate as exploding (previous row)." if b["found"] in ex["diverged"]
      else "A smaller rate does better here."))
@@ -190,7 +190,7 @@ fa = c["final_accuracy"]
 row("4.2", "final test accuracy 93.14% (lr $10^{-3}$, batch 500, 4 epochs)", ci(fa["ours"]), fa["agrees"],
     "One run without a seed cannot be placed in a distribution; the report's number is "
     + ("inside our interval." if fa["agrees"] else
-       ("above" if mnist.REPORT_FINAL_ACCURACY > fa["ours"]["ci_high"] else "below") + " our interval for its recipe. "
+       ("above" if report.FINAL_ACCURACY > fa["ours"]["ci_high"] else "below") + " our interval for its recipe. "
        f"The same network reaches {page.number('final_model.tuned.test_accuracy.mean')} with a tuned recipe. "
        "Inference: the report states standard-normal weights only for its synthetic network and may have "
        "initialized MNIST's differently."))

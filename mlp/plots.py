@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from mlp.bench import at_threads
+from mlp import report
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -94,7 +94,7 @@ def scalar_sgd(result: dict) -> Figure:
     history = result["runs"][0]["history"]
     _epoch_curves(ax_loss, ax_acc, history)
     ax_acc.axhline(100 * result["majority_accuracy"], color="grey", ls="--", lw=1, label="majority class")
-    ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report (45.8%)")
+    ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label=f"report ({report.SYNTH_ACCURACY_TEXT})")
     ax_acc.legend(fontsize=8)
     grid = result["boundary"]
     ax_map.contourf(grid["axis"], grid["axis"], grid["p1"], levels=[0, 0.5, 1], colors=[COLORS[5], COLORS[4]],
@@ -171,7 +171,7 @@ def final_accuracies(final: dict, fashion: dict) -> Figure:
         if s["n"] > 1:
             ax.errorbar(100 * s["mean"], i, xerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
                         fmt="|", color="black", ms=14, capsize=4)
-    ax.axvline(100 * final["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report: 93.14%")
+    ax.axvline(100 * final["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label=f"report: {report.FINAL_ACCURACY_TEXT}")
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.invert_yaxis()
     ax.set(xlabel="test accuracy (%)", title="test accuracy per seed, mean and 95% interval")
@@ -230,9 +230,12 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
     return fig
 
 
-def benchmark(report: dict, threads: int) -> Figure:
-    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count."""
-    rows, names = at_threads(report, threads)
+def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
+    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count.
+
+    ``rows, names`` are the benchmark's results at ``threads`` and the implementations
+    to show (:func:`mlp.bench.at_threads` selects them).
+    """
     fig, (ax,) = figure(1, width=7.5, height=3.4)
     width = 0.8 / len(names)
     for k, (name, color) in enumerate(zip(names, COLORS)):
