@@ -25,7 +25,7 @@ REPORT_RECIPE = BASE.replace(final=True, lr=1e-3, batch_size=500, epochs=4, reco
 REPORT_FINAL_ACCURACY = 0.9314  # report 4.2
 # Candidates for a tuned recipe of the same network; the best on validation is kept.
 TUNED_CANDIDATES = tuple(
-    BASE.replace(init="xavier", reduction="mean", batch_size=32, epochs=10, record_steps=False,
+    BASE.replace(init="lecun", reduction="mean", batch_size=32, epochs=10, record_steps=False,
                  record_epochs=False, **changes)
     for changes in ({"lr": 0.1}, {"lr": 0.3}, {"lr": 0.5, "lr_decay": 0.8})
 )
