@@ -92,3 +92,11 @@ def standardization(profile: str, results, fetch) -> dict:
                      "differences": [p - g for p, g in zip(acc_pixel, acc_global)],
                      "pixel_vs_global": verdict(acc_pixel, acc_global)}
     return out
+
+
+def describe(init) -> str:
+    """A reader's name for an initialization of `INIT_SCALES`."""
+    names = {"lecun": "LeCun normal, std √(1/n_in)", "uniform": "uniform ±1/√n_in"}
+    if isinstance(init, str):
+        return names[init]
+    return "standard normal" if init == 1 else f"normal, std {init:g}"
