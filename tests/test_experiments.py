@@ -104,6 +104,9 @@ def test_claims_are_decided_from_the_results(quick):
     assert c["mnist_sgd_overfits"]["after"]["last_epoch"] == QUICK_EPOCHS
     final = quick["final_model"]["report_recipe"]["test_accuracy"]
     assert c["final_accuracy"]["agrees"] == (final["ci_low"] <= mnist.REPORT_FINAL_ACCURACY <= final["ci_high"])
+    assert c["final_accuracy"]["inside_with"] == [
+        s["init"] for s in quick["init_scales"]["scales"]
+        if s["test_accuracy"]["ci_low"] <= mnist.REPORT_FINAL_ACCURACY <= s["test_accuracy"]["ci_high"]]
     assert c["lr_explode"]["agrees"] == all(d["diverged"] for d in quick["learning_rates"]["divergent"].values())
     assert c["lr_best"]["found"] in {**quick["learning_rates"]["bands"], **quick["learning_rates"]["divergent"]}
 
