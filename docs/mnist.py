@@ -435,8 +435,8 @@ standard-normal weights {page.number("mnist_inside.recipes.report.init.saturated
 {page.number("mnist_inside.recipes.report.trained.saturated")} after its 4 epochs; with the tuned recipe's LeCun
 weights {page.number("mnist_inside.recipes.tuned.init.saturated")} at initialization and
 {page.number("mnist_inside.recipes.tuned.trained.saturated")} after training. This is the measured form of the
-explanation above: most of the report's network passes almost no gradient back to its first layer, so its
-first-layer weights change little from their random start (the weight images above).
+explanation above: for most (image, unit) pairs the report's network passes almost no gradient back to the
+first layer, so each image moves few of the first layer's weights.
 """)
 
 # %% [markdown]

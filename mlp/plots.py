@@ -306,7 +306,7 @@ def hidden_weights(inside: dict) -> Figure:
 def saturation(inside: dict) -> Figure:
     """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
     initialization and after training, for the report's and the tuned recipe."""
-    fig, (ax_k, ax_s) = figure(2, width=4.8)
+    fig, (ax_k, ax_s) = figure(2, width=4.8, height=4.0)
     curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
               ("tuned", "init", COLORS[0], ":"), ("tuned", "trained", COLORS[0], "-")]
     names = {"report": "report's recipe (standard normal)", "tuned": "tuned (LeCun)"}
@@ -323,7 +323,7 @@ def saturation(inside: dict) -> Figure:
     ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
     ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
              title="slope of the sigmoid: the gradient's gate")
-    ax_s.legend(fontsize=7, loc="upper center")
+    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
     return fig
 
 

@@ -129,6 +129,7 @@ def test_hidden_weights_draws_two_rows_per_recipe_with_symmetric_colour_ranges(s
 
 def test_saturation_draws_four_histograms_in_each_panel(small_inside):
     fig = plots.saturation(small_inside)
+    assert len(fig.legends[0].get_texts()) == 4
     for ax, edges in zip(fig.axes, ("k_edges", "slope_edges")):
         assert len(ax.patches) == 4
         assert all(len(p.get_data().edges) == len(small_inside[edges]) for p in ax.patches)
