@@ -61,6 +61,14 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         for scale in results["init_scales"]["scales"]:
             out.append(("init_scales", f"test accuracy, report's recipe, init {scale['init']}",
                         mean_std(scale["test_accuracy"]), percent(mnist.REPORT_FINAL_ACCURACY)))
+    if "standardization" in results:
+        for recipe, r in results["standardization"].items():
+            out.append(("standardization", f"test accuracy, {recipe}, global / per pixel",
+                        f"{percent(r['global']['mean'])} / {percent(r['pixel']['mean'])} ({r['pixel_vs_global']})", ""))
+    if "mnist_inside" in results:
+        for recipe, r in results["mnist_inside"]["recipes"].items():
+            out.append(("mnist_inside", f"saturated hidden units over test images, {recipe}, initial / trained",
+                        f"{percent(r['init']['saturated'])} / {percent(r['trained']['saturated'])}", ""))
     if "fashion" in results:
         r = results["fashion"]
         out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"]), ""))
