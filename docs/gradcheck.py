@@ -158,7 +158,7 @@ page.source(gradcheck.relative_error)
 networks = {
     "2-3-2": ((2, 3, 2), 1.0, None),
     "5-4-3": ((5, 4, 3), 1.0, None),
-    "784-300-10": ((784, 300, 10), "xavier", 30),
+    "784-300-10": ((784, 300, 10), "lecun", 30),
 }
 checks = {"scalar": {}, "vectorized": {}}
 for name, (sizes, scale, entries) in networks.items():

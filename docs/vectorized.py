@@ -170,7 +170,7 @@ page.source(vectorized.cross_entropy)
 # %% [markdown]
 # ## It computes what the scalar form computes
 #
-# Random networks (Xavier-scaled weights, so that the sigmoids are not saturated and no
+# Random networks (weights of standard deviation $\sqrt{1/n_\text{in}}$, LeCun's initialization, so that the sigmoids are not saturated and no
 # gradient is trivially zero, and random biases), random inputs and labels. Each example
 # goes through `scalar.gradients` and, as a batch of one, through `vectorized.gradients`.
 # The table gives the largest difference over the examples, absolute and relative to the
@@ -181,7 +181,7 @@ page.source(vectorized.cross_entropy)
 # %%
 def random_case(n_in, n_hid, n_out, examples, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="xavier")
+    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="lecun")
     params = params._replace(b=rng.normal(size=n_hid),
                              c=rng.normal(size=n_out))
     x = rng.normal(size=(examples, n_in))
@@ -248,7 +248,7 @@ page.table(
 # median round. NumPy is held to one thread, as the scalar form runs on one core.
 
 # %%
-network = mlp.init_params(784, 300, 10, rng=0, scale="xavier")
+network = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
 timings = compare.speed(network, batch_sizes=(1, 100), repeat=5)
 
 # %% tags=["hide-input"]

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from mlp import gradcheck, report, scalar, vectorized
-from mlp.params import Params, init_params
+from mlp.params import INIT_NAMES, Params, init_params
 
 
 def dry_run(args) -> int:
@@ -32,7 +32,7 @@ def check(args) -> int:
     """Check both forms' gradients against central finite differences."""
     rng = np.random.default_rng(args.seed)
     n_in, n_hid, n_out = args.sizes
-    params = init_params(n_in, n_hid, n_out, rng, scale="xavier")
+    params = init_params(n_in, n_hid, n_out, rng, scale="lecun")
     x, labels = rng.normal(size=(args.batch, n_in)), rng.integers(0, n_out, size=args.batch)
     results = {
         f"vectorized (batch of {args.batch})": gradcheck.check_vectorized(x, labels, params, entries=args.entries, rng=rng),
@@ -114,7 +114,7 @@ def positive_float(text: str) -> float:
 
 
 def init_scale(text: str):
-    return text if text in ("xavier", "glorot") else positive_float(text)
+    return text if text in INIT_NAMES else positive_float(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -168,7 +168,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reduction", choices=("sum", "mean"), default="sum",
                    help="loss over a batch: summed, as the report, or mean (default: sum)")
     p.add_argument("--init", type=init_scale, default=1.0,
-                   help="weight init: standard deviation, or xavier or glorot (default: 1, the report's)")
+                   help="weight init: standard deviation of a normal, or lecun, glorot or uniform (default: 1, the report's)")
     p.add_argument("--form", choices=("vectorized", "scalar"), default="vectorized",
                    help="network form; scalar trains one example at a time (default: vectorized)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -248,3 +248,133 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
            title=f"{threads} BLAS thread{'s' * (threads > 1)}: median over rounds")
     ax.legend(fontsize=8, ncols=2)
     return fig
+
+
+# ------------------------------------------------------------ inside the MNIST network
+
+
+def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="gray_r", symmetric=False,
+                size: float = 1.0) -> Figure:
+    """A grid of 28x28 images (flattened rows of 784 values), one title each.
+
+    ``symmetric`` scales each image to ±its largest absolute value, in a diverging map
+    (for weights); otherwise all images share the range of the data (for inputs).
+    """
+    import matplotlib
+
+    nrows, ncols = len(rows), max(len(r) for r in rows)
+    side = int(round(np.sqrt(np.size(rows[0][0]))))
+    low, high = min(np.min(im) for r in rows for im in r), max(np.max(im) for r in rows for im in r)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(size * ncols + (1.2 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, row in enumerate(rows):
+        for j, ax in enumerate(axes[i]):
+            ax.set_axis_off()
+            if j >= len(row):
+                continue
+            image = np.asarray(row[j], dtype=float).reshape(side, side)
+            if symmetric:
+                bound = float(np.abs(image).max()) or 1.0
+                ax.imshow(image, cmap=cmap, vmin=-bound, vmax=bound)
+            else:
+                ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
+            ax.set_title(titles[i][j], fontsize=8)
+        if row_labels:
+            axes[i][0].text(-0.15, 0.5, row_labels[i], transform=axes[i][0].transAxes, ha="right", va="center",
+                            fontsize=9)
+    return fig
+
+
+def digit_grid(digits: dict) -> Figure:
+    """Training digits, one row per class, as the loader hands them out (standardized)."""
+    labels = np.asarray(digits["labels"])
+    classes = list(dict.fromkeys(labels.tolist()))
+    rows = [[im for im, label in zip(digits["images"], labels) if label == c] for c in classes]
+    return _image_grid(rows, [[str(c)] * len(r) for c, r in zip(classes, rows)], size=0.8)
+
+
+def hidden_weights(inside: dict) -> Figure:
+    """First-layer weights of a few hidden units as images, after training and their change
+    in training, for the report's and the tuned recipe (each image scaled to its own range)."""
+    report, tuned = inside["recipes"]["report"], inside["recipes"]["tuned"]
+    rows, labels = [], []
+    for name, recipe in (("report's recipe", report), ("tuned recipe", tuned)):
+        rows += [list(recipe["weights"]), list(np.asarray(recipe["weights"]) - np.asarray(recipe["initial_weights"]))]
+        labels += [f"{name},\nafter training", f"{name},\nchange in training"]
+    titles = [[f"unit {j}" for j in range(len(r))] for r in rows]
+    return _image_grid(rows, titles, labels, cmap="PuOr", symmetric=True)
+
+
+def saturation(inside: dict) -> Figure:
+    """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
+    initialization and after training, for the report's and the tuned recipe."""
+    fig, (ax_k, ax_s) = figure(2, width=4.8, height=4.0)
+    curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
+              ("tuned", "init", COLORS[0], ":"), ("tuned", "trained", COLORS[0], "-")]
+    names = {"report": "report's recipe (standard normal)", "tuned": "tuned (LeCun)"}
+    for recipe, stage, color, style in curves:
+        part = inside["recipes"][recipe][stage]
+        for ax, edges, counts in ((ax_k, inside["k_edges"], part["k_counts"]),
+                                  (ax_s, inside["slope_edges"], part["slope_counts"])):
+            counts = np.asarray(counts, dtype=float)
+            ax.stairs(counts / counts.sum(), edges, color=color, ls=style, lw=1.4,
+                      label=f"{names[recipe]}, {'at initialization' if stage == 'init' else 'after training'}"
+                            f" ({100 * part['saturated']:.0f}% saturated)")
+    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of (image, unit) pairs",
+             yscale="log", title="hidden pre-activations $k$")
+    ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
+    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
+             title="slope of the sigmoid: the gradient's gate")
+    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
+    return fig
+
+
+def confusion_matrix(inside: dict) -> Figure:
+    """The tuned model's test-set confusion matrix, each non-zero count written in its cell."""
+    counts = np.asarray(inside["confusion"])
+    fig, (ax,) = figure(1, width=5.2, height=4.6)
+    ax.grid(False)
+    image = ax.imshow(np.log1p(counts), cmap="Blues")
+    n = len(counts)
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                dark = np.log1p(counts[i, j]) > 0.6 * np.log1p(counts.max())
+                ax.text(j, i, f"{counts[i, j]}", ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set(xlabel="predicted class", ylabel="true class", title="tuned model on the test set (counts)")
+    fig.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
+    return fig
+
+
+def mistakes(inside: dict) -> Figure:
+    """The tuned model's most confident mistakes: image, true class, predicted class and its probability."""
+    shown = inside["mistakes"]
+    titles = [[f"true {m['label']}, said {m['predicted']}\n{100 * m['probability']:.0f}%" for m in shown]]
+    return _image_grid([[m["image"] for m in shown]], titles, size=1.1)
+
+
+def init_scales(result: dict) -> Figure:
+    """The report's recipe's test accuracy against the first layer's initial weight spread,
+    mean and 95% interval over seeds, with the report's number."""
+    from mlp.experiments.init_scales import describe
+
+    fig, (ax,) = figure(1, width=6.5, height=3.8)
+    for i, scale in enumerate(result["scales"]):
+        s, x = scale["test_accuracy"], scale["weight_std"]
+        color = COLORS[i % len(COLORS)]
+        ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.5, ms=4)
+        if s["n"] > 1:
+            ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                        fmt="_", color=color, ms=14, capsize=4, label=describe(scale["init"]))
+        else:
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, label=describe(scale["init"]))
+    report = result["report_accuracy"]
+    ax.axhline(100 * report, color="black", ls=":", lw=1.2, label=f"report: {100 * report:.2f}%")
+    ax.set(xscale="log", xlabel="standard deviation of the first layer's initial weights (log scale)",
+           ylabel="test accuracy (%)", title="the report's recipe from five initializations: mean and 95% interval")
+    ax.legend(fontsize=8, loc="best")
+    return fig

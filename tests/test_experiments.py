@@ -108,6 +108,13 @@ def test_claims_are_decided_from_the_results(quick):
     # The quick profile trains 2 epochs: nothing can be said about epoch 60.
     assert c["synthetic_converges"]["agrees"] is None and c["synthetic_overfits"]["agrees"] is None
     assert c["mnist_sgd_overfits"]["after"]["last_epoch"] == QUICK_EPOCHS
+    final = quick["final_model"]["report_recipe"]["test_accuracy"]
+    assert c["final_accuracy"]["agrees"] == (final["ci_low"] <= report.FINAL_ACCURACY <= final["ci_high"])
+    assert c["final_accuracy"]["inside_with"] == [
+        s["init"] for s in quick["init_scales"]["scales"]
+        if s["test_accuracy"]["ci_low"] <= report.FINAL_ACCURACY <= s["test_accuracy"]["ci_high"]]
+    assert c["lr_explode"]["agrees"] == all(d["diverged"] for d in quick["learning_rates"]["divergent"].values())
+    assert c["lr_best"]["found"] in {**quick["learning_rates"]["bands"], **quick["learning_rates"]["divergent"]}
 
 
 def _history(val_loss):
@@ -156,7 +163,6 @@ def test_claims_undecided_with_one_seed_or_short_runs():
     c = table.claims(constructed(True, seeds=1, epochs=2))
     undecided = {name for name, v in c.items() if v["agrees"] is None}
     assert undecided == {"synthetic_accuracy", "synthetic_converges", "synthetic_overfits", "final_accuracy"}
-
 
 def test_claim_helpers():
     s = {"n": 3, "ci_low": 0.90, "ci_high": 0.95}

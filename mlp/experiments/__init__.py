@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp.experiments import mnist, synthetic
+from mlp.experiments import init_scales, inside, mnist, synthetic
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run, Trainer
 
@@ -41,6 +41,12 @@ EXPERIMENTS = {
                               mnist.final_model, mnist.chosen_runs),
     "fashion": Experiment("Fashion-MNIST", mnist.fashion_runs, mnist.fashion,
                           partial(mnist.chosen_runs, dataset="fashion-mnist")),
+    "init_scales": Experiment("The report's recipe from five initial weight scales", init_scales.init_sweep_runs,
+                              init_scales.init_sweep),
+    "standardization": Experiment("Global against per-pixel standardization", init_scales.standardization_runs,
+                                  init_scales.standardization, init_scales.standardization_followup),
+    "mnist_inside": Experiment("Inside the MNIST network", inside.inside_runs, inside.mnist_inside,
+                               inside.inside_followup),
 }
 
 

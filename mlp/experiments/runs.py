@@ -19,9 +19,10 @@ from mlp.params import init_params
 from mlp.train import evaluate, train
 
 LOADERS = {
-    "synth": lambda final, dtype: data.load_synth(),
-    "mnist": lambda final, dtype: data.load_mnist(final=final, dtype=dtype),
-    "fashion-mnist": lambda final, dtype: data.load_fashion_mnist(final=final, dtype=dtype),
+    "synth": lambda final, dtype, standardize: data.load_synth(),
+    "mnist": lambda final, dtype, standardize: data.load_mnist(final=final, dtype=dtype, standardize=standardize),
+    "fashion-mnist": lambda final, dtype, standardize: data.load_fashion_mnist(final=final, dtype=dtype,
+                                                                               standardize=standardize),
 }
 
 
@@ -33,7 +34,8 @@ class Run:
     ``final=True`` trains on all training data and touches the test set once, at the
     end. ``limit`` keeps only the first ``limit`` training and ``limit // 5`` held-out
     examples (the quick profile). ``seed`` drives both the initialization and the
-    shuffling, through two independent streams.
+    shuffling, through two independent streams. ``standardize`` is `mlp.data`'s scaling of
+    the images (``"global"`` or ``"pixel"``; the synthetic set ignores it).
     """
 
     dataset: str = "mnist"
@@ -52,6 +54,7 @@ class Run:
     record_epochs: bool = True
     keep_params: bool = False
     limit: int | None = None
+    standardize: str = "global"
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
@@ -61,18 +64,28 @@ def load(run: Run):
     """The run's ``(train, held_out, n_classes)``, cut to ``run.limit`` if set."""
     if run.dataset not in LOADERS:
         raise ValueError(f"dataset must be one of {', '.join(LOADERS)}, got {run.dataset!r}")
-    train_set, held_out, n_out = LOADERS[run.dataset](run.final, np.dtype(run.dtype))
+    train_set, held_out, n_out = LOADERS[run.dataset](run.final, np.dtype(run.dtype), run.standardize)
     if run.limit:
         train_set = tuple(a[:run.limit] for a in train_set)
         held_out = tuple(a[:max(run.limit // 5, 1)] for a in held_out)
     return train_set, held_out, n_out
 
 
+def _streams(run: Run):
+    """The run's two random streams: initialization and shuffling."""
+    return np.random.default_rng(run.seed).spawn(2)
+
+
+def initial_params(run: Run, n_in: int, n_out: int):
+    """The parameters ``run`` starts from (its seed's initialization), without training."""
+    return init_params(n_in, run.n_hid, n_out, _streams(run)[0], scale=run.init, dtype=np.dtype(run.dtype))
+
+
 def execute(run: Run, progress: bool | None = False) -> dict:
     """Carry out ``run``; return its history and final numbers as plain data."""
     (x, labels), held_out, n_out = load(run)
-    init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
-    params = init_params(x.shape[1], run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    shuffle_rng = _streams(run)[1]
+    params = initial_params(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,

@@ -46,6 +46,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         out.append(("final_model", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
         out.append(("final_model", "tuned recipe's training time per run",
                     f"{r['tuned']['train_seconds']['mean']:.0f} s", ""))
+    if "init_scales" in results:
+        for scale in results["init_scales"]["scales"]:
+            out.append(("init_scales", f"test accuracy, report's recipe, init {scale['init']}",
+                        mean_std(scale["test_accuracy"]), percent(report.FINAL_ACCURACY)))
+    if "standardization" in results:
+        for recipe, r in results["standardization"].items():
+            out.append(("standardization", f"test accuracy, {recipe}, global / per pixel",
+                        f"{percent(r['global']['mean'])} / {percent(r['pixel']['mean'])} ({r['pixel_vs_global']})", ""))
+    if "mnist_inside" in results:
+        for recipe, r in results["mnist_inside"]["recipes"].items():
+            out.append(("mnist_inside", f"saturated hidden units over test images, {recipe}, initial / trained",
+                        f"{percent(r['init']['saturated'])} / {percent(r['trained']['saturated'])}", ""))
     if "fashion" in results:
         r = results["fashion"]
         out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""))
@@ -189,5 +201,8 @@ def claims(results: dict) -> dict:
     }
 
     final = results["final_model"]["report_recipe"]["test_accuracy"]
-    out["final_accuracy"] = {"agrees": inside(report.FINAL_ACCURACY, final), "ours": final}
+    sweep = results.get("init_scales")
+    out["final_accuracy"] = {"agrees": inside(report.FINAL_ACCURACY, final), "ours": final,
+                             # the initial weight scales whose interval holds the report's number (None: undecided)
+                             "inside_with": None if sweep is None else sweep["inside"]}
     return out
