@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.checks import check_count, check_float_type, check_positive, check_rng
+
 
 class Params(NamedTuple):
     """Weights and biases of the two layers.
@@ -72,23 +74,24 @@ def init_params(
     Weights are drawn from a normal distribution with standard deviation ``scale``:
     a number (the report uses 1.0, a standard normal), ``"xavier"`` (``sqrt(1/fan_in)``)
     or ``"glorot"`` (``sqrt(2/(fan_in + fan_out))``). ``rng`` is a seed or a
-    ``numpy.random.Generator``; the global NumPy RNG is never touched.
+    ``numpy.random.Generator``; the global NumPy RNG is never touched. ``dtype`` is
+    float64 or float32, the types the package computes (and is tested) in.
     """
-    for name, n in (("n_in", n_in), ("n_hid", n_hid), ("n_out", n_out)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    if n_out < 2:
-        raise ValueError(f"n_out must be at least 2 (softmax over classes), got {n_out}")
-    rng = np.random.default_rng(rng)
+    n_in, n_hid = check_count(n_in, "n_in"), check_count(n_hid, "n_hid")
+    n_out = check_count(n_out, "n_out", minimum=2)  # softmax over at least two classes
+    dtype = check_float_type(dtype)
+    if not (isinstance(scale, str) and scale in ("xavier", "glorot")):
+        if isinstance(scale, str):
+            raise ValueError(f"scale must be a positive number, 'xavier' or 'glorot', got {scale!r}")
+        scale = check_positive(scale, "scale")
+    rng = check_rng(rng, "rng")
 
     def std(fan_in: int, fan_out: int) -> float:
         if scale == "xavier":
             return float(np.sqrt(1.0 / fan_in))
         if scale == "glorot":
             return float(np.sqrt(2.0 / (fan_in + fan_out)))
-        if isinstance(scale, str) or not scale > 0:
-            raise ValueError(f"scale must be a positive number, 'xavier' or 'glorot', got {scale!r}")
-        return float(scale)
+        return scale
 
     w = rng.normal(0.0, std(n_in, n_hid), size=(n_in, n_hid))
     v = rng.normal(0.0, std(n_hid, n_out), size=(n_hid, n_out))

@@ -52,7 +52,9 @@ def mnist_minibatch(profile: str, results, fetch=None) -> dict:
 
 
 def _sweep(profile: str, field: str, values) -> list[Run]:
-    return [sized(SWEEP.replace(seed=seed, **{field: value}), profile)
+    # A rate the report saw explode is recorded if its loss overflows, not raised.
+    return [sized(SWEEP.replace(seed=seed, on_divergence="stop" if value in DIVERGENT_RATES and field == "lr"
+                                else "raise", **{field: value}), profile)
             for value in values for seed in seeds(profile, 5)]
 
 
@@ -71,6 +73,7 @@ def _bands(profile: str, field: str, values, results) -> dict:
             "final_val_accuracy": summary([r["held_out_accuracy"] for r in group]),
             "final_train_loss": summary([h["train_loss"][-1] for h in histories]),
             "initial_train_loss": summary([h["train_loss"][0] for h in histories]),
+            "overflowed": sum(r.get("diverged") is not None for r in group),  # runs whose loss overflowed
         }
     return out
 
@@ -83,13 +86,15 @@ def learning_rates(profile: str, results, fetch=None) -> dict:
     """Figure 6: learning rates 1e-3 ... 1e-6 over seeds; and whether 1e-2 and 1e-1 diverge.
 
     A rate counts as diverged when training leaves the training loss higher than it
-    started, on average over seeds.
+    started, on average over seeds, or when the loss of any seed overflowed.
     """
     bands = _bands(profile, "lr", LEARNING_RATES + DIVERGENT_RATES, results)
     return {
         "bands": {lr: bands[lr] for lr in LEARNING_RATES},
-        "divergent": {lr: {**bands[lr], "diverged": bands[lr]["final_train_loss"]["mean"]
-                           > bands[lr]["initial_train_loss"]["mean"]} for lr in DIVERGENT_RATES},
+        "divergent": {lr: {**bands[lr], "diverged": bool(bands[lr]["overflowed"] > 0
+                                                         or bands[lr]["final_train_loss"]["mean"]
+                                                         > bands[lr]["initial_train_loss"]["mean"])}
+                      for lr in DIVERGENT_RATES},
         "batch_size": SWEEP.batch_size,
     }
 

@@ -33,7 +33,9 @@ class Run:
     ``final=True`` trains on all training data and touches the test set once, at the
     end. ``limit`` keeps only the first ``limit`` training and ``limit // 5`` held-out
     examples (the quick profile). ``seed`` drives both the initialization and the
-    shuffling, through two independent streams.
+    shuffling, through two independent streams. ``on_divergence`` is `mlp.train.train`'s:
+    ``"raise"`` fails on a loss that is not finite, ``"stop"`` records where it appeared
+    (the result's ``diverged``) and keeps the run.
     """
 
     dataset: str = "mnist"
@@ -52,6 +54,7 @@ class Run:
     record_epochs: bool = True
     keep_params: bool = False
     limit: int | None = None
+    on_divergence: str = "raise"
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
@@ -69,7 +72,11 @@ def load(run: Run):
 
 
 def execute(run: Run, progress: bool | None = False) -> dict:
-    """Carry out ``run``; return its history and final numbers as plain data."""
+    """Carry out ``run``; return its history and final numbers as plain data.
+
+    A run stopped by a divergence (``run.on_divergence="stop"``) has shorter curves, and
+    its held-out numbers are those of the last epoch evaluated before it.
+    """
     (x, labels), held_out, n_out = load(run)
     init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
     params = init_params(x.shape[1], run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
@@ -78,11 +85,13 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
         record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
+        on_divergence=run.on_divergence,
     )
     held_loss, held_accuracy = evaluate(*held_out, params)
     result = {
         "run": dataclasses.asdict(run),
-        "history": {name: np.asarray(values) for name, values in history.to_dict().items()},
+        "history": {name: np.asarray(values) for name, values in history.curves().items()},
+        "diverged": history.diverged,  # None, or where the loss stopped being finite
         "held_out": "test" if run.final else "validation",
         "held_out_loss": held_loss,
         "held_out_accuracy": held_accuracy,
