@@ -137,7 +137,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                 batch_size=batch_size, reduction=reduction)
         return params.asarrays(x.dtype), history
     bar = progress_bar(epochs * -(-len(x) // batch_size), progress)
-    try:
+    with bar, np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as a divergence
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             ls = shuffle(x, labels, rng, xs)
@@ -156,8 +156,6 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                 evaluated = latest
             lr *= lr_decay
             show_progress(bar, loss, history, fresh=record_epochs or epoch == epochs)
-    finally:
-        bar.close()
     return evaluated if history.diverged else params.asarrays(x.dtype), history
 # --8<-- [end:train]
 
