@@ -1,8 +1,5 @@
 """The report's derivations, checked symbolically, and the networks checked against them."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import sympy as sp
@@ -142,15 +139,3 @@ def test_network_gradients_at_the_dry_run_point_are_exactly_half_sigma_of_two():
 def test_network_gradients_reject_a_label_outside_the_classes():
     with pytest.raises(ValueError, match="label"):
         derivations.network_gradients().evaluate(**{**DRY_RUN, "label": 2})
-
-
-def test_import_mlp_does_not_load_sympy():
-    def loads_sympy(module):
-        code = f"import sys, {module}; print('sympy' in sys.modules)"
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        return result.stdout.strip() == "True"
-
-    assert not loads_sympy("mlp")
-    assert loads_sympy("mlp.derivations")
