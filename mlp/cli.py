@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from mlp import gradcheck, report, scalar, vectorized
+from mlp import checks, gradcheck, report, scalar, vectorized
 from mlp.params import INIT_NAMES, Params, init_params
 
 
@@ -97,20 +97,19 @@ def bench(args) -> int:
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+    """An argument parsed as an integer and checked by `mlp.checks.check_count`."""
+    try:
+        return checks.check_count(int(text), "value")
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}") from None
 
 
 def positive_float(text: str) -> float:
+    """An argument parsed as a number and checked by `mlp.checks.check_positive`."""
     try:
-        value = float(text)
-    except ValueError:
+        return checks.check_positive(float(text), "value")
+    except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def init_scale(text: str):

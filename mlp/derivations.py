@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import sympy as sp
 
+from mlp.checks import as_float_array, check_count, check_labels
 from mlp.params import Params
 
 
@@ -91,8 +92,7 @@ def sigmoid_derivative() -> Derivation:
 
 def softmax_definition(K: int):
     """Logits z_1..z_K, outputs y_1..y_K, and each y_m's definition e^{z_m} / Σ_n e^{z_n}."""
-    if isinstance(K, bool) or not isinstance(K, int) or K < 2:
-        raise ValueError(f"K must be an integer number of classes, at least 2, got {K!r}")
+    K = check_count(K, "K (the number of classes)", minimum=2)
     z = sp.symbols(f"z_1:{K + 1}", real=True)
     y = sp.symbols(f"y_1:{K + 1}")
     total = sum(map(sp.exp, z))
@@ -194,15 +194,31 @@ class NetworkGradients(NamedTuple):
     function: Callable
 
     def arguments(self, x, label: int, params: Params) -> list:
-        """Values for ``[x, t, w, b, v, c]``, each flattened; ``t`` is ``label`` one-hot."""
-        if label not in range(len(self.t)):
-            raise ValueError(f"label must be a class index below {len(self.t)}, got {label!r}")
+        """Values for ``[x, t, w, b, v, c]``, each flattened; ``t`` is ``label`` one-hot.
+
+        Each value must have its symbols' shape (or as many entries, for the row vectors),
+        and hold finite real numbers; ``label`` is a class index.
+        """
+        if not isinstance(params, Params):
+            raise TypeError(f"params must be an mlp.Params, got {type(params).__name__}")
+        if np.ndim(label) != 0:
+            raise ValueError(f"label must be a single class index, got shape {np.shape(label)}")
+        label = int(check_labels([label], 1, len(self.t), name="label")[0])
         t = [int(m == label) for m in range(len(self.t))]
-        return [np.ravel(value) for value in (x, t, *params)]
+        values = []
+        for name, symbols, value in zip(("x", *Params._fields), (self.x, *self.params), (x, *params)):
+            flat = np.ravel(np.asarray(value, dtype=object))
+            if flat.size != len(symbols):
+                raise ValueError(f"{name} must hold {len(symbols)} values (shape {symbols.shape}), "
+                                 f"got shape {np.shape(value)}")
+            values.append(flat)
+        return [values[0], np.asarray(t), *values[1:]]
 
     def evaluate(self, x, label: int, params: Params) -> Params:
         """The gradients at a point, in floats, shaped like the fields of ``params``."""
-        grads = self.function(*self.arguments(x, label, params))
+        arguments = self.arguments(x, label, params)
+        names = ("x", "t", *Params._fields)
+        grads = self.function(*(as_float_array(a.tolist(), name, 1) for name, a in zip(names, arguments)))
         return Params(*(
             np.reshape(np.asarray(grad, dtype=float), np.shape(field))
             for grad, field in zip(grads, params)

@@ -14,6 +14,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from mlp import scalar, vectorized
+from mlp.checks import check_count, check_params, check_positive, check_rng
 from mlp.params import Params
 
 
@@ -24,6 +25,8 @@ def relative_error(analytic, numerical, tiny: float = 1e-300) -> float:
     true gradient is tiny (and its difference quotient mostly rounding) cannot dominate.
     """
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    if a.shape != n.shape:  # broadcasting would compare the wrong entries
+        raise ValueError(f"analytic and numerical must have one shape, got {a.shape} and {n.shape}")
     checked = ~np.isnan(n)
     a, n = a[checked], n[checked]
     return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), tiny))
@@ -36,9 +39,13 @@ def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: fl
     With ``entries``, only that many randomly chosen entries of each field are
     differentiated (the rest are NaN): a large network has too many to try them all.
     """
-    params = params.asarrays(np.float64)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function of the parameters, got {loss!r}")
+    params = check_params(params).asarrays(np.float64)
+    eps = check_positive(eps, "eps")
+    entries = None if entries is None else check_count(entries, "entries")
     grads = params.map(lambda field: np.full(field.shape, np.nan))
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng, "rng")
     for field, grad in zip(params, grads):
         flat, flat_grad = field.reshape(-1), grad.reshape(-1)  # views into field and grad
         chosen = range(flat.size)
@@ -64,6 +71,9 @@ class Check(NamedTuple):
 
 def compare(analytic: Params, numerical: Params) -> Check:
     """Relative error of each field of ``analytic`` against ``numerical``."""
+    for name, given in (("analytic", analytic), ("numerical", numerical)):
+        if not isinstance(given, Params):
+            raise TypeError(f"{name} must be an mlp.Params, got {type(given).__name__}")
     errors = {name: relative_error(a, n) for name, a, n in zip(Params._fields, analytic, numerical)}
     return Check(errors, max(errors.values()))
 

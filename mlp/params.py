@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.checks import check_count, check_float_type, check_positive, check_rng
+
 
 class Params(NamedTuple):
     """Weights and biases of the two layers.
@@ -78,19 +80,21 @@ def init_params(
     ``sqrt(2/(fan_in + fan_out))`` (Glorot and Bengio, 2010, also called Xavier);
     ``"uniform"`` is uniform on ``±1/sqrt(fan_in)``, the default of common libraries
     (PyTorch's ``nn.Linear``), of standard deviation ``sqrt(1/(3 fan_in))``. ``rng`` is a
-    seed or a ``numpy.random.Generator``; the global NumPy RNG is never touched.
+    seed or a ``numpy.random.Generator``; the global NumPy RNG is never touched. ``dtype``
+    is float64 or float32, the types the package computes (and is tested) in.
     """
-    for name, n in (("n_in", n_in), ("n_hid", n_hid), ("n_out", n_out)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    if n_out < 2:
-        raise ValueError(f"n_out must be at least 2 (softmax over classes), got {n_out}")
+    n_in, n_hid = check_count(n_in, "n_in"), check_count(n_hid, "n_hid")
+    n_out = check_count(n_out, "n_out", minimum=2)  # softmax over at least two classes
+    dtype = check_float_type(dtype)
     if scale == "xavier":
         raise ValueError("scale 'xavier' is ambiguous: use 'lecun' for sqrt(1/fan_in) "
                          "or 'glorot' for sqrt(2/(fan_in + fan_out)) (Glorot and Bengio's, often called Xavier)")
-    if not (scale in INIT_NAMES or (not isinstance(scale, str) and scale > 0)):
-        raise ValueError(f"scale must be a positive number or one of {', '.join(map(repr, INIT_NAMES))}, got {scale!r}")
-    rng = np.random.default_rng(rng)
+    if isinstance(scale, str):
+        if scale not in INIT_NAMES:
+            raise ValueError(f"scale must be a positive number or one of {', '.join(map(repr, INIT_NAMES))}, got {scale!r}")
+    else:
+        scale = check_positive(scale, "scale")
+    rng = check_rng(rng, "rng")
 
     def draw(fan_in: int, fan_out: int) -> np.ndarray:
         if scale == "uniform":

@@ -48,9 +48,10 @@ def test_init_params_float32():
     assert {f.dtype for f in mlp.init_params(3, 4, 2, rng=0, dtype=np.float32)} == {np.dtype(np.float32)}
 
 
-@pytest.mark.parametrize("args,word", [((0, 3, 2), "n_in"), ((2, 2.5, 2), "n_hid"), ((2, 3, 1), "n_out")])
-def test_init_params_rejects_bad_sizes(args, word):
-    with pytest.raises(ValueError, match=word):
+@pytest.mark.parametrize("args,error,word", [((0, 3, 2), ValueError, "n_in"), ((2, 2.5, 2), TypeError, "n_hid"),
+                                             ((2, 3, 1), ValueError, "n_out")])
+def test_init_params_rejects_bad_sizes(args, error, word):
+    with pytest.raises(error, match=word):
         mlp.init_params(*args, rng=0)
 
 

@@ -53,8 +53,13 @@ def mnist_minibatch(profile: str, results, fetch=None) -> dict:
 
 
 def _sweep_runs(profile: str, field: str, value) -> list[Run]:
-    """The runs of one swept value, one per seed."""
-    return [sized(SWEEP.replace(seed=seed, **{field: value}), profile) for seed in seeds(profile, SWEEP_SEEDS)]
+    """The runs of one swept value, one per seed.
+
+    A rate the report saw explode is recorded if its loss overflows, not raised.
+    """
+    on_divergence = "stop" if field == "lr" and value in DIVERGENT_RATES else "raise"
+    return [sized(SWEEP.replace(seed=seed, on_divergence=on_divergence, **{field: value}), profile)
+            for seed in seeds(profile, SWEEP_SEEDS)]
 
 
 def _sweep(profile: str, field: str, values) -> list[Run]:
@@ -81,6 +86,7 @@ def _bands(profile: str, field: str, values, results) -> dict:
             "final_val_accuracy": summary([r["held_out_accuracy"] for r in group]),
             "final_train_loss": summary([h["train_loss"][-1] for h in histories]),
             "initial_train_loss": summary([h["train_loss"][0] for h in histories]),
+            "overflowed": sum(r.get("diverged") is not None for r in group),  # runs whose loss overflowed
         }
     return out
 
@@ -93,13 +99,15 @@ def learning_rates(profile: str, results, fetch=None) -> dict:
     """Figure 6: learning rates 1e-3 ... 1e-6 over seeds; and whether 1e-2 and 1e-1 diverge.
 
     A rate counts as diverged when training leaves the training loss higher than it
-    started, on average over seeds.
+    started, on average over seeds, or when the loss of any seed overflowed.
     """
     bands = _bands(profile, "lr", LEARNING_RATES + DIVERGENT_RATES, results)
     return {
         "bands": {lr: bands[lr] for lr in LEARNING_RATES},
-        "divergent": {lr: {**bands[lr], "diverged": bands[lr]["final_train_loss"]["mean"]
-                           > bands[lr]["initial_train_loss"]["mean"]} for lr in DIVERGENT_RATES},
+        "divergent": {lr: {**bands[lr], "diverged": bool(bands[lr]["overflowed"] > 0
+                                                         or bands[lr]["final_train_loss"]["mean"]
+                                                         > bands[lr]["initial_train_loss"]["mean"])}
+                      for lr in DIVERGENT_RATES},
         "batch_size": SWEEP.batch_size,
     }
 

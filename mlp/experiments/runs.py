@@ -35,7 +35,9 @@ class Run:
     end. ``limit`` keeps only the first ``limit`` training and ``limit // 5`` held-out
     examples (the quick profile). ``seed`` drives both the initialization and the
     shuffling, through two independent streams. ``standardize`` is `mlp.data`'s scaling of
-    the images (``"global"`` or ``"pixel"``; the synthetic set ignores it).
+    the images (``"global"`` or ``"pixel"``; the synthetic set ignores it). ``on_divergence``
+    is `mlp.train.train`'s: ``"raise"`` fails on a loss that is not finite, ``"stop"``
+    records where it appeared (the result's ``diverged``) and keeps the run.
     """
 
     dataset: str = "mnist"
@@ -55,6 +57,7 @@ class Run:
     keep_params: bool = False
     limit: int | None = None
     standardize: str = "global"
+    on_divergence: str = "raise"
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
@@ -82,7 +85,11 @@ def initial_params(run: Run, n_in: int, n_out: int):
 
 
 def execute(run: Run, progress: bool | None = False) -> dict:
-    """Carry out ``run``; return its history and final numbers as plain data."""
+    """Carry out ``run``; return its history and final numbers as plain data.
+
+    A run stopped by a divergence (``run.on_divergence="stop"``) has shorter curves, and
+    its held-out numbers are those of the last epoch evaluated before it.
+    """
     (x, labels), held_out, n_out = load(run)
     shuffle_rng = _streams(run)[1]
     params = initial_params(run, x.shape[1], n_out)
@@ -91,11 +98,13 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
         record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
+        on_divergence=run.on_divergence,
     )
     held_loss, held_accuracy = evaluate(*held_out, params)
     result = {
         "run": dataclasses.asdict(run),
-        "history": {name: np.asarray(values) for name, values in history.to_dict().items()},
+        "history": {name: np.asarray(values) for name, values in history.curves().items()},
+        "diverged": history.diverged,  # None, or where the loss stopped being finite
         "held_out": "test" if run.final else "validation",
         "held_out_loss": held_loss,
         "held_out_accuracy": held_accuracy,
