@@ -10,7 +10,8 @@ the rest of it as a JSON document naming them, read with ``allow_pickle=False``.
 carries the SHA-256 of its content, so a corrupted or partial entry is detected and
 recomputed, never used; it is written atomically, and under a per-entry lock
 (`entry_lock`, ``fcntl.flock``: POSIX only) two processes filling one folder at once
-compute each result once. Entries of the old pickle format (``*.pkl``) are never read.
+compute each result once. Entries of the old pickle format (``*.pkl``) are never read; the
+build says so once (`old_format_notice`).
 """
 
 from __future__ import annotations
@@ -244,28 +245,26 @@ def stored_digest(path: Path) -> bytes:
         return str(entry["sha256"][()]).encode()
 
 
-_warned_folders = set()
+_told = set()  # the folders whose old entries this process has reported
 
 
-def warn_old_entries(folder: Path | None = None) -> None:
-    """Warn, once per folder and process, that ``folder`` holds entries of the old format.
+def old_format_notice(folder: Path | None = None) -> str | None:
+    """What to tell the user about entries of the old format in ``folder``, once per process.
 
     They are pickles, and unpickling runs code: they are listed by name, never opened.
+    ``None`` if there are none, or if they were reported already.
     """
     folder = Path(folder or results_dir())
-    old = sorted(folder.glob(f"*{OLD_SUFFIX}"))
-    if old and folder not in _warned_folders:
-        _warned_folders.add(folder)
-        warnings.warn(f"{folder} holds {len(old)} results of an old format (*{OLD_SUFFIX}); they are "
-                      f"ignored, never read, and can be deleted", UserWarning, stacklevel=2)
+    old = list(folder.glob(f"*{OLD_SUFFIX}"))
+    if not old or folder in _told:
+        return None
+    _told.add(folder)
+    return (f"{folder} holds results in an old format ({len(old)} *{OLD_SUFFIX} files): they are ignored, "
+            f"never read, and can be deleted")
 
 
 def fingerprint() -> str:
-    """A digest of every stored result: it changes whenever any result is added or rewritten.
-
-    The build calls it once; it also warns about entries of the old format, which it skips.
-    """
-    warn_old_entries()
+    """A digest of every stored result: it changes whenever any result is added or rewritten."""
     digest = hashlib.sha256()
     for path in sorted(results_dir().glob(f"*{SUFFIX}")):
         try:
