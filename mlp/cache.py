@@ -283,6 +283,7 @@ def entry_lock(path: Path):
     A blocking ``fcntl.flock`` on ``.<name>.lock`` beside the entry, waiting for as long
     as another holder computes. The kernel releases it when its holder exits or dies,
     so a killed process leaves no stale lock; the empty lock file stays and is harmless.
+    Not re-entrant: a holder that asks for the same entry again waits for itself.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(f".{path.name}.lock"), "a") as file:
