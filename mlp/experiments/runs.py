@@ -1,8 +1,9 @@
 """Training runs: a frozen description of one, the code that carries it out, and a cache.
 
-Every experiment is a set of `Run` s. A run is cached by its fields (with the
-source of the core modules and the data checksums), so runs shared between experiments
-are trained once, and an unchanged rebuild trains nothing.
+Every experiment is a set of `Run` s. A run is cached by its fields (with the code a
+run executes, `mlp.cache.run_modules`, and the data checksums), so runs shared between
+experiments are trained once, and an unchanged rebuild trains nothing. Two processes
+asking for one run at once train it once: the second waits for the first's result.
 """
 
 from __future__ import annotations
