@@ -14,6 +14,7 @@
 import html
 
 import numpy as np
+from IPython.display import HTML, display
 
 import mlp
 from mlp import vectorized
@@ -52,20 +53,26 @@ def shape(symbols):
 
 
 def code(form, name):
-    """The lines of mlp.<form> that compute `name`, each linked to its listing."""
+    """The lines of mlp.<form> that compute `name`, each linked to its listing below."""
     lines = sourcelines.computing_lines(sourcelines.function_of(form, name), name)
     assert lines, (form, name)
-    return "<br>".join(f'<a href="#{line.anchor}" title="{line.path}, line {line.number}">{line.number}</a> '
+    return "<br>".join(f'<a href="#{line.anchor}">{form}.py:{line.number}</a>&nbsp;'
                        f"<code>{html.escape(line.text)}</code>" for line in lines)
 
 
-def rows(names):
-    return [[f"`{name}`", index, matrix, shape(symbols), code("scalar", name), code("vectorized", name)]
-            for name, (index, matrix, symbols) in EQUATIONS.items() if name in names]
+def cheat_table(names):
+    """Each variable's equations, and under them the lines of the package that compute it."""
+    head = ("<tr><th></th><th>index form (one example)<br><code>mlp.scalar</code></th>"
+            "<th>matrix form (batch)<br><code>mlp.vectorized</code></th><th>shape (batch)</th></tr>")
+    body = []
+    for name in names:
+        index, matrix, symbols = EQUATIONS[name]
+        body.append(f'<tr class="mlp-math"><th rowspan="2"><code>{name}</code></th><td>{index}</td>'
+                    f"<td>{matrix}</td><td>{shape(symbols)}</td></tr>")
+        body.append(f'<tr class="mlp-code"><td>{code("scalar", name)}</td>'
+                    f'<td>{code("vectorized", name)}</td><td></td></tr>')
+    display(HTML(f'<table class="mlp-cheatsheet"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'))
 
-
-HEADER = ["", "index form (one example)", "matrix form (batch)", "shape (batch)", "`mlp.scalar`",
-          "`mlp.vectorized`"]
 
 # %% [markdown]
 # ## Forward pass
@@ -74,7 +81,7 @@ HEADER = ["", "index form (one example)", "matrix form (batch)", "shape (batch)"
 # 2.5); of a batch, $L = \sum_r l_r$.
 
 # %% tags=["hide-input"]
-page.table(HEADER, rows(sourcelines.FORWARD))
+cheat_table(sourcelines.FORWARD)
 
 # %% [markdown]
 # ## Backward pass
@@ -85,7 +92,7 @@ page.table(HEADER, rows(sourcelines.FORWARD))
 # per example.
 
 # %% tags=["hide-input"]
-page.table(HEADER, rows(sourcelines.BACKWARD))
+cheat_table(sourcelines.BACKWARD)
 
 # %% [markdown]
 # ## Summed or mean loss
@@ -113,8 +120,6 @@ page.md(f'<a href="#{mean_line.anchor}">{mean_line.path}, line {mean_line.number
 # numbers in the source files.
 
 # %% tags=["hide-input"]
-from IPython.display import HTML, display
-
 for form in sourcelines.FORMS:
     for function in ("forward", "backward"):
         display(HTML(sourcelines.listing(getattr(sourcelines.FORMS[form], function),

@@ -223,7 +223,7 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 #    \varepsilon$, how do the truncation and the rounding error scale, which $\varepsilon$
 #    is best in float64, and how small is the error there?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # Taylor's theorem leaves $\tfrac{\varepsilon}{2} L''$: truncation $O(\varepsilon)$;
 # rounding is still about $u |L| / \varepsilon$. Their sum is smallest near
@@ -236,7 +236,7 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 #    $dv$. What relative errors $\operatorname{err}(a, n)$ does the check report for $c$ and
 #    for $v$?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # With $n$ the right gradient: $\operatorname{err}(2n, n) = \lVert n \rVert /
 # (2\lVert n \rVert + \lVert n \rVert) = \tfrac13$, and $\operatorname{err}(-n, n) =
@@ -248,7 +248,7 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 # 3. **Predict.** Why is the scalar form checked on one example but the vectorized form
 #    on a batch of 4? What could a batch of one not catch?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # The scalar form takes one example. In the vectorized form, a batch of one cannot tell a
 # bias gradient summed over the batch from one that is not (`db = dk` has shape $(1, n)$

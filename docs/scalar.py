@@ -226,14 +226,18 @@ page.md(
 # 1. **Derive.** Write $\partial l / \partial w_{ij}$ by the chain rule through $k_j$, $h_j$
 #    and every $z_m$. Which factor is the same for every input $i$?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # $w_{ij}$ reaches the loss only through $k_j$, $k_j$ only through $h_j$, and $h_j$ through
 # every logit $z_m$:
-# $\frac{\partial l}{\partial w_{ij}}
+#
+# $$
+# \frac{\partial l}{\partial w_{ij}}
 # = \sum_m \frac{\partial l}{\partial z_m} \frac{\partial z_m}{\partial h_j}
 #   \frac{\partial h_j}{\partial k_j} \frac{\partial k_j}{\partial w_{ij}}
-# = \Bigl(\sum_m (y_m - t_m)\, v_{jm}\Bigr)\, h_j (1 - h_j)\, x_i .$
+# = \Bigl(\sum_m (y_m - t_m)\, v_{jm}\Bigr)\, h_j (1 - h_j)\, x_i .
+# $$
+#
 # Everything but $x_i$ is the same for every $i$: it is $dk_j$, so
 # $dw_{ij} = x_i\, dk_j$, and the backward pass computes $dk_j$ once per hidden unit.
 #
@@ -243,7 +247,7 @@ page.md(
 #    constant, $v_{j1} = v_{j2} = \dots = v_{jK}$ for each $j$, for any input and label:
 #    what is $dh_j$?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # Zero. With $v_{jm} = u_j$ for every $m$,
 # $dh_j = \sum_m dz_m v_{jm} = u_j \sum_m (y_m - t_m) = u_j (1 - 1) = 0$, since the
@@ -275,4 +279,5 @@ for backward in (scalar.backward, forgot_sigma_prime):
     verdict = exercises.check(backward, form="scalar")
     print(f"{backward.__name__}:\n{verdict}\n")
 assert exercises.check(scalar.backward, form="scalar").ok
-assert "σ′ missing" in str(exercises.check(forgot_sigma_prime, form="scalar"))
+wrong = exercises.check(forgot_sigma_prime, form="scalar")
+assert "σ′ missing" in str(wrong)

@@ -284,7 +284,7 @@ page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup
 # 1. **Derive** the gradient of the summed loss with respect to the input, $dx$ (training
 #    does not need it; a network stacked on top of another would). What is its shape?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # $k_{rj} = \sum_i x_{ri} w_{ij} + b_j$, so $\partial L / \partial x_{ri} = \sum_j dk_{rj}\,
 # w_{ij}$: the sum runs over $j$, the second index of both, so $dx = dk\, w^\top$, shape
@@ -295,7 +295,7 @@ page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup
 # 2. **Predict.** A student writes `dv = dz.T @ h`. Does NumPy raise an error? What does
 #    happen?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # No error: $(n_\text{out}, B)(B, n_\text{hid})$ is a valid product, of shape
 # $(n_\text{out}, n_\text{hid})$, the transpose of the right $dv$. The update
@@ -307,7 +307,7 @@ page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup
 # 3. **Predict.** With `reduction="mean"` and $B = 100$, how does each of the seven
 #    gradients change?
 #
-# <details class="mlp-solution"><summary>Solution</summary>
+# <details class="success"><summary>Solution</summary>
 #
 # Each is divided by 100. Only $dz$ is divided in the code; every later line is linear in
 # $dz$, so the factor reaches them all.

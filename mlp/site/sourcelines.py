@@ -89,4 +89,4 @@ def listing(function, title: str) -> str:
     prefix = Path(inspect.getsourcefile(function)).stem
     formatter = HtmlFormatter(linenos="inline", linenostart=start, lineanchors=prefix, cssclass="highlight")
     code = highlight("".join(lines), PythonLexer(), formatter)
-    return f'<p class="mlp-source">{html.escape(title)}</p>\n{code}'
+    return f'<p class="mlp-source">{html.escape(title)}</p>\n<div class="mlp-listing">{code}</div>'
