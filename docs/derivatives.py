@@ -352,3 +352,52 @@ print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
 # the report's -0.4404 is this value to 4 decimals:
 reported = report.DRY_RUN_GRADS.v[0][0]
 assert abs(-float(half_sigma_2) - reported) < 0.5e-4
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive** the derivative of $\tanh k = \frac{e^{k} - e^{-k}}{e^{k} + e^{-k}}$, and
+#    write it, as $\sigma'$ is written above, in terms of the function's own value.
+#
+# <details class="success"><summary>Solution</summary>
+#
+# By the quotient rule, with $u = e^{k} - e^{-k}$ and $s = e^{k} + e^{-k}$ (so $u' = s$ and
+# $s' = u$): $\tanh' k = (s \cdot s - u \cdot u)/s^2 = 1 - (u/s)^2 = 1 - \tanh^2 k$. A
+# backward pass through $h = \tanh k$ would compute $dk = dh \odot (1 - h \odot h)$, again
+# from the stored $h$ and without an exponential.
+#
+# </details>
+#
+# 2. **Predict.** Where is $\sigma'(k)$ largest, and how large is it there? What does that
+#    say about $dk$ against $dh$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# $\sigma'(k) = \sigma(k)(1 - \sigma(k))$ is a product $p(1 - p)$ with $p \in (0, 1)$,
+# largest at $p = \tfrac12$, that is at $k = 0$, where it is $\tfrac14$. So
+# $|dk_j| \le \tfrac14 |dh_j|$: a sigmoid layer shrinks the gradient flowing back by at least a
+# factor of 4, and by far more where the unit is saturated ($|k_j|$ large).
+#
+# </details>
+#
+# 3. **Derive.** A soft target, for instance $t = (0.9, 0.05, 0.05)$ instead of the one-hot
+#    $(1, 0, 0)$: what is $\partial l / \partial z$ for $l = -\sum_m t_m \ln y_m$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Still $y - t$. The derivation of eq. 5.4 above assumed only $\sum_m t_m = 1$, true of any
+# probability distribution, and the SymPy check imposes only that constraint. Here
+# $dz = (y_1 - 0.9,\; y_2 - 0.05,\; y_3 - 0.05)$.
+#
+# </details>
+#
+# 4. **Derive.** The report's bonus case differentiates only $-t_n \ln y_n$. For a one-hot
+#    target with true class $m^\ast$, at which logits does it give the right gradient?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Only at $z_{m^\ast}$, where both give $y_{m^\ast} - 1$. At every other logit the single
+# term is $t_n y_n - t_n = 0$ while the gradient is $y_n$ (see
+# [the bonus case](#the-reports-bonus-case-eq-55)).
+#
+# </details>

@@ -215,3 +215,44 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 # The wrong pass fails by many orders of magnitude, and only in $w$ and $b$: the
 # second layer's gradients do not involve $\sigma'$, so the per-parameter errors also
 # say where the bug is.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive.** With the one-sided difference $(L(\theta + \varepsilon) - L(\theta)) /
+#    \varepsilon$, how do the truncation and the rounding error scale, which $\varepsilon$
+#    is best in float64, and how small is the error there?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Taylor's theorem leaves $\tfrac{\varepsilon}{2} L''$: truncation $O(\varepsilon)$;
+# rounding is still about $u |L| / \varepsilon$. Their sum is smallest near
+# $\varepsilon \approx u^{1/2} \approx 1.5 \times 10^{-8}$, and the error there is of order
+# $u^{1/2}$, about $10^{-8}$: far worse than the central difference's $u^{2/3}$.
+#
+# </details>
+#
+# 2. **Predict.** One backward pass returns twice the right $dc$, another minus the right
+#    $dv$. What relative errors $\operatorname{err}(a, n)$ does the check report for $c$ and
+#    for $v$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# With $n$ the right gradient: $\operatorname{err}(2n, n) = \lVert n \rVert /
+# (2\lVert n \rVert + \lVert n \rVert) = \tfrac13$, and $\operatorname{err}(-n, n) =
+# 2\lVert n \rVert / 2\lVert n \rVert = 1$, the largest value the error can take. Both are
+# far above $10^{-6}$, whatever the network.
+#
+# </details>
+#
+# 3. **Predict.** Why is the scalar form checked on one example but the vectorized form
+#    on a batch of 4? What could a batch of one not catch?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# The scalar form takes one example. In the vectorized form, a batch of one cannot tell a
+# bias gradient summed over the batch from one that is not (`db = dk` has shape $(1, n)$
+# and the right values), nor the summed loss from the mean (they differ by a factor
+# $B = 1$). With $B = 4$ both mistakes change the numbers.
+#
+# </details>

@@ -219,3 +219,65 @@ page.md(
 # The value behind $0.4404$ is $\sigma(2)/2 = \frac{1}{2(1 + e^{-2})}$, which SymPy
 # confirms exactly on the
 # [derivatives](../derivatives/#the-whole-network-symbolically) page.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive.** Write $\partial l / \partial w_{ij}$ by the chain rule through $k_j$, $h_j$
+#    and every $z_m$. Which factor is the same for every input $i$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# $w_{ij}$ reaches the loss only through $k_j$, $k_j$ only through $h_j$, and $h_j$ through
+# every logit $z_m$:
+#
+# $$
+# \frac{\partial l}{\partial w_{ij}}
+# = \sum_m \frac{\partial l}{\partial z_m} \frac{\partial z_m}{\partial h_j}
+#   \frac{\partial h_j}{\partial k_j} \frac{\partial k_j}{\partial w_{ij}}
+# = \Bigl(\sum_m (y_m - t_m)\, v_{jm}\Bigr)\, h_j (1 - h_j)\, x_i .
+# $$
+#
+# Everything but $x_i$ is the same for every $i$: it is $dk_j$, so
+# $dw_{ij} = x_i\, dk_j$, and the backward pass computes $dk_j$ once per hidden unit.
+#
+# </details>
+#
+# 2. **Predict.** In the report's dry run $dh = 0$. Suppose only that every row of $v$ is
+#    constant, $v_{j1} = v_{j2} = \dots = v_{jK}$ for each $j$, for any input and label:
+#    what is $dh_j$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Zero. With $v_{jm} = u_j$ for every $m$,
+# $dh_j = \sum_m dz_m v_{jm} = u_j \sum_m (y_m - t_m) = u_j (1 - 1) = 0$, since the
+# probabilities and the one-hot target each sum to 1. So $dk$, $dw$ and $db$ are zero too:
+# a test point like this one cannot see a mistake in the first layer.
+#
+# </details>
+#
+# 3. **Implement.** Write your own `backward(x, label, params, fwd)`, returning
+#    `scalar.Backward(dz, dv, dc, dh, dk, dw, db)`, and check it with
+#    `mlp.exercises.check(backward, form="scalar")`. It compares every gradient with
+#    `scalar.backward`'s and with central finite differences on small random networks,
+#    and names the gradient that is wrong and the likely mistake. Below, the package's own
+#    backward pass, then one that forgets $\sigma'$ ($dk_j = dh_j$):
+
+# %%
+from mlp import exercises
+
+
+def forgot_sigma_prime(x, label, params, fwd):
+    """scalar.backward with dk = dh: the sigmoid's derivative left out."""
+    right = scalar.backward(x, label, params, fwd)
+    dk = right.dh
+    dw = [[x_i * dk_j for dk_j in dk] for x_i in x]
+    return right._replace(dk=dk, dw=dw, db=list(dk))
+
+
+for backward in (scalar.backward, forgot_sigma_prime):
+    verdict = exercises.check(backward, form="scalar")
+    print(f"{backward.__name__}:\n{verdict}\n")
+assert exercises.check(scalar.backward, form="scalar").ok
+wrong = exercises.check(forgot_sigma_prime, form="scalar")
+assert "σ′ missing" in str(wrong)

@@ -277,3 +277,64 @@ page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup
 
 # %% [markdown]
 # The [training page](../training/) puts both forms into one training loop.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive** the gradient of the summed loss with respect to the input, $dx$ (training
+#    does not need it; a network stacked on top of another would). What is its shape?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# $k_{rj} = \sum_i x_{ri} w_{ij} + b_j$, so $\partial L / \partial x_{ri} = \sum_j dk_{rj}\,
+# w_{ij}$: the sum runs over $j$, the second index of both, so $dx = dk\, w^\top$, shape
+# $(B, n_\text{in})$, one row per example like every activation's gradient.
+#
+# </details>
+#
+# 2. **Predict.** A student writes `dv = dz.T @ h`. Does NumPy raise an error? What does
+#    happen?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# No error: $(n_\text{out}, B)(B, n_\text{hid})$ is a valid product, of shape
+# $(n_\text{out}, n_\text{hid})$, the transpose of the right $dv$. The update
+# `v -= lr * dv` then fails to broadcast, unless $n_\text{hid} = n_\text{out}$, where it
+# silently trains with the wrong gradient. The shape of each gradient is worth asserting.
+#
+# </details>
+#
+# 3. **Predict.** With `reduction="mean"` and $B = 100$, how does each of the seven
+#    gradients change?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Each is divided by 100. Only $dz$ is divided in the code; every later line is linear in
+# $dz$, so the factor reaches them all.
+#
+# </details>
+#
+# 4. **Implement.** Write your own `backward(x, labels, params, fwd, reduction)` and check it
+#    with `mlp.exercises.check(backward)`: it runs both reductions on random networks,
+#    compares each gradient with `vectorized.backward`'s and with finite differences, and
+#    names the wrong gradient and the likely mistake (a transpose, sum against mean, a
+#    sign, a bias gradient not summed, $\sigma'$ missing). Below, the package's own backward
+#    pass, and one with the stray minus of the [derivatives](../derivatives/#the-sigmoid)
+#    page in $\sigma'$:
+
+# %%
+from mlp import exercises
+
+
+def stray_minus(x, labels, params, fwd, reduction="sum"):
+    """vectorized.backward with sigma'(k) = -h(1 - h)."""
+    right = vectorized.backward(x, labels, params, fwd, reduction)
+    dk = right.dh * -fwd.h * (1.0 - fwd.h)
+    return right._replace(dk=dk, dw=x.T @ dk, db=dk.sum(axis=0))
+
+
+for backward in (vectorized.backward, stray_minus):
+    verdict = exercises.check(backward)
+    print(f"{backward.__name__}:\n{verdict}\n")
+assert exercises.check(vectorized.backward).ok
+assert "Likely a sign" in str(exercises.check(stray_minus))

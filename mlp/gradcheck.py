@@ -78,15 +78,22 @@ def compare(analytic: Params, numerical: Params) -> Check:
     return Check(errors, max(errors.values()))
 
 
+def vectorized_loss(x: np.ndarray, labels: np.ndarray, reduction: str = "sum") -> Callable[[Params], float]:
+    """The loss of a checked batch as a function of the parameters, for `numerical_gradients`."""
+    return lambda p: vectorized.cross_entropy(vectorized.forward(x, p).z, labels, reduction)
+
+
+def scalar_loss(x: list, label: int) -> Callable[[Params], float]:
+    """The loss of one checked example as a function of the parameters, in the scalar form."""
+    return lambda p: scalar.cross_entropy(scalar.forward(x, p.tolist()).z, label)
+
+
 def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: float = 1e-5,
                      entries: int | None = None, rng=None) -> Check:
     """Gradient check of `mlp.vectorized.gradients` on a batch."""
     _, analytic = vectorized.gradients(x, labels, params, reduction)
     x, labels, _ = vectorized.check_batch(x, labels, params)
-
-    def loss(p: Params) -> float:
-        return vectorized.cross_entropy(vectorized.forward(x, p).z, labels, reduction)
-
+    loss = vectorized_loss(x, labels, reduction)
     return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))
 
 
@@ -95,8 +102,4 @@ def check_scalar(x, label: int, params: Params, eps: float = 1e-5,
     """Gradient check of `mlp.scalar.gradients` on one example."""
     _, analytic = scalar.gradients(x, label, params)
     x, label, _ = scalar.check_example(x, label, params)
-
-    def loss(p: Params) -> float:
-        return scalar.cross_entropy(scalar.forward(x, p.tolist()).z, label)
-
-    return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))
+    return compare(analytic, numerical_gradients(scalar_loss(x, label), params, eps, entries, rng))
