@@ -118,7 +118,7 @@ import sympy as sp
 from mlp import derivations
 
 paths = derivations.chain_rule_paths(0, 0)  # w_11
-print("dl/dw_11 =", paths.claimed)
+page.md(f"$${paths.lhs} = {sp.latex(paths.claimed)}$$")
 print("holds:", paths.holds())
 one_path = derivations.chain_rule_paths(0, 0, outputs=[0])
 print("the path through z_2 left out, holds:", one_path.holds())
@@ -141,14 +141,19 @@ assert paths.holds() and not one_path.holds()
 # differs):
 
 # %%
+def gradient(i, j):
+    """dl/dw_ij as the sum over paths (indices from 0)."""
+    return derivations.chain_rule_paths(i, j).claimed
+
+
 x_1, x_2 = sp.symbols("x_1 x_2")
-w_11, w_21, w_22 = (derivations.chain_rule_paths(i, j).claimed
-                    for i, j in [(0, 0), (1, 0), (1, 1)])
-print("dl/dw_11 / x_1 - dl/dw_21 / x_2 =", sp.cancel(w_11 / x_1 - w_21 / x_2))
-print("dl/dw_11 / x_1 - dl/dw_22 / x_2 =", sp.factor(w_11 / x_1 - w_22 / x_2))
+same_unit = sp.cancel(gradient(0, 0) / x_1 - gradient(1, 0) / x_2)
+other_unit = sp.cancel(gradient(0, 0) / x_1 - gradient(1, 1) / x_2)
+print("dl/dw_11 / x_1 - dl/dw_21 / x_2 is zero:", same_unit == 0)
+print("dl/dw_11 / x_1 - dl/dw_22 / x_2 is zero:", other_unit == 0)
 
 # %% tags=["hide-input"]
-assert sp.cancel(w_11 / x_1 - w_21 / x_2) == 0 != sp.cancel(w_11 / x_1 - w_22 / x_2)
+assert same_unit == 0 != other_unit
 
 # %% [markdown]
 # ### Naming the shared factors
@@ -190,22 +195,22 @@ assert sp.cancel(w_11 / x_1 - w_21 / x_2) == 0 != sp.cancel(w_11 / x_1 - w_22 / 
 # %%
 from mlp import cost
 
-rows = []
-for sizes in [(2, 3, 2), (784, 300, 10)]:
-    counted = cost.count(*sizes)
-    rows.append(["-".join(map(str, sizes)), f"{counted.forward:,}", f"{counted.backward:,}",
-                 f"{counted.backward_per_forward:.2f}", f"{counted.parameters:,}",
-                 f"{counted.backprop_passes:.2f}", f"{counted.finite_difference_passes:,}"])
+networks = [(2, 3, 2), (784, 300, 10)]
+costs = {sizes: cost.count(*sizes) for sizes in networks}
 
 # %% tags=["hide-input"]
-page.table(["network", "forward pass", "backward pass", "backward / forward", "parameters",
-            "all gradients by backprop (forward passes)",
-            "by central differences (forward passes)"], rows)
-mnist_cost = cost.count(784, 300, 10)
-page.md(f"For the MNIST network, 784-300-10, central differences need "
+page.table(
+    ["network", "forward", "backward", "parameters", "backprop", "central diff."],
+    [["-".join(map(str, sizes)), f"{c.forward:,}", f"{c.backward:,}", f"{c.parameters:,}",
+      f"{c.backprop_passes:.2f}", f"{c.finite_difference_passes:,}"]
+     for sizes, c in costs.items()])
+mnist_cost = costs[784, 300, 10]
+page.md(f"Forward and backward: multiply-adds per example. The last two columns: every "
+        f"gradient, counted in forward passes. For the MNIST network, 784-300-10, central differences need "
         f"**{mnist_cost.finite_difference_passes:,} forward passes** for one gradient; "
-        f"backpropagation needs the work of about {mnist_cost.backprop_passes:.0f}, some "
-        f"{mnist_cost.speedup:,.0f} times less.")
+        f"backpropagation needs the work of about {mnist_cost.backprop_passes:.0f} "
+        f"(its backward pass costs {mnist_cost.backward_per_forward:.2f} forward passes), "
+        f"some {float(f'{mnist_cost.speedup:.2g}'):,.0f} times less.")
 
 # %% [markdown]
 # This is a saving of the algorithm, not of the computer. The scalar code below does only
