@@ -200,13 +200,12 @@ costs = {sizes: cost.count(*sizes) for sizes in networks}
 
 # %% tags=["hide-input"]
 page.table(
-    ["network", "forward", "backward", "parameters", "backprop", "central diff."],
-    [["-".join(map(str, sizes)), f"{c.forward:,}", f"{c.backward:,}", f"{c.parameters:,}",
-      f"{c.backprop_passes:.2f}", f"{c.finite_difference_passes:,}"]
-     for sizes, c in costs.items()])
+    ["network", "forward pass", "backward pass", "central differences"],
+    [["-".join(map(str, sizes)), f"{c.forward:,}", f"{c.backward:,}",
+      f"{c.finite_difference_passes:,} forward passes"] for sizes, c in costs.items()])
 mnist_cost = costs[784, 300, 10]
-page.md(f"Forward and backward: multiply-adds per example. The last two columns: every "
-        f"gradient, counted in forward passes. For the MNIST network, 784-300-10, central differences need "
+page.md(f"Forward and backward pass: multiply-adds per example; central differences: the "
+        f"forward passes for every gradient, two per parameter. For the MNIST network, 784-300-10, central differences need "
         f"**{mnist_cost.finite_difference_passes:,} forward passes** for one gradient; "
         f"backpropagation needs the work of about {mnist_cost.backprop_passes:.0f} "
         f"(its backward pass costs {mnist_cost.backward_per_forward:.2f} forward passes), "
