@@ -42,26 +42,9 @@ if page.profile() != "full":
 # %% [markdown]
 # ## The data
 #
-# MNIST comes as four gzip-compressed files in the IDX format: a big-endian header (a
-# magic number, 2051 for images and 2049 for labels, then the size of each dimension as
-# a 32-bit integer) followed by the raw bytes, one unsigned byte per pixel or label. The
-# loader checks every part of that, and the SHA-256 of each decompressed file, before it
-# hands out an array; a damaged or different file is an error, never silently wrong
-# data.
-
-# %% tags=["hide-input"]
-page.source(mlp.data._decode)
-
-# %% [markdown]
-# The checksums are of the decompressed files, because the compressed bytes differ from
-# one mirror to another while their content does not. Every cached result records them,
-# so a result computed from other data is never reused.
-
-# %% tags=["hide-input"]
-page.table(["file", "SHA-256 of the decompressed file"],
-           [[f"`{name}`", f"`{digest}`"] for name, digest in mlp.data.SHA256.items()])
-
-# %% [markdown]
+# The four files, their format and how the loader checks them are on
+# [Data files and checksums](../data/).
+#
 # The report tunes on 55,000 training images and 5,000 validation images (the last 5,000
 # of the training file), and trains its final model on all 60,000 before testing on the
 # 10,000 test images. The loader gives exactly these splits:

@@ -71,9 +71,155 @@ try:
     math.log(scalar.softmax(z)[label])
 except ValueError as error:
     print("log(softmax(z)[0])  -> ValueError:", error)
+
+# %% tags=["hide-input"]
 assert scalar.cross_entropy(z, label) == 800.0
 
 # %% [markdown]
+# ## The chain rule, path by path
+#
+# How does the loss change when one first-layer weight $w_{ij}$ changes? The weight
+# enters the network in one place, $k_j = \sum_i x_i w_{ij} + b_j$. From there its effect
+# travels to $h_j = \sigma(k_j)$, and $h_j$ feeds every logit $z_m$, each of which feeds
+# the loss. So there is one path from $w_{ij}$ to the loss for each output $m$:
+#
+# $$
+# w_{ij} \;\to\; k_j \;\to\; h_j \;\to\; z_m \;\to\; l ,
+# \qquad m = 1, \dots, n_\text{out} .
+# $$
+#
+# The chain rule multiplies the local derivatives along each path and adds up the paths:
+#
+# $$
+# \frac{\partial l}{\partial w_{ij}}
+# = \sum_{m} \frac{\partial l}{\partial z_m}\,
+#   \frac{\partial z_m}{\partial h_j}\,
+#   \frac{\partial h_j}{\partial k_j}\,
+#   \frac{\partial k_j}{\partial w_{ij}}
+# = \sum_{m} (y_m - t_m)\; v_{jm}\; h_j (1 - h_j)\; x_i .
+# $$
+#
+# Each factor is the derivative of one line of the forward pass:
+# $\partial l / \partial z_m = y_m - t_m$ (softmax and cross-entropy together, from the
+# [derivatives](../derivatives/#softmax-and-cross-entropy-together) page, with $t$ the
+# one-hot target), $\partial z_m / \partial h_j = v_{jm}$ from
+# $z_m = \sum_j h_j v_{jm} + c_m$, $\partial h_j / \partial k_j = h_j (1 - h_j)$
+# ([the sigmoid's derivative](../derivatives/#the-sigmoid)), and
+# $\partial k_j / \partial w_{ij} = x_i$.
+#
+# **Check.** `derivations.chain_rule_paths(i, j)` writes this sum for the report's 2-3-2
+# network (indices from 0 in the code, from 1 in the symbols) and compares it with
+# `sympy.diff` of the network's whole loss, which knows nothing of paths. For $w_{11}$,
+# the two paths $m = 1, 2$; then the same sum with the path through $z_2$ left out:
+
+# %%
+import sympy as sp
+
+from mlp import derivations
+
+paths = derivations.chain_rule_paths(0, 0)  # w_11
+page.md(f"$${paths.lhs} = {sp.latex(paths.claimed)}$$")
+print("holds:", paths.holds())
+one_path = derivations.chain_rule_paths(0, 0, outputs=[0])
+print("the path through z_2 left out, holds:", one_path.holds())
+
+# %% tags=["hide-input"]
+assert paths.holds() and not one_path.holds()
+
+# %% [markdown]
+# Now a second weight of the same hidden unit, $w_{i'j}$: another input $i'$, the same
+# unit $j$. Its paths are $w_{i'j} \to k_j \to h_j \to z_m \to l$, through the same
+# $k_j$, $h_j$ and $z_m$:
+#
+# $$
+# \frac{\partial l}{\partial w_{i'j}}
+# = \sum_{m} (y_m - t_m)\; v_{jm}\; h_j (1 - h_j)\; x_{i'} .
+# $$
+#
+# Every factor but the last is the same as for $w_{ij}$. Divided by their inputs, the two
+# gradients are equal (here $w_{11}$ and $w_{21}$; a weight of another unit, $w_{22}$,
+# differs):
+
+# %%
+def gradient(i, j):
+    """dl/dw_ij as the sum over paths (indices from 0)."""
+    return derivations.chain_rule_paths(i, j).claimed
+
+
+x_1, x_2 = sp.symbols("x_1 x_2")
+same_unit = sp.cancel(gradient(0, 0) / x_1 - gradient(1, 0) / x_2)
+other_unit = sp.cancel(gradient(0, 0) / x_1 - gradient(1, 1) / x_2)
+print("dl/dw_11 / x_1 - dl/dw_21 / x_2 is zero:", same_unit == 0)
+print("dl/dw_11 / x_1 - dl/dw_22 / x_2 is zero:", other_unit == 0)
+
+# %% tags=["hide-input"]
+assert same_unit == 0 != other_unit
+
+# %% [markdown]
+# ### Naming the shared factors
+#
+# The shared factors have names, the gradient of the loss with respect to each node
+# ([notation](../notation/#the-gradients-dz-dh-dk)):
+#
+# $$
+# \begin{aligned}
+# dz_m &= \frac{\partial l}{\partial z_m} = y_m - t_m
+#   && \text{shared by every path through } z_m, \\
+# dh_j &= \frac{\partial l}{\partial h_j} = \sum_m dz_m\, v_{jm}
+#   && \text{the sum over the paths, shared by every weight into unit } j, \\
+# dk_j &= \frac{\partial l}{\partial k_j} = dh_j\, h_j (1 - h_j) ,
+# \end{aligned}
+# $$
+#
+# and then every first-layer weight's gradient is one multiplication,
+# $\partial l / \partial w_{ij} = x_i\, dk_j$, for every $i$. The second layer's
+# gradients use the same $dz_m$: $\partial l / \partial v_{jm} = h_j\, dz_m$.
+#
+# Computed from the output back, $dz$ first, then $dh$, then $dk$, each factor is
+# computed once and used by every gradient that contains it, and every local derivative
+# is made of values the forward pass has already computed and kept: $h_j$, $y_m$, and the
+# inputs and weights. So one backward sweep, which reuses the forward pass's values and
+# its own earlier factors, gives every gradient, instead of a fresh sum over paths for
+# each weight. That reuse is the whole idea of backprop. The backward pass below writes
+# the sweep out for every parameter, and its code is exactly this sweep.
+#
+# ### What the reuse saves
+#
+# Counted in multiply-adds per example (`mlp.cost`, from the network's sizes), a
+# backward pass costs about as much as a forward pass: the forward pass's products
+# $x w$ and $h v$, against the backward pass's $h^\top dz$ (for $dv$), $dz\, v^\top$ (for
+# $dh$) and $x^\top dk$ (for $dw$). The alternative that needs no derivation at all,
+# central differences (the method of [gradient checking](../gradcheck/)), nudges one
+# parameter up and down and runs the forward pass twice, for every parameter:
+
+# %%
+from mlp import cost
+
+networks = [(2, 3, 2), (784, 300, 10)]
+costs = {sizes: cost.count(*sizes) for sizes in networks}
+
+# %% tags=["hide-input"]
+page.table(
+    ["network", "forward pass", "backward pass", "central differences"],
+    [["-".join(map(str, sizes)), f"{c.forward:,}", f"{c.backward:,}",
+      f"{c.finite_difference_passes:,} forward passes"] for sizes, c in costs.items()])
+mnist_cost = costs[784, 300, 10]
+page.md(f"Forward and backward pass: multiply-adds per example; central differences: the "
+        f"forward passes for every gradient, two per parameter. For the MNIST network, 784-300-10, central differences need "
+        f"**{mnist_cost.finite_difference_passes:,} forward passes** for one gradient; "
+        f"backpropagation needs the work of about {mnist_cost.backprop_passes:.0f} "
+        f"(its backward pass costs {mnist_cost.backward_per_forward:.2f} forward passes), "
+        f"some {float(f'{mnist_cost.speedup:.2g}'):,.0f} times less.")
+
+# %% [markdown]
+# This is a saving of the algorithm, not of the computer. The scalar code below does only
+# these multiply-adds, one Python operation at a time; the
+# [vectorized network](../vectorized/) does exactly the same multiply-adds as a few
+# matrix products in compiled code, which is much faster per multiply-add. That is
+# **vectorization**: a speed-up of the same arithmetic. **Backpropagation** is the
+# algorithm that avoids recomputing shared factors, and it saves just as much in the
+# slow scalar form as in the fast vectorized one. The two multiply.
+#
 # ## Backward pass (eq. 2.2)
 #
 # Going backwards, each gradient is the one after it times a local derivative. The two
@@ -120,6 +266,13 @@ page.source(scalar.backward)
 # - `dw[i][j] = dk[j] * x[i]` and `db = dk`: the first layer repeats the second's
 #   pattern, with $x_i$ in place of $h_j$. Nothing flows back into $x$: it is data.
 #
+# `scalar.gradients` is what the rest of the site calls: it checks its arguments, runs
+# the forward and the backward pass, and returns the loss and the parameter gradients:
+
+# %% tags=["hide-input"]
+page.source(scalar.gradients)
+
+# %% [markdown]
 # The [gradient checking](../gradcheck/) page tests this function against finite
 # differences on random networks.
 #

@@ -51,7 +51,7 @@
 import numpy as np
 
 import mlp
-from mlp import compare, vectorized
+from mlp import compare, cost, vectorized
 from mlp.site import page
 
 sizes = {"B": 100, "n_in": 784, "n_hid": 300, "n_out": 10}
@@ -145,7 +145,12 @@ page.source(vectorized.backward)
 # %% [markdown]
 # `forward` and `backward` assume checked arrays of one dtype; `vectorized.gradients`
 # checks its arguments and returns the loss and `Params(dw, db, dv, dc)`, as the scalar
-# form does.
+# form does:
+
+# %% tags=["hide-input"]
+page.source(vectorized.gradients)
+
+# %% [markdown]
 #
 # ### Activations that cannot overflow
 #
@@ -170,8 +175,10 @@ page.source(vectorized.cross_entropy)
 # %% [markdown]
 # ## It computes what the scalar form computes
 #
-# Random networks (weights of standard deviation $\sqrt{1/n_\text{in}}$, LeCun's initialization, so that the sigmoids are not saturated and no
-# gradient is trivially zero, and random biases), random inputs and labels. Each example
+# Random networks (weights of standard deviation $\sqrt{1/n_\text{in}}$, the
+# **LeCun initialization**, so that the sigmoids are not saturated and no gradient is
+# trivially zero, and random biases; Glorot and Bengio's initialization, also called
+# Xavier, is the close relative $\sqrt{2/(n_\text{in} + n_\text{out})}$), random inputs and labels. Each example
 # goes through `scalar.gradients` and, as a batch of one, through `vectorized.gradients`.
 # The table gives the largest difference over the examples, absolute and relative to the
 # largest entry of the vectorized value. The 20-16-10 network gets 10 examples; the
@@ -240,12 +247,17 @@ page.table(
 #
 # ## How much faster
 #
-# The point of vectorizing is speed. Below, one forward and one backward pass of each
+# The point of vectorizing is speed. Both forms run the same algorithm, backpropagation,
+# and do the same multiply-adds
+# ([counted on the scalar page](../scalar/#what-the-reuse-saves)): vectorizing does them
+# faster, it does not do fewer of them. Below, one forward and one backward pass of each
 # form on the 784-300-10 network, timed with `timeit` **while this page was built, on the
 # machine that built it**: the scalar form on one example, the vectorized form on one
 # example and on a batch of 100. The forms take turns over several rounds, so that a
 # change in the machine's load touches them alike, and the table gives each form's
-# median round. NumPy is held to one thread, as the scalar form runs on one core.
+# median round. NumPy hands its matrix products to a **BLAS** (Basic Linear Algebra
+# Subprograms), a compiled library of vector and matrix routines that can use several
+# threads; here it is held to one thread, as the scalar form runs on one core.
 
 # %%
 network = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
@@ -268,7 +280,7 @@ single_speedup, batch_speedup = (t.examples_per_second / scalar_speed for t in t
 page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup:,.0f} times** as many "
         f"examples per second as the scalar form. Two factors multiply. On a single example it is "
         f"already {single_speedup:,.0f} times faster: the scalar form performs its "
-        f"{2 * 784 * 300 + 3 * 300 * 10:,} multiply-adds ($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
+        f"{cost.count(784, 300, 10).forward + cost.count(784, 300, 10).backward:,} multiply-adds ($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
         "$dz\\, v^\\top$) one interpreted Python operation at a time, the vectorized form in compiled "
         f"loops. Batching gains another factor of {batch_speedup / single_speedup:,.0f}: each NumPy call "
         "has a fixed cost that a batch shares among its examples, and a matrix-matrix product keeps the "

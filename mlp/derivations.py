@@ -235,6 +235,16 @@ class NetworkGradients(NamedTuple):
         return self.grads.map(lambda grad: grad.subs(point).applyfunc(sp.simplify))
 
 
+def network_nodes(x: sp.ImmutableMatrix, params: Params) -> tuple:
+    """The forward pass's nodes k, h, z, y (row vectors) as SymPy expressions of x and params."""
+    w, b, v, c = params
+    k = x * w + b
+    h = k.applyfunc(lambda k_j: 1 / (1 + sp.exp(-k_j)))
+    z = h * v + c
+    y = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    return k, h, z, y
+
+
 @lru_cache(maxsize=None)
 def network_gradients() -> NetworkGradients:
     """The loss of the 2-3-2 network, built from its definitions and differentiated.
@@ -252,10 +262,7 @@ def network_gradients() -> NetworkGradients:
 
     x, t = row("x", 2), row("t", 2)
     params = Params(matrix("w", 2, 3), row("b", 3), matrix("v", 3, 2), row("c", 2))
-    w, b, v, c = params
-    h = (x * w + b).applyfunc(lambda k_j: 1 / (1 + sp.exp(-k_j)))
-    z = h * v + c
-    y = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    _, h, _, y = network_nodes(x, params)
     loss = -sum(t_m * sp.log(y_m) for t_m, y_m in zip(t, y))
     grads = params.map(lambda symbols: symbols.applyfunc(loss.diff))
     function = sp.lambdify(
@@ -265,3 +272,41 @@ def network_gradients() -> NetworkGradients:
         cse=True,
     )
     return NetworkGradients(x, t, params, loss, grads, function)
+
+
+def chain_rule_paths(i: int, j: int, outputs=None) -> Derivation:
+    """∂l/∂w_ij of the 2-3-2 network written out by the chain rule, against `sympy.diff`.
+
+    The weight w_ij reaches the loss along one path per output m:
+    w_ij → k_j → h_j → z_m → l. The chain rule multiplies the local derivatives along
+    each path and adds the paths:
+
+        ∂l/∂w_ij = Σ_m ∂l/∂z_m · ∂z_m/∂h_j · ∂h_j/∂k_j · ∂k_j/∂w_ij
+                 = Σ_m (y_m − t_m) · v_jm · h_j(1 − h_j) · x_i .
+
+    ``i`` and ``j`` are 0-based (the symbols are numbered from 1: ``i=0, j=0`` is w_11);
+    ``outputs`` lists the outputs m whose paths are summed (default: all of them), so
+    that a claim with a path left out can be shown to fail. The claim is written in the
+    short symbols y_m and h_j, defined by the network's forward pass; ``derived`` is
+    `sympy.diff` of the network's loss, which applies no backpropagation rule. The
+    targets are one-hot, so they sum to one (``constraints``).
+    """
+    network = network_gradients()
+    x, t, params = network.x, network.t, network.params
+    w, _, v, _ = params
+    n_in, n_hid = w.shape
+    n_out = v.shape[1]
+    if i not in range(n_in) or j not in range(n_hid):
+        raise ValueError(f"w_ij needs 0 <= i < {n_in} and 0 <= j < {n_hid}, got i={i!r}, j={j!r}")
+    outputs = range(n_out) if outputs is None else outputs
+    _, h_nodes, _, y_nodes = network_nodes(x, params)
+    h = sp.symbols(f"h_1:{n_hid + 1}")
+    y = sp.symbols(f"y_1:{n_out + 1}")
+    paths = [(y[m] - t[m]) * v[j, m] * h[j] * (1 - h[j]) * x[i] for m in outputs]
+    return Derivation(
+        lhs=rf"\frac{{\partial l}}{{\partial w_{{{i + 1}{j + 1}}}}}",
+        derived=network.loss.diff(w[i, j]),
+        claimed=sp.Add(*paths),
+        definitions={**dict(zip(h, h_nodes)), **dict(zip(y, y_nodes))},
+        constraints={t[-1]: 1 - sum(t[:-1])},
+    )

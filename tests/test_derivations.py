@@ -131,3 +131,33 @@ def test_network_gradients_at_the_dry_run_point_are_exactly_half_sigma_of_two():
 def test_network_gradients_reject_a_label_outside_the_classes():
     with pytest.raises(ValueError, match="label"):
         derivations.network_gradients().evaluate(**{**DRY_RUN, "label": 2})
+
+
+@pytest.mark.parametrize("i, j", [(0, 0), (1, 0), (1, 2)])
+def test_the_chain_rules_sum_over_paths_is_the_derivative_of_the_loss(i, j):
+    assert derivations.chain_rule_paths(i, j).holds()
+
+
+@pytest.mark.parametrize("left_out", [0, 1])
+def test_the_path_sum_with_a_path_left_out_does_not_hold(left_out):
+    kept = [m for m in range(2) if m != left_out]
+    assert not derivations.chain_rule_paths(0, 1, outputs=kept).holds()
+
+
+def test_the_path_sum_without_the_sigmoids_derivative_does_not_hold():
+    paths = derivations.chain_rule_paths(0, 0)
+    h_1 = sp.Symbol("h_1")
+    assert not paths._replace(claimed=paths.claimed / (h_1 * (1 - h_1))).holds()
+
+
+def test_two_weights_of_one_hidden_unit_share_every_factor_but_their_input():
+    first, second = derivations.chain_rule_paths(0, 1), derivations.chain_rule_paths(1, 1)
+    x_1, x_2 = sp.symbols("x_1 x_2")
+    assert sp.cancel(first.claimed / x_1 - second.claimed / x_2) == 0
+    other_unit = derivations.chain_rule_paths(1, 2)
+    assert sp.cancel(first.claimed / x_1 - other_unit.claimed / x_2) != 0
+
+
+def test_chain_rule_paths_rejects_a_weight_outside_the_network():
+    with pytest.raises(ValueError, match="w_ij"):
+        derivations.chain_rule_paths(2, 0)
