@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp.experiments import mnist, synthetic
+from mlp.experiments import mnist, sweeps, synthetic
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run, Trainer
+from mlp.experiments.sweeps import sweep
 
 
 class Experiment(NamedTuple):
@@ -41,6 +42,8 @@ EXPERIMENTS = {
                               mnist.final_model, mnist.chosen_runs),
     "fashion": Experiment("Fashion-MNIST", mnist.fashion_runs, mnist.fashion,
                           partial(mnist.chosen_runs, dataset="fashion-mnist")),
+    "sweep_example": Experiment("A sweep: learning rate x initialization on synthetic data", sweeps.site_runs,
+                                sweeps.site_sweep),
 }
 
 
