@@ -257,12 +257,16 @@ def setting_label(setting: dict) -> str:
 
 def _sweep_groups(result: dict):
     """The cells grouped for drawing: colour by the last option, position by the others."""
-    options = result["options"]
+    options = result["varied"]
     colour_by = options[-1] if options else None
-    positions = list(dict.fromkeys(setting_label({k: v for k, v in c["setting"].items() if k != colour_by})
-                                   for c in result["cells"]))
+    positions = list(dict.fromkeys(_label(c, colour_by, options) for c in result["cells"]))
     colours = list(dict.fromkeys(c["setting"][colour_by] for c in result["cells"])) if colour_by else [None]
     return colour_by, positions, colours
+
+
+def _label(cell: dict, leave_out, options) -> str:
+    """The setting of a cell in the varied ``options``, without ``leave_out``."""
+    return setting_label({k: v for k, v in cell["setting"].items() if k in options and k != leave_out})
 
 
 def sweep_accuracy(result: dict) -> Figure:
@@ -274,8 +278,7 @@ def sweep_accuracy(result: dict) -> Figure:
         for cell in result["cells"]:
             if colour_by and cell["setting"][colour_by] != value or cell["accuracy"] is None:
                 continue
-            rest = setting_label({n: v for n, v in cell["setting"].items() if n != colour_by})
-            x = positions.index(rest) + (k - (len(colours) - 1) / 2) * width
+            x = positions.index(_label(cell, colour_by, result["varied"])) + (k - (len(colours) - 1) / 2) * width
             s, color = cell["accuracy"], COLORS[k % len(COLORS)]
             ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.45, ms=4)
             ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, mew=2)
@@ -287,8 +290,8 @@ def sweep_accuracy(result: dict) -> Figure:
     if result["best"] is not None:
         best = result["cells"][result["best"]]
         ax.axhline(100 * best["accuracy"]["mean"], color="grey", ls=":", lw=1,
-                   label=f"best mean: {setting_label(best['setting'])}")
-    ax.set_xticks(range(len(positions)), positions or ["(one cell)"], fontsize=8)
+                   label=f"best mean: {_label(best, None, result['varied']) or 'one cell'}")
+    ax.set_xticks(range(len(positions)), [p or "all cells" for p in positions], fontsize=8)
     ax.set_ylim(top=min(ax.get_ylim()[1], 100.5))  # an interval past 100% is cut at the top
     ax.set(ylabel=f"{result['held_out']} accuracy (%)",
            title=f"{result['held_out']} accuracy per setting: seeds, mean and 95% interval")
@@ -306,15 +309,14 @@ def sweep_curves(result: dict) -> Figure:
     styles = ("-", "--", ":", "-.")
     for cell in result["cells"]:
         k = colours.index(cell["setting"][colour_by]) if colour_by else 0
-        rest = setting_label({n: v for n, v in cell["setting"].items() if n != colour_by})
-        style = styles[positions.index(rest) % len(styles)]
+        style = styles[positions.index(_label(cell, colour_by, result["varied"])) % len(styles)]
         for ax, (name, label, scale) in zip(axes, names):
             band = cell["curves"].get(name)
             if band is None:
                 continue
             mean, std = scale * np.asarray(band["mean"]), scale * np.asarray(band["std"])
             x = np.arange(len(mean))
-            ax.plot(x, mean, style, color=COLORS[k % len(COLORS)], lw=1.3, label=setting_label(cell["setting"]))
+            ax.plot(x, mean, style, color=COLORS[k % len(COLORS)], lw=1.3, label=_label(cell, None, result["varied"]) or "one cell")
             if name != "train_loss":  # a loss band reaching below zero has no place on a log axis
                 ax.fill_between(x, mean - std, mean + std, color=COLORS[k % len(COLORS)], alpha=0.12, lw=0)
             ax.set(xlabel="epoch", ylabel=label)

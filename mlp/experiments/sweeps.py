@@ -91,7 +91,9 @@ def check_dataset(dataset: str) -> str:
 def seed_list(seeds) -> list[int]:
     """``seeds`` as a list: a count ``n`` gives ``0 .. n-1``; a list of integers is kept."""
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        return list(range(_positive_int(seeds)))
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive count or a non-empty list of integers, got {seeds!r}")
+        return list(range(seeds))
     seeds = list(seeds)
     if not seeds or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seeds):
         raise ValueError(f"seeds must be a positive count or a non-empty list of integers, got {seeds!r}")
@@ -105,10 +107,21 @@ def cells(grid: dict) -> list[dict]:
 
 def plan(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, limit: int | None = None,
          base: Run | None = None) -> list[tuple[dict, list[Run]]]:
-    """The runs of every cell: ``[(setting, [one Run per seed]), ...]``. Checks nothing (see `sweep`)."""
-    base = (base or Run()).replace(dataset=dataset, final=final, limit=limit, record_steps=False,
-                                   keep_params=False)
+    """The runs of every cell: ``[(setting, [one Run per seed]), ...]``. Checks nothing (see `sweep`).
+
+    The runs are ``base`` (default `Run()`) on ``dataset``, cut to ``limit`` if given, with
+    each cell's setting and seed; they record no per-update losses and keep no parameters.
+    """
+    base = (base or Run()).replace(dataset=dataset, final=final, record_steps=False, keep_params=False)
+    if limit is not None:
+        base = base.replace(limit=limit)
     return [(setting, [base.replace(**setting, seed=seed) for seed in seed_list(seeds)]) for setting in cells(grid)]
+
+
+def varied(planned) -> list[str]:
+    """The options that take more than one value in the plan's cells."""
+    options = list(planned[0][0]) if planned else []
+    return [o for o in options if len({repr(setting[o]) for setting, _ in planned}) > 1]
 
 
 def summarize(planned, results, dataset: str, final: bool) -> dict:
@@ -137,7 +150,7 @@ def summarize(planned, results, dataset: str, final: bool) -> dict:
     scored = [i for i, c in enumerate(out_cells) if c["accuracy"] and not math.isnan(c["accuracy"]["mean"])]
     best = max(scored, key=lambda i: out_cells[i]["accuracy"]["mean"]) if scored else None
     return {"dataset": dataset, "held_out": "test" if final else "validation",
-            "options": list(planned[0][0]) if planned else [], "cells": out_cells, "best": best,
+            "options": list(planned[0][0]) if planned else [], "varied": varied(planned), "cells": out_cells, "best": best,
             "runs": sum(len(runs) for _, runs in planned), "failed": failed}
 
 
@@ -155,8 +168,12 @@ def sweep(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, jobs
     """
     grid = check_grid(grid)
     seeds = seed_list(seeds)
-    if limit is not None:
-        _positive_int(limit)
+    for name, value in (("limit", limit), ("jobs", jobs)):
+        if value is not None:
+            try:
+                _positive_int(value)
+            except ValueError as error:
+                raise ValueError(f"{name} {error}, got {value!r}") from None
     if client is None:  # a cluster's workers read their own data folders
         check_dataset(dataset)
     elif dataset not in LOADERS:
@@ -167,6 +184,73 @@ def sweep(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, jobs
         raise ValueError("the scalar form trains one example at a time: batch_size must be 1")
     with Trainer(jobs, progress, client=client) as trainer:
         return summarize(planned, trainer.settle(runs), dataset, final)
+
+
+
+def connect(address: str):
+    """A ``distributed.Client`` of the Dask scheduler at ``address`` (needs the ``cluster`` extra)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError("running a sweep on a Dask cluster needs the distributed package: "
+                          "pip install 'mlp[cluster]'") from None
+    return Client(address)
+
+
+def _cell_text(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def table_rows(result: dict) -> list[dict]:
+    """One flat row per cell: its setting, then accuracy, final loss and time (means), best marked."""
+    rows = []
+    for i, cell in enumerate(result["cells"]):
+        row = dict(cell["setting"])
+        row["runs"] = cell["n"]
+        for name in ("accuracy", "final_loss", "train_seconds"):
+            s = cell[name] or {}
+            row[name] = s.get("mean", math.nan)
+            if name == "accuracy":
+                row["ci_low"], row["ci_high"] = s.get("ci_low", math.nan), s.get("ci_high", math.nan)
+        row["best"] = i == result["best"]
+        rows.append(row)
+    return rows
+
+
+def format_table(result: dict) -> str:
+    """The sweep as a plain-text table: accuracy mean ± 95% interval per cell, the best marked."""
+    options = result["varied"]
+    fixed = {o: result["cells"][0]["setting"][o] for o in result["options"] if o not in options}
+    header = [*options, "runs", f"{result['held_out']} accuracy (95% interval)", "final train loss",
+              "train time", ""]
+    lines = []
+    for row in table_rows(result):
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        accuracy = (f"{100 * row['accuracy']:.2f}%" + ("" if math.isnan(half) else f" ± {100 * half:.2f}")
+                    if not math.isnan(row["accuracy"]) else "failed")
+        lines.append([*(_cell_text(row[o]) for o in options), str(row["runs"]), accuracy,
+                      f"{row['final_loss']:.4f}", f"{row['train_seconds']:.1f} s", "best" if row["best"] else ""])
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+    text = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [header, *lines])
+    return (f"all cells: {', '.join(f'{o}={_cell_text(v)}' for o, v in fixed.items())}\n" if fixed else "") + text
+
+
+def write(result: dict, folder) -> list:
+    """The sweep as ``sweep.json`` (all of it) and ``sweep.csv`` (a row per cell) in ``folder``."""
+    import csv
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "sweep.json", folder / "sweep.csv"]
+    paths[0].write_text(json.dumps(result, indent=1) + "\n")
+    rows = table_rows(result)
+    with open(paths[1], "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+    return paths
 
 
 # The site's sweep: learning rate x initialization on the synthetic set, seconds in all.
