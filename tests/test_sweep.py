@@ -124,6 +124,16 @@ def test_the_command_prints_a_table_and_writes_json_csv_and_figures(tmp_path, ca
     assert len((out / "sweep.csv").read_text().splitlines()) == 1 + len(result["cells"])
 
 
+def test_the_sites_sweep_is_the_command_the_site_prints(tmp_path, own_cache, capsys):
+    site = sweeps.site_sweep("quick", runs.Trainer(1, False).fetch(sweeps.site_runs("quick")))
+    argv = sweeps.command(sweeps.SITE_GRID, sweeps.SITE_SEEDS, "synth", sweeps.SITE_BASE)
+    assert cli.main([*argv, "--quiet", "--out", str(tmp_path)]) == 0
+    import json
+    printed = json.loads((tmp_path / "sweep.json").read_text())
+    assert [c["accuracy"] for c in printed["cells"]] == [c["accuracy"] for c in site["cells"]]
+    assert printed["fixed"] == site["fixed"] and site["fixed"]["n_hid"] == sweeps.SITE_BASE.n_hid
+
+
 # ------------------------------------------------------------------ on a Dask cluster
 
 HAVE_DISTRIBUTED = importlib.util.find_spec("distributed") is not None

@@ -10,6 +10,7 @@ checked whole before anything trains.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import numbers
@@ -149,7 +150,9 @@ def summarize(planned, results, dataset: str, final: bool) -> dict:
         out_cells.append(cell)
     scored = [i for i, c in enumerate(out_cells) if c["accuracy"] and not math.isnan(c["accuracy"]["mean"])]
     best = max(scored, key=lambda i: out_cells[i]["accuracy"]["mean"]) if scored else None
-    return {"dataset": dataset, "held_out": "test" if final else "validation",
+    first = dataclasses.asdict(planned[0][1][0]) if planned else {}
+    fixed = {k: v for k, v in first.items() if k not in varied(planned) and k != "seed"}
+    return {"dataset": dataset, "held_out": "test" if final else "validation", "fixed": fixed,
             "options": list(planned[0][0]) if planned else [], "varied": varied(planned), "cells": out_cells, "best": best,
             "runs": sum(len(runs) for _, runs in planned), "failed": failed}
 
@@ -251,6 +254,20 @@ def write(result: dict, folder) -> list:
         writer.writeheader()
         writer.writerows(rows)
     return paths
+
+
+
+def command(grid: dict, seeds: int, dataset: str, base: Run | None = None) -> list[str]:
+    """The ``mlp sweep`` arguments that train the same runs as ``sweep(grid, seeds, dataset, base=base)``."""
+    base, default = base or Run(), Run()
+    args = ["sweep", "--dataset", dataset]
+    for option in OPTIONS:
+        values = grid.get(option, [getattr(base, option)] if getattr(base, option) != getattr(default, option) else [])
+        if values:
+            args += [f"--{option.replace('_', '-')}", ",".join(_cell_text(v) for v in values)]
+    if base.limit:
+        args += ["--limit", str(base.limit)]
+    return args + ["--seeds", str(seeds)]
 
 
 # The site's sweep: learning rate x initialization on the synthetic set, seconds in all.
