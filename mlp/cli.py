@@ -274,7 +274,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept in the cache", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError, ImportError) as error:
+    except (ValueError, OSError, ImportError) as error:  # OSError: a missing file, an unreachable scheduler
         print(f"mlp {args.command}: error: {error}", file=sys.stderr)
         return 2
 
