@@ -378,3 +378,91 @@ def init_scales(result: dict) -> Figure:
            ylabel="test accuracy (%)", title="the report's recipe from five initializations: mean and 95% interval")
     ax.legend(fontsize=8, loc="best")
     return fig
+
+
+# --------------------------------------------------------------------- your own sweeps
+
+def setting_label(setting: dict) -> str:
+    """``{"lr": 0.1, "init": "lecun"}`` as ``lr=0.1, init=lecun``."""
+    return ", ".join(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+                     for name, value in setting.items())
+
+
+def _sweep_groups(result: dict):
+    """The cells grouped for drawing: colour by the last option, position by the others."""
+    options = result["varied"]
+    colour_by = options[-1] if options else None
+    positions = list(dict.fromkeys(_label(c, colour_by, options) for c in result["cells"]))
+    colours = list(dict.fromkeys(c["setting"][colour_by] for c in result["cells"])) if colour_by else [None]
+    return colour_by, positions, colours
+
+
+def _label(cell: dict, leave_out, options) -> str:
+    """The setting of a cell in the varied ``options``, without ``leave_out``."""
+    return setting_label({k: v for k, v in cell["setting"].items() if k in options and k != leave_out})
+
+
+def sweep_accuracy(result: dict) -> Figure:
+    """Held-out accuracy of every cell of a sweep: each seed a dot, the mean with its 95% interval."""
+    colour_by, positions, colours = _sweep_groups(result)
+    fig, (ax,) = figure(1, width=max(5.0, 1.1 * len(positions) + 2.5), height=3.6)
+    width = 0.8 / len(colours)
+    for k, value in enumerate(colours):
+        for cell in result["cells"]:
+            if colour_by and cell["setting"][colour_by] != value or cell["accuracy"] is None:
+                continue
+            x = positions.index(_label(cell, colour_by, result["varied"])) + (k - (len(colours) - 1) / 2) * width
+            s, color = cell["accuracy"], COLORS[k % len(COLORS)]
+            ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.45, ms=4)
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, mew=2)
+            if s["n"] > 1:
+                ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                            fmt="none", ecolor=color, capsize=4, lw=1.2)
+        if colour_by:
+            ax.plot([], [], "o", color=COLORS[k % len(COLORS)], label=setting_label({colour_by: value}))
+    if result["best"] is not None:
+        best = result["cells"][result["best"]]
+        ax.axhline(100 * best["accuracy"]["mean"], color="grey", ls=":", lw=1,
+                   label=f"best mean: {_label(best, None, result['varied']) or 'one cell'}")
+    ax.set_xticks(range(len(positions)), [p or "all cells" for p in positions], fontsize=8)
+    ax.set_ylim(top=min(ax.get_ylim()[1], 100.5))  # an interval past 100% is cut at the top
+    ax.set(ylabel=f"{result['held_out']} accuracy (%)",
+           title=f"{result['held_out']} accuracy per setting: seeds, mean and 95% interval")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def sweep_curves(result: dict) -> Figure:
+    """Training loss (mean over seeds) and validation accuracy (mean ± 1 std) per epoch of every cell of a sweep."""
+    colour_by, positions, colours = _sweep_groups(result)
+    names = [("train_loss", "training loss (mean cross-entropy, nats)", 1)]
+    if result["held_out"] == "validation":
+        names.append(("val_accuracy", "validation accuracy (%)", 100))
+    fig, axes = figure(len(names), width=5)
+    styles = ("-", "--", ":", "-.")
+    for cell in result["cells"]:
+        k = colours.index(cell["setting"][colour_by]) if colour_by else 0
+        style = styles[positions.index(_label(cell, colour_by, result["varied"])) % len(styles)]
+        for ax, (name, label, scale) in zip(axes, names):
+            band = cell["curves"].get(name)
+            if band is None:
+                continue
+            mean, std = scale * np.asarray(band["mean"]), scale * np.asarray(band["std"])
+            x = np.arange(len(mean))
+            ax.plot(x, mean, style, color=COLORS[k % len(COLORS)], lw=1.3, label=_label(cell, None, result["varied"]) or "one cell")
+            if name != "train_loss":  # a loss band reaching below zero has no place on a log axis
+                ax.fill_between(x, mean - std, mean + std, color=COLORS[k % len(COLORS)], alpha=0.12, lw=0)
+            ax.set(xlabel="epoch", ylabel=label)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set(yscale="log", title="training loss per epoch (mean over seeds)")
+    if len(axes) > 1:
+        axes[1].set(title="validation accuracy per epoch (mean ± 1 std)")
+    axes[-1].legend(fontsize=7, ncols=1 + len(result["cells"]) // 10, loc="lower right")
+    return fig
+
+
+def draw_sweep(result: dict, folder, suffix: str = ".svg") -> list[Path]:
+    """A sweep's two figures, written into ``folder``."""
+    folder = Path(folder)
+    return [save(sweep_accuracy(result), folder / f"sweep_accuracy{suffix}"),
+            save(sweep_curves(result), folder / f"sweep_curves{suffix}")]

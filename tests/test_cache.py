@@ -206,7 +206,7 @@ def _same(a, b):
 
 def test_a_result_comes_back_as_it_was_stored(folder):
     value = {
-        "run": {"lr": 1e-3, "init": "xavier", "limit": None, "final": False, "epochs": 5},
+        "run": {"lr": 1e-3, "init": "lecun", "limit": None, "final": False, "epochs": 5},
         "history": {"loss": np.array([0.7, np.nan, np.inf]), "steps": np.arange(3, dtype=np.int32),
                     "empty": np.zeros((0, 2), np.float32)},
         "params": Params(np.ones((2, 3)), np.zeros(3), np.ones((3, 2), np.float32), np.zeros(2)),

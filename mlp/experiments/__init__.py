@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp.experiments import init_scales, inside, mnist, synthetic
+from mlp.experiments import init_scales, inside, mnist, sweeps, synthetic
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run, Trainer
+from mlp.experiments.sweeps import sweep
 
 
 class Experiment(NamedTuple):
@@ -47,6 +48,8 @@ EXPERIMENTS = {
                                   init_scales.standardization, init_scales.standardization_followup),
     "mnist_inside": Experiment("Inside the MNIST network", inside.inside_runs, inside.mnist_inside,
                                inside.inside_followup),
+    "sweep_example": Experiment("A sweep: learning rate x initialization on synthetic data", sweeps.site_runs,
+                                sweeps.site_sweep),
 }
 
 

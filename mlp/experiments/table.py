@@ -62,6 +62,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         r = results["fashion"]
         out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""))
         out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
+    if "sweep_example" in results:
+        r = results["sweep_example"]
+        best = r["cells"][r["best"]]
+        setting = ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                            for name, value in best["setting"].items())
+        out.append(("sweep_example", f"best of {len(r['cells'])} cells ({setting}), validation accuracy",
+                    mean_std(best["accuracy"], interval=True), ""))
     return out
 
 
