@@ -138,6 +138,11 @@ def progress_line(state: dict) -> str:
     return line + (f"; now: {state['running'][0]}" if state["running"] else "")
 
 
+def touch() -> None:
+    """Tell a watching ``mkdocs serve`` that there is news (a file in `signal_dir` changes)."""
+    (signal_dir() / "rebuild").write_text(str(time.time()))
+
+
 def write(state: dict) -> Path:
     path = status_path(state["profile"])
     write_atomically(path, json.dumps(state, indent=1).encode())
@@ -169,7 +174,7 @@ class Reporter:
             write(state)
             print(progress_line(state), file=self.out, flush=True)
             if touch or time.monotonic() - self.touched >= self.refresh:
-                (signal_dir() / "rebuild").write_text(str(state["time"]))
+                touch()
                 self.touched = time.monotonic()
 
 

@@ -40,6 +40,11 @@ def record(names, profile: str, trainer, wall_seconds: float) -> dict:
             "fingerprint": cache.fingerprint(paths)}
 
 
+def path(profile: str) -> Path:
+    """Where a site build of ``profile`` records its timings (in the results folder)."""
+    return cache.results_dir() / f"timings-{profile}.json"
+
+
 def write(path, data: dict) -> None:
     write_atomically(Path(path), json.dumps(data, indent=1).encode())
 
@@ -49,3 +54,14 @@ def read(path) -> dict | None:
         return json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
+
+
+def rows(data: dict) -> tuple[list, list]:
+    """``(header, rows)`` of a record: experiments (runs, trained, training seconds), then pages."""
+    header = ["part of the build", "runs", "trained", "seconds"]
+    out = [[name, row["runs"], row["trained"], row["train_seconds"]]
+           for name, row in data["experiments"].items() if row["runs"]]
+    out.append([f"experiments command, wall time ({data['jobs']} processes)", data["runs"], data["trained"],
+                data["wall_seconds"]])
+    out += [[f"page {name}", "", "", seconds] for name, seconds in data.get("pages", {}).items()]
+    return header, out

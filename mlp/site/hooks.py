@@ -6,7 +6,7 @@
   ``full`` for a build; ``mkdocs serve`` on a cold cache serves the ``quick`` profile with
   a notice on every page while the full one trains in the background, and rebuilds as it
   progresses. The experiments command records its timings, and each page's build time is
-  added (`timings_path`): the Performance page shows them.
+  added (`mlp.experiments.timings`): the Performance page shows them.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 - mkdocs-jupyter caches executed pages by their own text only; its cache folder is
@@ -79,13 +79,6 @@ def page_key(config, results: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def timings_path(profile_name: str) -> Path:
-    """Where a build of ``profile_name`` records its timings (in the results folder)."""
-    from mlp import cache
-
-    return cache.results_dir() / f"timings-{profile_name}.json"
-
-
 def on_startup(command, dirty):
     preview.start(command)
 
@@ -106,7 +99,7 @@ def on_pre_build(config):
     # imported, and would train with old code under the new code's cache keys.
     log.info("running the experiments (profile %s%s; cached results are reused)", chosen,
              ", a preview while the full profile trains" if preview.STATE.preview else "")
-    record = timings_path(chosen)
+    record = timings.path(chosen)
     subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", chosen, "--record", str(record)],
                    check=True)
     if preview.STATE.preview:
@@ -138,15 +131,14 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    record = timings_path(profile())
+    record = timings.path(profile())
     pages = {name: seconds for name, seconds in PAGES.items() if name != "status"}
     timings.write(record, {**timings.read(record), "pages": pages})
 
 
 def on_serve(server, config, builder):
     if preview.STATE.preview:
-        background.signal_dir().mkdir(parents=True, exist_ok=True)
-        server.watch(str(background.signal_dir()))
+        preview.watch(server, PAGES["status"])
     return server
 
 

@@ -23,6 +23,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 
 from mlp.experiments import background
@@ -103,6 +105,23 @@ def start_background() -> None:
     STATE.process = subprocess.Popen(
         [sys.executable, "-m", "mlp.experiments.background", "--profile", profile, "--parent", str(os.getpid())],
         start_new_session=True)  # its own process group: Ctrl-C is ours to pass on, and stop() ends it all
+
+
+def watch(server, shown: dict | None, delay: float = 1.0) -> None:
+    """Have ``server`` rebuild on the trainer's news, and at once if some came during this build.
+
+    MkDocs starts watching only after its first build, so a run that finished meanwhile
+    would go unseen: a thread touches the watched folder once the server watches it.
+    """
+    background.signal_dir().mkdir(parents=True, exist_ok=True)
+    server.watch(str(background.signal_dir()))
+
+    def nudge():
+        time.sleep(delay)
+        if background.read(target()) != shown:
+            background.touch()
+
+    threading.Thread(target=nudge, daemon=True, name="preview-nudge").start()
 
 
 def stop(timeout: float = 5.0) -> None:
