@@ -60,3 +60,19 @@ def test_the_survey_counts_stored_runs_and_knows_when_followups_are_unknown(need
     experiments.run(["final_model"], "tiny", progress=False)
     warm = background.survey("tiny", ["final_model"])
     assert warm["complete"] and warm["finished"] and warm["done"] == warm["total"] > cold["total"]
+
+
+def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_refresh(tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    background.signal_dir().mkdir()
+    out = io.StringIO()
+    reporter = background.Reporter("tiny", refresh=3600, out=out)
+    reporter.report(background.status("tiny", 1, 5, True, 10, []))
+    assert background.read("tiny")["done"] == 1 and (background.signal_dir() / "rebuild").exists()
+    (background.signal_dir() / "rebuild").unlink()
+    reporter.report(background.status("tiny", 2, 5, True, 5, []))
+    assert background.read("tiny")["done"] == 2 and not (background.signal_dir() / "rebuild").exists()
+    reporter.report(background.status("tiny", 5, 5, True, 0, []), now=True)
+    assert (background.signal_dir() / "rebuild").exists() and "all 5 runs done" in out.getvalue()

@@ -164,16 +164,16 @@ class Reporter:
 
     def __init__(self, profile: str, refresh: float = REFRESH, out=sys.stderr):
         self.profile, self.refresh, self.out = profile, refresh, out
-        self.lock, self.touched = threading.Lock(), 0.0
+        self.lock, self.touched = threading.Lock(), float("-inf")
 
     def __call__(self, trainer) -> None:
         self.report(of_trainer(self.profile, trainer))
 
-    def report(self, state: dict, touch: bool = False) -> None:
+    def report(self, state: dict, now: bool = False) -> None:
         with self.lock:
             write(state)
             print(progress_line(state), file=self.out, flush=True)
-            if touch or time.monotonic() - self.touched >= self.refresh:
+            if now or time.monotonic() - self.touched >= self.refresh:
                 touch()
                 self.touched = time.monotonic()
 
@@ -208,11 +208,11 @@ def main(argv=None) -> int:
         run(None, args.profile, progress=False, on_change=reporter, trainer_out=trainers)
     except Exception as error:  # noqa: BLE001 - reported to the server, which keeps the preview
         state = of_trainer(args.profile, trainers[0]) if trainers else survey(args.profile)
-        reporter.report({**state, "failed": f"{type(error).__name__}: {error}"}, touch=True)
+        reporter.report({**state, "failed": f"{type(error).__name__}: {error}"}, now=True)
         raise
     trainer = trainers[0]
     reporter.report(status(args.profile, len(trainer.asked), len(trainer.asked), True, 0.0, [], finished=True),
-                    touch=True)
+                    now=True)
     return 0
 
 
