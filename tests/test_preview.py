@@ -76,3 +76,16 @@ def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_ref
     assert background.read("tiny")["done"] == 2 and not (background.signal_dir() / "rebuild").exists()
     reporter.report(background.status("tiny", 5, 5, True, 0, []), now=True)
     assert (background.signal_dir() / "rebuild").exists() and "all 5 runs done" in out.getvalue()
+
+
+def test_the_timings_table_lists_experiments_with_runs_the_command_and_each_page():
+    from mlp.experiments import timings
+
+    data = {"jobs": 2, "runs": 3, "trained": 2, "wall_seconds": 9.0, "train_seconds": 16.0,
+            "experiments": {"dry_run": {"runs": 0, "trained": 0, "train_seconds": 0},
+                            "mnist_sgd": {"runs": 3, "trained": 2, "train_seconds": 16.0}},
+            "pages": {"index.py": 4.5}}
+    header, rows = timings.rows(data)
+    assert len(header) == 4
+    assert rows == [["mnist_sgd", 3, 2, 16.0], ["experiments command, wall time (2 processes)", 3, 2, 9.0],
+                    ["page index.py", "", "", 4.5]]

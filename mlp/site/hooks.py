@@ -103,7 +103,7 @@ def on_pre_build(config):
     subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", chosen, "--record", str(record)],
                    check=True)
     if preview.STATE.preview:
-        preview.start_background()
+        preview.survey_once()
     if notice := cache.old_format_notice():
         log.info(notice)  # not a warning: a strict build on an old results folder still succeeds
     jupyter = config["plugins"]["mkdocs-jupyter"].config
@@ -134,6 +134,8 @@ def on_post_build(config):
     record = timings.path(profile())
     pages = {name: seconds for name, seconds in PAGES.items() if name != "status"}
     timings.write(record, {**timings.read(record), "pages": pages})
+    if preview.STATE.preview:
+        preview.start_background()
 
 
 def on_serve(server, config, builder):

@@ -95,13 +95,19 @@ def finished(profile: str) -> bool:
     return background.survey(profile)["finished"]
 
 
+def survey_once() -> None:
+    """Before the first preview's pages: the status from the cache, for their notice."""
+    if STATE.process is None:
+        background.signal_dir().mkdir(parents=True, exist_ok=True)
+        background.write(background.survey(target()))
+
+
 def start_background() -> None:
-    """Start training the full profile behind the preview, once; its status written at once."""
+    """Start training the full profile behind the preview, once (after the first preview is
+    built, so that its pages do not wait for two cores busy training)."""
     if STATE.process is not None:
         return
     profile = target()
-    background.signal_dir().mkdir(parents=True, exist_ok=True)
-    background.write(background.survey(profile))
     STATE.process = subprocess.Popen(
         [sys.executable, "-m", "mlp.experiments.background", "--profile", profile, "--parent", str(os.getpid())],
         start_new_session=True)  # its own process group: Ctrl-C is ours to pass on, and stop() ends it all
