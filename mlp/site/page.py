@@ -20,7 +20,6 @@ from IPython.display import HTML, SVG, Markdown, display
 import mlp
 from mlp import experiments
 from mlp import text
-from mlp.text import percent
 from mlp.experiments.profiles import from_environment as profile
 
 
@@ -39,18 +38,7 @@ def lookup(key: str):
     return value
 
 
-FORMATS = {
-    "percent": percent,
-    "percent0": lambda v: f"{100 * v:.0f}%",
-    "points": lambda v: f"{100 * v:.2f}",  # a difference of two percentages, in points
-    "seconds": lambda v: f"{v:.1f} s",
-    "sci": lambda v: f"{v:.1e}",
-    "int": lambda v: f"{v:,.0f}",
-    "plain": lambda v: f"{v:.4g}",
-    "1f": lambda v: f"{v:.1f}",
-    "3f": lambda v: f"{v:.3f}",
-    "4f": lambda v: f"{v:.4f}",
-}
+FORMATS = text.FORMATS
 _FROM_RESULTS = object()
 
 
