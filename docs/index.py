@@ -13,7 +13,9 @@
 # Nothing on these pages is pasted. Every derivative is derived again by SymPy while the
 # site is built ([Derivatives](derivatives/)); every listing is read from the `mlp`
 # package itself; every figure and number is computed by the build from the experiments'
-# results. Where this site and the report disagree, the [reproduction report](reproduction/)
+# results, except the [Performance](performance/) page's timings, which come from a
+# benchmark run committed with the source (timings of one machine, not of the build's).
+# Where this site and the report disagree, the [reproduction report](reproduction/)
 # says so and why.
 
 # %% tags=["hide-input"]

@@ -34,7 +34,7 @@ def lookup(key: str):
     name, *path = key.split(".")
     value = results(name)
     for part in path:
-        value = value[int(part) if isinstance(value, list) else part]
+        value = value[part if isinstance(value, dict) else int(part)]
     return value
 
 
