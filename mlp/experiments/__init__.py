@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp.experiments import mnist, synthetic
+from mlp.experiments import inside, mnist, synthetic
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run, Trainer
 
@@ -32,6 +32,8 @@ EXPERIMENTS = {
     "synthetic_data": Experiment("Figure 2: synthetic data", _none, synthetic.synthetic_data),
     "scalar_sgd": Experiment("Figure 3: scalar SGD on synthetic data", synthetic.scalar_sgd_runs,
                              synthetic.scalar_sgd),
+    "synthetic_snapshots": Experiment("Inside: the scalar SGD run's parameters at chosen epochs", _none,
+                                      inside.synthetic_snapshots),
     "mnist_sgd": Experiment("Figure 4: SGD on MNIST", mnist.mnist_sgd_runs, mnist.mnist_sgd),
     "mnist_minibatch": Experiment("Figure 5: mini-batch on MNIST", mnist.mnist_minibatch_runs,
                                   mnist.mnist_minibatch),

@@ -68,11 +68,17 @@ def load(run: Run):
     return train_set, held_out, n_out
 
 
+def initial(run: Run, n_in: int, n_out: int):
+    """The run's initial parameters and its shuffling Generator, two streams of ``run.seed``."""
+    init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
+    params = init_params(n_in, run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    return params, shuffle_rng
+
+
 def execute(run: Run, progress: bool | None = False) -> dict:
     """Carry out ``run``; return its history and final numbers as plain data."""
     (x, labels), held_out, n_out = load(run)
-    init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
-    params = init_params(x.shape[1], run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,

@@ -61,6 +61,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         r = results["fashion"]
         out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"]), ""))
         out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"]), ""))
+    if "synthetic_snapshots" in results:
+        r = results["synthetic_snapshots"]
+        out.append(("synthetic_snapshots", "epochs whose parameters are kept (seed 0)",
+                    ", ".join(str(e) for e in r["epochs"]), ""))
     return out
 
 
