@@ -23,6 +23,19 @@ from mlp.site import page
 page.figure(plots.network_diagram(), "The 2-3-2 network: inputs x, sigmoid hidden units h, softmax outputs y, loss")
 
 # %% [markdown]
+# The same network on one example, as its computational graph: each node's forward value in
+# black and the gradient of the loss at it in vermillion, each weight with its value and its
+# gradient, all computed by the [scalar network](scalar/#backpropagation-on-the-graph)'s
+# `forward` and `backward` at a seeded random point. The scalar page steps through it.
+
+# %% tags=["hide-input"]
+from mlp.experiments import inside
+
+page.figure(plots.backprop_graph(inside.random_point()),
+            "The 2-3-2 network's computational graph at a seeded random point: every node with its forward "
+            "value and its gradient, every weight with its value and its gradient")
+
+# %% [markdown]
 # ## Headline results
 
 # %% tags=["hide-input"]
