@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 
 from mlp import plots
-from mlp.bench import rows
+from mlp.bench import at_threads, rows
 from mlp.site import page
 
 report = json.loads(Path("docs/performance.json").read_text())
@@ -51,7 +51,7 @@ a part of the epoch is timed and scaled); {report['rounds']} counted rounds.
 # %% tags=["hide-input"]
 for threads in sorted({r["threads"] for r in report["results"]}):
     page.table(*rows(report, threads))
-    page.figure(plots.benchmark(report, threads),
+    page.figure(plots.benchmark(*at_threads(report, threads), threads),
                 f"Epoch time relative to the GEMM bound at {threads} BLAS thread(s), per batch size and float type")
 
 # %% [markdown]
@@ -104,7 +104,7 @@ page.table(["configuration", "mlp / bound", "goal", "PyTorch / mlp at B=1 (goal 
 
 # %% [markdown]
 # float32 halves the memory and roughly doubles the products' speed here, with the
-# benchmark's Xavier initialization. With the report's $N(0, 1)$ initialization it does
+# benchmark's LeCun initialization ($\sqrt{1/n_\text{in}}$). With the report's $N(0, 1)$ initialization it does
 # not: on 784 standardized inputs many hidden units saturate, and float32's smallest
 # normal number is about $10^{-38}$ (float64's, $10^{-308}$), so $\sigma(k)$ and the
 # gradients through saturated units fall into subnormal numbers, which the processor

@@ -13,12 +13,12 @@
 import numpy as np
 
 import mlp
-from mlp import plots
+from mlp import plots, report
 from mlp.experiments import synthetic, table
 from mlp.site import page
 
 data, sgd = page.results("synthetic_data"), page.results("scalar_sgd")
-REPORT = synthetic.REPORT_SYNTH_ACCURACY
+REPORT = report.SYNTH_ACCURACY
 if page.profile() != "full":
     page.md(f"*This build uses the `{page.profile()}` profile: the network trains on a small part of "
             f"the data for a few epochs, so its accuracies are low and say nothing about the report. "
@@ -47,8 +47,10 @@ S = (mlp.data.SYNTH_Q + mlp.data.SYNTH_Q.T) / 2
 eigenvalues = np.linalg.eigvalsh(S)
 assert np.all(eigenvalues > 0), "S is not positive definite: q(x) = 0.6 would not be an ellipse"
 semi_axes = np.sqrt(mlp.data.SYNTH_THRESHOLD / eigenvalues)
-page.md(f"Here $\\lambda = {eigenvalues[0]:.4f}$ and ${eigenvalues[1]:.4f}$, both positive: the boundary "
-        f"is an ellipse with semi-axes {semi_axes[1]:.3f} and {semi_axes[0]:.3f}.")
+page.md(f"Here $\\lambda_1$ = {page.number('synthetic.eigenvalue_1', '4f', eigenvalues[0])} and $\\lambda_2$ = "
+        f"{page.number('synthetic.eigenvalue_2', '4f', eigenvalues[1])}, both positive: the boundary is an ellipse "
+        f"with semi-axes {page.number('synthetic.semi_axis_1', '3f', semi_axes[1])} and "
+        f"{page.number('synthetic.semi_axis_2', '3f', semi_axes[0])}.")
 
 # %% [markdown]
 # The loader draws the points from a seeded generator, so the set is the same on every
@@ -63,7 +65,7 @@ page.md(f"The classes are not balanced: class {larger} ({'outside' if larger els
 page.table(
     ["split", "points", "class 1", "class 0"],
     [["training", "60,000", page.number("synthetic_data.train_fraction_1"),
-      f"{100 * (1 - data['train_fraction_1']):.2f}%"],
+      page.number("synthetic_data.train_fraction_0", value=1 - data["train_fraction_1"])],
      ["validation", "10,000", page.number("synthetic_data.val_fraction_1"), page.number("scalar_sgd.always_0_accuracy")]],
 )
 
@@ -115,7 +117,7 @@ acc = sgd["val_accuracy"]
 page.md(f"""
 Validation accuracy after the last epoch: {page.number("scalar_sgd.val_accuracy.mean")} ±
 {page.number("scalar_sgd.val_accuracy.std")} (mean ± standard deviation over
-{page.number("scalar_sgd.val_accuracy.n", "int")} seeds; 95% confidence interval of the mean
+{page.number("scalar_sgd.val_accuracy.n", "int")} seeds; {page.number("scalar_sgd.val_accuracy.confidence", "percent0")} confidence interval of the mean
 {page.number("scalar_sgd.val_accuracy.ci_low")} to {page.number("scalar_sgd.val_accuracy.ci_high")}).
 Per seed: {", ".join(page.number(f"scalar_sgd.val_accuracy.values.{i}") for i in range(acc["n"]))}.
 """)
@@ -130,19 +132,22 @@ Per seed: {", ".join(page.number(f"scalar_sgd.val_accuracy.values.{i}") for i in
 # exactly alike. Averaged over the seeds:
 
 # %% tags=["hide-input"]
-late = table.after_epoch([r["history"] for r in sgd["runs"]], table.REPORT_CONVERGED_AFTER)
+late = table.after_epoch([r["history"] for r in sgd["runs"]], report.CONVERGED_AFTER)
 n_params = sum(np.size(p) for p in sgd["runs"][0]["params"])
 if late is None:
     page.md(f"This build's runs stop after {run0['epochs']} epochs, before epoch "
-            f"{table.REPORT_CONVERGED_AFTER}: the question is answered by the full build.")
+            f"{report.CONVERGED_AFTER}: the question is answered by the full build.")
 else:
     page.md(f"""
-The validation loss is {late["val_loss_at"]:.4f} at epoch {late["epoch"]} and {late["val_loss_end"]:.4f} at
-epoch {late["last_epoch"]}: it {"still falls" if late["drop"] > 0 else "rises"} by {100 * abs(late["drop"]):.1f}%
+The validation loss is {page.number("synthetic.val_loss_at", "4f", late["val_loss_at"])} at epoch {late["epoch"]}
+and {page.number("synthetic.val_loss_end", "4f", late["val_loss_end"])} at
+epoch {late["last_epoch"]}: it {"still falls" if late["drop"] > 0 else "rises"} by
+{page.number("synthetic.val_loss_drop", value=abs(late["drop"]))}
 of its value over the last {late["last_epoch"] - late["epoch"]} epochs, so it has
-{"converged" if late["converged"] else "not converged"} (below {100 * table.CONVERGED_TOLERANCE:.0f}% counts as
+{"converged" if late["converged"] else "not converged"} (below
+{page.number("synthetic.converged_tolerance", "percent0", table.CONVERGED_TOLERANCE)} counts as
 converged) and {"it rises, which is overfitting" if late["rises"] else "it does not rise: no overfitting"}.
-At the last epoch the validation loss is {abs(late["val_minus_train_end"]):.4f}
+At the last epoch the validation loss is {page.number("synthetic.val_minus_train_end", "4f", abs(late["val_minus_train_end"]))}
 {"above" if late["val_minus_train_end"] > 0 else "below"} the training loss. A network of {n_params} parameters
 fitted to 60,000 points has little room to overfit.
 """)
@@ -190,38 +195,39 @@ page.table(
     ["classifier", "validation accuracy"],
     [["always class 1 (the majority class)", page.number("scalar_sgd.majority_accuracy")],
      ["always class 0", page.number("scalar_sgd.always_0_accuracy")],
-     ["the report's network", f"{100 * REPORT:.1f}% (quoted)"],
+     ["the report's network", f"{report.SYNTH_ACCURACY_TEXT} (quoted)"],
      ["the same recipe here, mean over seeds", page.number("scalar_sgd.val_accuracy.mean")]],
 )
 below = REPORT < sgd["majority_accuracy"]
 assert below, "the report's accuracy is no longer below the majority-class baseline"
 page.md(f"""
 The report's 45.8% is {"below" if below else "above"} the majority-class baseline of
-{page.number("scalar_sgd.majority_accuracy")}, by {100 * (sgd["majority_accuracy"] - REPORT):.2f} points: a
-constant answer does better. It lies {100 * (REPORT - sgd["always_0_accuracy"]):.2f} points above the
+{page.number("scalar_sgd.majority_accuracy")}, by
+{page.number("synthetic.report_below_majority", "points", sgd["majority_accuracy"] - REPORT)} points: a
+constant answer does better. It lies
+{page.number("synthetic.report_above_always_0", "points", REPORT - sgd["always_0_accuracy"])} points above the
 accuracy of always answering class 0. The same recipe (same learning rate, epochs,
 initialization and stochastic gradient descent) reaches {page.number("scalar_sgd.val_accuracy.mean")} here,
-{100 * abs(acc["mean"] - sgd["majority_accuracy"]):.2f} points {"above" if acc["mean"] > sgd["majority_accuracy"] else "below"}
+{page.number("synthetic.ours_from_majority", "points", abs(acc["mean"] - sgd["majority_accuracy"]))} points {"above" if acc["mean"] > sgd["majority_accuracy"] else "below"}
 the baseline, with a spread over seeds of {page.number("scalar_sgd.val_accuracy.std")}.
 """)
 
 # %% tags=["hide-input"]
 lowest_plausible = acc["mean"] - 3 * acc["std"]
-randomness_explains = lowest_plausible <= REPORT or not table.distinct(lowest_plausible, REPORT)
+ruled_out = (f"Three standard deviations below the mean, {page.number('synthetic.lowest_plausible', value=lowest_plausible)}, "
+             f"still lie far above {report.SYNTH_ACCURACY_TEXT}: randomness cannot carry a run there.")
 page.md(f"""
 The report explains its number as "expected low because there are many hyperparameters need to be tuned and
 results of stochastic gradient descent are quite random". The spread over seeds measures exactly that
 randomness (initial weights and example order together).
-{f"Three standard deviations below the mean, {100 * lowest_plausible:.2f}%, still lie far above 45.8%: "
- "randomness cannot carry a run there."
- if not randomness_explains else "In this build the spread is too wide to rule that out."}
+{"In this build the spread is too wide to rule that out." if table.randomness_explains(acc, REPORT) else ruled_out}
 """)
 
 # %% [markdown]
 # What went wrong cannot be read from the report; the numbers here can only rule causes in
 # or out. **What follows is inference.** Each row is a way to get a low number from a
 # working recipe, with the accuracy it produces on these data; "near" means within three
-# standard errors (about 1.5 points) of 45.8%, the precision of an accuracy measured on
+# standard errors of 45.8%, the precision of an accuracy measured on
 # 10,000 points. For a two-class problem, inverting every prediction (or every label)
 # turns an accuracy $a$ into $1 - a$; comparing predictions with the labels of other points
 # (a misaligned or reshuffled label array) gives on average $a_1^2 + (1 - a_1)^2$, with $a_1$
@@ -235,13 +241,11 @@ a1 = data["val_fraction_1"]
 
 
 def near(values):
-    """Whether the report's number is within reach of these accuracies (or between them)."""
-    values = np.atleast_1d(values)
-    return (not all(table.distinct(v, REPORT) for v in values)) or values.min() <= REPORT <= values.max()
+    return table.within_reach(values, REPORT)
 
 
-def show(values):
-    return ", ".join(page.FORMATS["percent"](v) for v in np.atleast_1d(values))
+def show(name, values):
+    return ", ".join(page.number(f"synthetic.hypothesis.{name}", value=v) for v in np.atleast_1d(values))
 
 
 hypotheses = [
@@ -253,7 +257,9 @@ hypotheses = [
     ("a network answering always class 0", sgd["always_0_accuracy"]),
 ]
 page.table(["the report's network was...", "accuracy on these data", "near 45.8%?"],
-           [[name, show(values), "yes" if near(values) else "no"] for name, values in hypotheses])
+           [[name, show(i, values), "yes" if near(values) else "no"] for i, (name, values) in enumerate(hypotheses)])
+page.md(f"Three standard errors of {report.SYNTH_ACCURACY_TEXT} on 10,000 points are "
+        f"{page.number('synthetic.margin', 'points', table.margin(REPORT))} points.")
 close = [name for name, values in hypotheses if near(values)]
 constant = sum(abs(v - b) < 1e-12 for v in untrained for b in (sgd["majority_accuracy"], sgd["always_0_accuracy"]))
 page.md(f"""

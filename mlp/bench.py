@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import platform
-import time
 from datetime import datetime, timezone
 
 import numpy as np
 
 from mlp import fast, train
 from mlp.params import Params, init_params
+from mlp.text import plain_table
+from mlp.timing import interleaved
 
 SIZES = (784, 300, 10)
 LR = 1e-3
@@ -124,25 +125,13 @@ def available(name: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def interleaved(functions: dict, rounds: int) -> dict:
-    """Seconds of each call of each function, taking turns (A B C A B C ...) for ``rounds``
-    counted rounds after one warm-up round, so that a drift in the machine's speed hits all alike."""
-    seconds = {name: [] for name in functions}
-    for _ in range(rounds + 1):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            seconds[name].append(time.perf_counter() - start)
-    return {name: np.array(s[1:]) for name, s in seconds.items()}
-
-
 def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
             names=tuple(IMPLEMENTATIONS)) -> dict:
     """Seconds per epoch of each implementation: interleaved rounds, medians, ratios to the bound."""
     from threadpoolctl import threadpool_limits
 
     x = np.ascontiguousarray(x, dtype=dtype)
-    params = init_params(x.shape[1], SIZES[1], SIZES[2], rng=0, scale="xavier", dtype=dtype)
+    params = init_params(x.shape[1], SIZES[1], SIZES[2], rng=0, scale="lecun", dtype=dtype)
     # scikit-learn computes in float64 only, and at batch size 1 its per-batch Python overhead
     # makes an epoch take minutes: it is timed where it is a fair comparison.
     names = [n for n in names if available(n)
@@ -239,9 +228,7 @@ def table(report: dict) -> str:
     """The benchmark as plain-text tables, one per thread count (see :func:`rows`)."""
     blocks = []
     for threads in sorted({r["threads"] for r in report["results"]}):
-        header, body = rows(report, threads)
-        widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-        blocks.append("\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [header, *body]))
+        blocks.append(plain_table(*rows(report, threads), align="right"))
     rates = report["scalar"]["examples_per_second"]
     blocks.append("scalar SGD step, 2-3-2: " + ", ".join(f"{n} {r:,.0f} examples/s" for n, r in rates.items()))
     return "\n\n".join(blocks)

@@ -15,6 +15,7 @@ import numpy as np
 
 from mlp import scalar, vectorized
 from mlp.params import Params
+from mlp.timing import interleaved
 
 FIELDS = ("loss", *Params._fields)
 
@@ -123,12 +124,18 @@ def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5,
         return lambda: vectorized.backward(xb, lb, params, vectorized.forward(xb, params))
 
     contenders = [("scalar", 1, scalar_pass)] + [("vectorized", b, vectorized_pass(b)) for b in batch_sizes]
-    timers = [timeit.Timer(fn) for _, _, fn in contenders]
-    seconds = [[] for _ in contenders]
     with threadpool_limits(threads):
-        numbers = [timer.autorange()[0] for timer in timers]
-        for _ in range(repeat):
-            for (_, batch_size, _), timer, number, found in zip(contenders, timers, numbers, seconds):
-                found.append(timer.timeit(number) / (number * batch_size))
-    return [Timing(form, batch_size, found) for (form, batch_size, _), found in zip(contenders, seconds)]
+        numbers = [timeit.Timer(fn).autorange()[0] for _, _, fn in contenders]
+        seconds = interleaved({i: _calls(fn, number) for i, ((_, _, fn), number) in enumerate(zip(contenders, numbers))},
+                              repeat)
+    return [Timing(form, batch_size, (seconds[i] / (number * batch_size)).tolist())
+            for i, ((form, batch_size, _), number) in enumerate(zip(contenders, numbers))]
+
+
+def _calls(function, number: int):
+    """``function`` called ``number`` times in a row, as one thing to time."""
+    def calls():
+        for _ in range(number):
+            function()
+    return calls
 

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from mlp.bench import at_threads
+from mlp import report
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -94,7 +94,7 @@ def scalar_sgd(result: dict) -> Figure:
     history = result["runs"][0]["history"]
     _epoch_curves(ax_loss, ax_acc, history)
     ax_acc.axhline(100 * result["majority_accuracy"], color="grey", ls="--", lw=1, label="majority class")
-    ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report (45.8%)")
+    ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label=f"report ({report.SYNTH_ACCURACY_TEXT})")
     ax_acc.legend(fontsize=8)
     grid = result["boundary"]
     ax_map.contourf(grid["axis"], grid["axis"], grid["p1"], levels=[0, 0.5, 1], colors=[COLORS[5], COLORS[4]],
@@ -171,7 +171,7 @@ def final_accuracies(final: dict, fashion: dict) -> Figure:
         if s["n"] > 1:
             ax.errorbar(100 * s["mean"], i, xerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
                         fmt="|", color="black", ms=14, capsize=4)
-    ax.axvline(100 * final["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label="report: 93.14%")
+    ax.axvline(100 * final["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label=f"report: {report.FINAL_ACCURACY_TEXT}")
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.invert_yaxis()
     ax.set(xlabel="test accuracy (%)", title="test accuracy per seed, mean and 95% interval")
@@ -230,9 +230,12 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
     return fig
 
 
-def benchmark(report: dict, threads: int) -> Figure:
-    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count."""
-    rows, names = at_threads(report, threads)
+def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
+    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count.
+
+    ``rows, names`` are the benchmark's results at ``threads`` and the implementations
+    to show (:func:`mlp.bench.at_threads` selects them).
+    """
     fig, (ax,) = figure(1, width=7.5, height=3.4)
     width = 0.8 / len(names)
     for k, (name, color) in enumerate(zip(names, COLORS)):
@@ -370,7 +373,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
 def backprop_graph(point: dict, shown: int | None = None) -> Figure:
     """The computational graph of one example with each node's value and gradient written on it.
 
-    ``point`` is `mlp.experiments.inside.backprop_point`'s dict; ``shown`` the number of
+    ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
     `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
     it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ...), so a test can read the figure back.
     """
@@ -410,7 +413,7 @@ def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
     """Per kept epoch: the validation points, each hidden unit's line k_j = 0 and the learned boundary.
 
     ``snapshots`` holds ``epochs``, ``params`` and ``boundaries`` (decision grids) as
-    `mlp.experiments.inside.synthetic_snapshots` returns them; the last panel is the legend.
+    `mlp.experiments.synthetic_inside.synthetic_snapshots` returns them; the last panel is the legend.
     """
     import matplotlib
     from matplotlib.lines import Line2D
@@ -448,3 +451,221 @@ def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
     for ax in axes[len(epochs) + 1:]:
         ax.set_axis_off()
     return fig
+
+
+# ------------------------------------------------------------ inside the MNIST network
+
+
+def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="gray_r", symmetric=False,
+                size: float = 1.0) -> Figure:
+    """A grid of 28x28 images (flattened rows of 784 values), one title each.
+
+    ``symmetric`` scales each image to ±its largest absolute value, in a diverging map
+    (for weights); otherwise all images share the range of the data (for inputs).
+    """
+    import matplotlib
+
+    nrows, ncols = len(rows), max(len(r) for r in rows)
+    side = int(round(np.sqrt(np.size(rows[0][0]))))
+    low, high = min(np.min(im) for r in rows for im in r), max(np.max(im) for r in rows for im in r)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(size * ncols + (1.2 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, row in enumerate(rows):
+        for j, ax in enumerate(axes[i]):
+            ax.set_axis_off()
+            if j >= len(row):
+                continue
+            image = np.asarray(row[j], dtype=float).reshape(side, side)
+            if symmetric:
+                bound = float(np.abs(image).max()) or 1.0
+                ax.imshow(image, cmap=cmap, vmin=-bound, vmax=bound)
+            else:
+                ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
+            ax.set_title(titles[i][j], fontsize=8)
+        if row_labels:
+            axes[i][0].text(-0.15, 0.5, row_labels[i], transform=axes[i][0].transAxes, ha="right", va="center",
+                            fontsize=9)
+    return fig
+
+
+def digit_grid(digits: dict) -> Figure:
+    """Training digits, one row per class, as the loader hands them out (standardized)."""
+    labels = np.asarray(digits["labels"])
+    classes = list(dict.fromkeys(labels.tolist()))
+    rows = [[im for im, label in zip(digits["images"], labels) if label == c] for c in classes]
+    return _image_grid(rows, [[str(c)] * len(r) for c, r in zip(classes, rows)], size=0.8)
+
+
+def hidden_weights(inside: dict) -> Figure:
+    """First-layer weights of a few hidden units as images, after training and their change
+    in training, for the report's and the tuned recipe (each image scaled to its own range)."""
+    report, tuned = inside["recipes"]["report"], inside["recipes"]["tuned"]
+    rows, labels = [], []
+    for name, recipe in (("report's recipe", report), ("tuned recipe", tuned)):
+        rows += [list(recipe["weights"]), list(np.asarray(recipe["weights"]) - np.asarray(recipe["initial_weights"]))]
+        labels += [f"{name},\nafter training", f"{name},\nchange in training"]
+    titles = [[f"unit {j}" for j in range(len(r))] for r in rows]
+    return _image_grid(rows, titles, labels, cmap="PuOr", symmetric=True)
+
+
+def saturation(inside: dict) -> Figure:
+    """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
+    initialization and after training, for the report's and the tuned recipe."""
+    fig, (ax_k, ax_s) = figure(2, width=4.8, height=4.0)
+    curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
+              ("tuned", "init", COLORS[0], ":"), ("tuned", "trained", COLORS[0], "-")]
+    names = {"report": "report's recipe (standard normal)", "tuned": "tuned (LeCun)"}
+    for recipe, stage, color, style in curves:
+        part = inside["recipes"][recipe][stage]
+        for ax, edges, counts in ((ax_k, inside["k_edges"], part["k_counts"]),
+                                  (ax_s, inside["slope_edges"], part["slope_counts"])):
+            counts = np.asarray(counts, dtype=float)
+            ax.stairs(counts / counts.sum(), edges, color=color, ls=style, lw=1.4,
+                      label=f"{names[recipe]}, {'at initialization' if stage == 'init' else 'after training'}"
+                            f" ({100 * part['saturated']:.0f}% saturated)")
+    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of (image, unit) pairs",
+             yscale="log", title="hidden pre-activations $k$")
+    ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
+    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
+             title="slope of the sigmoid: the gradient's gate")
+    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
+    return fig
+
+
+def confusion_matrix(inside: dict) -> Figure:
+    """The tuned model's test-set confusion matrix, each non-zero count written in its cell."""
+    counts = np.asarray(inside["confusion"])
+    fig, (ax,) = figure(1, width=5.2, height=4.6)
+    ax.grid(False)
+    image = ax.imshow(np.log1p(counts), cmap="Blues")
+    n = len(counts)
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                dark = np.log1p(counts[i, j]) > 0.6 * np.log1p(counts.max())
+                ax.text(j, i, f"{counts[i, j]}", ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set(xlabel="predicted class", ylabel="true class", title="tuned model on the test set (counts)")
+    fig.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
+    return fig
+
+
+def mistakes(inside: dict) -> Figure:
+    """The tuned model's most confident mistakes: image, true class, predicted class and its probability."""
+    shown = inside["mistakes"]
+    titles = [[f"true {m['label']}, said {m['predicted']}\n{100 * m['probability']:.0f}%" for m in shown]]
+    return _image_grid([[m["image"] for m in shown]], titles, size=1.1)
+
+
+def init_scales(result: dict) -> Figure:
+    """The report's recipe's test accuracy against the first layer's initial weight spread,
+    mean and 95% interval over seeds, with the report's number."""
+    from mlp.experiments.init_scales import describe
+
+    fig, (ax,) = figure(1, width=6.5, height=3.8)
+    for i, scale in enumerate(result["scales"]):
+        s, x = scale["test_accuracy"], scale["weight_std"]
+        color = COLORS[i % len(COLORS)]
+        ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.5, ms=4)
+        if s["n"] > 1:
+            ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                        fmt="_", color=color, ms=14, capsize=4, label=describe(scale["init"]))
+        else:
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, label=describe(scale["init"]))
+    report = result["report_accuracy"]
+    ax.axhline(100 * report, color="black", ls=":", lw=1.2, label=f"report: {100 * report:.2f}%")
+    ax.set(xscale="log", xlabel="standard deviation of the first layer's initial weights (log scale)",
+           ylabel="test accuracy (%)", title="the report's recipe from five initializations: mean and 95% interval")
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+# --------------------------------------------------------------------- your own sweeps
+
+def setting_label(setting: dict) -> str:
+    """``{"lr": 0.1, "init": "lecun"}`` as ``lr=0.1, init=lecun``."""
+    return ", ".join(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+                     for name, value in setting.items())
+
+
+def _sweep_groups(result: dict):
+    """The cells grouped for drawing: colour by the last option, position by the others."""
+    options = result["varied"]
+    colour_by = options[-1] if options else None
+    positions = list(dict.fromkeys(_label(c, colour_by, options) for c in result["cells"]))
+    colours = list(dict.fromkeys(c["setting"][colour_by] for c in result["cells"])) if colour_by else [None]
+    return colour_by, positions, colours
+
+
+def _label(cell: dict, leave_out, options) -> str:
+    """The setting of a cell in the varied ``options``, without ``leave_out``."""
+    return setting_label({k: v for k, v in cell["setting"].items() if k in options and k != leave_out})
+
+
+def sweep_accuracy(result: dict) -> Figure:
+    """Held-out accuracy of every cell of a sweep: each seed a dot, the mean with its 95% interval."""
+    colour_by, positions, colours = _sweep_groups(result)
+    fig, (ax,) = figure(1, width=max(5.0, 1.1 * len(positions) + 2.5), height=3.6)
+    width = 0.8 / len(colours)
+    for k, value in enumerate(colours):
+        for cell in result["cells"]:
+            if colour_by and cell["setting"][colour_by] != value or cell["accuracy"] is None:
+                continue
+            x = positions.index(_label(cell, colour_by, result["varied"])) + (k - (len(colours) - 1) / 2) * width
+            s, color = cell["accuracy"], COLORS[k % len(COLORS)]
+            ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.45, ms=4)
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, mew=2)
+            if s["n"] > 1:
+                ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                            fmt="none", ecolor=color, capsize=4, lw=1.2)
+        if colour_by:
+            ax.plot([], [], "o", color=COLORS[k % len(COLORS)], label=setting_label({colour_by: value}))
+    if result["best"] is not None:
+        best = result["cells"][result["best"]]
+        ax.axhline(100 * best["accuracy"]["mean"], color="grey", ls=":", lw=1,
+                   label=f"best mean: {_label(best, None, result['varied']) or 'one cell'}")
+    ax.set_xticks(range(len(positions)), [p or "all cells" for p in positions], fontsize=8)
+    ax.set_ylim(top=min(ax.get_ylim()[1], 100.5))  # an interval past 100% is cut at the top
+    ax.set(ylabel=f"{result['held_out']} accuracy (%)",
+           title=f"{result['held_out']} accuracy per setting: seeds, mean and 95% interval")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def sweep_curves(result: dict) -> Figure:
+    """Training loss (mean over seeds) and validation accuracy (mean ± 1 std) per epoch of every cell of a sweep."""
+    colour_by, positions, colours = _sweep_groups(result)
+    names = [("train_loss", "training loss (mean cross-entropy, nats)", 1)]
+    if result["held_out"] == "validation":
+        names.append(("val_accuracy", "validation accuracy (%)", 100))
+    fig, axes = figure(len(names), width=5)
+    styles = ("-", "--", ":", "-.")
+    for cell in result["cells"]:
+        k = colours.index(cell["setting"][colour_by]) if colour_by else 0
+        style = styles[positions.index(_label(cell, colour_by, result["varied"])) % len(styles)]
+        for ax, (name, label, scale) in zip(axes, names):
+            band = cell["curves"].get(name)
+            if band is None:
+                continue
+            mean, std = scale * np.asarray(band["mean"]), scale * np.asarray(band["std"])
+            x = np.arange(len(mean))
+            ax.plot(x, mean, style, color=COLORS[k % len(COLORS)], lw=1.3, label=_label(cell, None, result["varied"]) or "one cell")
+            if name != "train_loss":  # a loss band reaching below zero has no place on a log axis
+                ax.fill_between(x, mean - std, mean + std, color=COLORS[k % len(COLORS)], alpha=0.12, lw=0)
+            ax.set(xlabel="epoch", ylabel=label)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set(yscale="log", title="training loss per epoch (mean over seeds)")
+    if len(axes) > 1:
+        axes[1].set(title="validation accuracy per epoch (mean ± 1 std)")
+    axes[-1].legend(fontsize=7, ncols=1 + len(result["cells"]) // 10, loc="lower right")
+    return fig
+
+
+def draw_sweep(result: dict, folder, suffix: str = ".svg") -> list[Path]:
+    """A sweep's two figures, written into ``folder``."""
+    folder = Path(folder)
+    return [save(sweep_accuracy(result), folder / f"sweep_accuracy{suffix}"),
+            save(sweep_curves(result), folder / f"sweep_curves{suffix}")]

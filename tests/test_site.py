@@ -59,6 +59,8 @@ LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
              "source", "track", "wbr"}
 NOT_PROSE = {"pre", "code", "script", "style", "textarea"}
+# Elements of these classes hold no prose: the hidden copy of a code cell for its copy button.
+NOT_PROSE_CLASSES = {"clipboard-copy-txt"}
 STDERR = "application/vnd.jupyter.stderr"
 # A page.number span shown as text (printed by a code cell instead of displayed); the source
 # of page.number itself, if a page shows it, has "{...}" where the key goes and does not match.
@@ -80,6 +82,7 @@ class Number:
     key: str
     fmt: str
     text: str
+    value: str | None = None  # a number the page derived passes its value (data-value)
 
 
 @dataclass(repr=False)
@@ -89,6 +92,7 @@ class Page:
     refs: list = field(default_factory=list)
     numbers: list = field(default_factory=list)
     prose: list = field(default_factory=list)  # text outside pre/code/script/style
+    untagged: list = field(default_factory=list)  # prose outside mlp-number spans ("\0" marks one)
     text: list = field(default_factory=list)  # all text outside script/style
     styles: list = field(default_factory=list)  # inline <style> blocks
 
@@ -116,6 +120,7 @@ class PageParser(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = page
         self.stack: list[str] = []
+        self.hidden: list[bool] = []  # per open element: of a NOT_PROSE_CLASSES class
         self.not_prose = 0  # depth inside pre/code/script/style
         self.script = 0  # depth inside script/style
         self.number: tuple[int, Number] | None = None  # (stack depth, span) being read
@@ -134,13 +139,16 @@ class PageParser(html.parser.HTMLParser):
                 self.page.ids.add(attrs[name])
         self._refs(tag, attrs)
         if tag == "span" and "mlp-number" in attrs.get("class", "").split() and self.number is None:
-            self.number = (len(self.stack), Number(attrs.get("data-key", ""), attrs.get("data-format", ""), ""))
+            self.number = (len(self.stack), Number(attrs.get("data-key", ""), attrs.get("data-format", ""), "",
+                                                   attrs.get("data-value")))
+            self.page.untagged.append("\0")
         if tag == "style":
             self.style = []
         if closed or tag in VOID_TAGS:
             return
         self.stack.append(tag)
-        if tag in NOT_PROSE:
+        self.hidden.append(bool(NOT_PROSE_CLASSES & set(attrs.get("class", "").split())))
+        if tag in NOT_PROSE or self.hidden[-1]:
             self.not_prose += 1
         if tag in ("script", "style"):
             self.script += 1
@@ -163,8 +171,8 @@ class PageParser(html.parser.HTMLParser):
         if tag not in self.stack:
             return
         while self.stack:
-            top = self.stack.pop()
-            if top in NOT_PROSE:
+            top, hidden = self.stack.pop(), self.hidden.pop()
+            if top in NOT_PROSE or hidden:
                 self.not_prose -= 1
             if top in ("script", "style"):
                 self.script -= 1
@@ -184,6 +192,8 @@ class PageParser(html.parser.HTMLParser):
             self.style.append(data)
         if not self.not_prose:
             self.page.prose.append(data)
+            if not self.number:
+                self.page.untagged.append(data)
         if not self.script:
             self.page.text.append(data)
 
@@ -555,6 +565,12 @@ def test_numbers_match_results(site, lookup):
             if number.fmt not in helpers.FORMATS:
                 problems.append(f"{path}: {number.key}: unknown format {number.fmt!r}")
                 continue
+            if number.value is not None:  # derived on the page: its text must be its value, formatted
+                checked += 1
+                expected = helpers.FORMATS[number.fmt](float(number.value))
+                if number.text != expected:
+                    problems.append(f"{path}: {number.key} shows {number.text!r} for the value {number.value}")
+                continue
             try:
                 expected = lookup(number.key, number.fmt)
             except NotInCache as error:
@@ -567,6 +583,35 @@ def test_numbers_match_results(site, lookup):
                 problems.append(f"{path}: {number.key} shows {number.text!r}, the results give {expected!r}")
     assert not problems, f"{len(problems)} of the site's numbers disagree with the results:\n" + "\n".join(problems)
     assert checked, "no numbers were checked"
+
+
+# Pages whose every percentage or decimal in prose is a tagged number (or the report's words).
+PAGES_OF_RESULTS = ("index.html", "synthetic/index.html")
+MATH = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+# A percentage, a decimal or a number in scientific notation ("93.14%", "0.4404", "1e-3");
+# integers ("784", "5 epochs") are not caught.
+DECIMAL = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:\s?%)?(?![\w])")
+
+
+def untagged_numbers(page: Page) -> list[str]:
+    """The percentages and decimals in a page's prose (outside code and math) that no
+    ``mlp-number`` span tags, except the report's own words (``mlp.report.QUOTED``)."""
+    from mlp import report
+
+    text = MATH.sub(" ", "".join(page.untagged))
+    found = []
+    for match in DECIMAL.finditer(text):
+        token = match.group()
+        if any(c in token for c in ".%eE") and token.replace(" ", "") not in report.QUOTED:
+            found.append(f"{token!r} in ...{text[max(0, match.start() - 50):match.end() + 20]}...".replace("\n", " "))
+    return found
+
+
+def test_no_untagged_numbers(site):
+    """Each percentage or decimal that a results page shows is a tagged, checked number."""
+    problems = [f"{path}: {hit}" for path in PAGES_OF_RESULTS for hit in untagged_numbers(site.page(path))]
+    assert not problems, (f"{len(problems)} numbers in the pages' prose do not come through page.number():\n"
+                          + "\n".join(problems))
 
 
 def test_pages_show_numbers(site):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp import report
 from mlp.experiments.profiles import seeds, sized
 from mlp.experiments.runs import Run
 from mlp.experiments.stats import band, summary, welch
@@ -20,17 +21,17 @@ SWEEP = BASE.replace(lr=1e-3, batch_size=100, epochs=5, record_steps=True)  # Fi
 LEARNING_RATES = (1e-3, 1e-4, 1e-5, 1e-6)
 DIVERGENT_RATES = (1e-1, 1e-2)  # the report says these "exploded"; checked here
 BATCH_SIZES = (100, 250, 500, 1000)
-REPORT_RECIPE = BASE.replace(final=True, lr=1e-3, batch_size=500, epochs=4, record_steps=False,
-                             record_epochs=False)
-REPORT_FINAL_ACCURACY = 0.9314  # report 4.2
+REPORT_RECIPE = BASE.replace(final=True, record_steps=False, record_epochs=False, **report.FINAL_RECIPE)
 # Candidates for a tuned recipe of the same network; the best on validation is kept.
 TUNED_CANDIDATES = tuple(
-    BASE.replace(init="xavier", reduction="mean", batch_size=32, epochs=10, record_steps=False,
+    BASE.replace(init="lecun", reduction="mean", batch_size=32, epochs=10, record_steps=False,
                  record_epochs=False, **changes)
     for changes in ({"lr": 0.1}, {"lr": 0.3}, {"lr": 0.5, "lr_decay": 0.8})
 )
-FINAL_SEEDS = 5
-TUNED_SEEDS = 3
+# Seeds of each repeated run.
+SWEEP_SEEDS = 5  # Figures 6 and 7, per learning rate or batch size
+FINAL_SEEDS = 5  # the report's recipe, on MNIST and on Fashion-MNIST
+TUNED_SEEDS = 3  # the tuned recipe
 
 
 def mnist_sgd_runs(profile: str) -> list[Run]:
@@ -51,17 +52,31 @@ def mnist_minibatch(profile: str, results, fetch=None) -> dict:
     return {"run": results[0]}
 
 
+def _sweep_runs(profile: str, field: str, value) -> list[Run]:
+    """The runs of one swept value, one per seed.
+
+    A rate the report saw explode is recorded if its loss overflows, not raised.
+    """
+    on_divergence = "stop" if field == "lr" and value in DIVERGENT_RATES else "raise"
+    return [sized(SWEEP.replace(seed=seed, on_divergence=on_divergence, **{field: value}), profile)
+            for seed in seeds(profile, SWEEP_SEEDS)]
+
+
 def _sweep(profile: str, field: str, values) -> list[Run]:
-    return [sized(SWEEP.replace(seed=seed, **{field: value}), profile)
-            for value in values for seed in seeds(profile, 5)]
+    return [run for value in values for run in _sweep_runs(profile, field, value)]
+
+
+def by_run(results) -> dict:
+    """``{Run: result}``, so a summary finds its runs by what they are, not by position."""
+    return {Run(**r["run"]): r for r in results}
 
 
 def _bands(profile: str, field: str, values, results) -> dict:
     """Per value: mean ± std bands over seeds of the curves, and a summary of the end point."""
-    n = len(seeds(profile, 5))
+    found = by_run(results)
     out = {}
-    for i, value in enumerate(values):
-        group = results[i * n:(i + 1) * n]
+    for value in values:
+        group = [found[run] for run in _sweep_runs(profile, field, value)]
         histories = [r["history"] for r in group]
         out[value] = {
             "step_loss": band([h["step_loss"] for h in histories]),
@@ -71,6 +86,7 @@ def _bands(profile: str, field: str, values, results) -> dict:
             "final_val_accuracy": summary([r["held_out_accuracy"] for r in group]),
             "final_train_loss": summary([h["train_loss"][-1] for h in histories]),
             "initial_train_loss": summary([h["train_loss"][0] for h in histories]),
+            "overflowed": sum(r.get("diverged") is not None for r in group),  # runs whose loss overflowed
         }
     return out
 
@@ -83,13 +99,15 @@ def learning_rates(profile: str, results, fetch=None) -> dict:
     """Figure 6: learning rates 1e-3 ... 1e-6 over seeds; and whether 1e-2 and 1e-1 diverge.
 
     A rate counts as diverged when training leaves the training loss higher than it
-    started, on average over seeds.
+    started, on average over seeds, or when the loss of any seed overflowed.
     """
     bands = _bands(profile, "lr", LEARNING_RATES + DIVERGENT_RATES, results)
     return {
         "bands": {lr: bands[lr] for lr in LEARNING_RATES},
-        "divergent": {lr: {**bands[lr], "diverged": bands[lr]["final_train_loss"]["mean"]
-                           > bands[lr]["initial_train_loss"]["mean"]} for lr in DIVERGENT_RATES},
+        "divergent": {lr: {**bands[lr], "diverged": bool(bands[lr]["overflowed"] > 0
+                                                         or bands[lr]["final_train_loss"]["mean"]
+                                                         > bands[lr]["initial_train_loss"]["mean"])}
+                      for lr in DIVERGENT_RATES},
         "batch_size": SWEEP.batch_size,
     }
 
@@ -103,16 +121,22 @@ def batch_sizes(profile: str, results, fetch=None) -> dict:
     return {"bands": _bands(profile, "batch_size", BATCH_SIZES, results), "lr": SWEEP.lr}
 
 
+def report_recipe_runs(profile: str, **changes) -> list[Run]:
+    """The report's recipe (with ``changes``) on all 60,000 images, once per seed.
+
+    The first seed keeps its trained parameters, for the pictures of the network's inside.
+    """
+    return [sized(REPORT_RECIPE.replace(seed=seed, keep_params=seed == 0, **changes), profile)
+            for seed in seeds(profile, FINAL_SEEDS)]
+
+
 def final_model_runs(profile: str) -> list[Run]:
-    return (
-        [sized(REPORT_RECIPE.replace(seed=seed), profile) for seed in seeds(profile, FINAL_SEEDS)]
-        + [sized(run, profile) for run in TUNED_CANDIDATES]
-    )
+    return report_recipe_runs(profile) + [sized(run, profile) for run in TUNED_CANDIDATES]
 
 
 def tuned_final_runs(profile: str, chosen: Run, dataset: str = "mnist") -> list[Run]:
-    """The chosen recipe trained on all 60,000 images, once per seed."""
-    return [sized(chosen.replace(final=True, dataset=dataset, seed=seed), profile)
+    """The chosen recipe trained on all 60,000 images, once per seed (the first keeps its parameters)."""
+    return [sized(chosen.replace(final=True, dataset=dataset, seed=seed, keep_params=seed == 0), profile)
             for seed in seeds(profile, TUNED_SEEDS)]
 
 
@@ -130,8 +154,9 @@ def chosen_runs(profile: str, fetch, dataset: str = "mnist") -> list[Run]:
 
 def final_model(profile: str, results, fetch) -> dict:
     """The report's recipe and the tuned one, each trained on 60,000 and tested once per seed."""
-    n = len(seeds(profile, FINAL_SEEDS))
-    report_runs, candidates = results[:n], results[n:]
+    found = by_run(results)
+    report_runs = [found[run] for run in report_recipe_runs(profile)]
+    candidates = [found[sized(run, profile)] for run in TUNED_CANDIDATES]
     tuned_results = fetch(chosen_runs(profile, fetch))
     report_acc = [r["held_out_accuracy"] for r in report_runs]
     tuned_acc = [r["held_out_accuracy"] for r in tuned_results]
@@ -141,13 +166,12 @@ def final_model(profile: str, results, fetch) -> dict:
         "tuned": {"runs": tuned_results, "test_accuracy": summary(tuned_acc),
                   "train_seconds": summary([r["train_seconds"] for r in tuned_results])},
         "tuned_vs_report": welch(tuned_acc, report_acc) if min(len(tuned_acc), len(report_acc)) > 1 else None,
-        "report_accuracy": REPORT_FINAL_ACCURACY,
+        "report_accuracy": report.FINAL_ACCURACY,
     }
 
 
 def fashion_runs(profile: str) -> list[Run]:
-    return [sized(REPORT_RECIPE.replace(dataset="fashion-mnist", seed=seed), profile)
-            for seed in seeds(profile, FINAL_SEEDS)]
+    return report_recipe_runs(profile, dataset="fashion-mnist")
 
 
 def fashion(profile: str, results, fetch) -> dict:

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.experiments import mnist, synthetic
-
-
-def percent(value: float) -> str:
-    return f"{100 * value:.2f}%"
-
-
-def mean_std(s: dict) -> str:
-    """``mean ± std`` in percent, with the 95% interval when there are several seeds."""
-    if s["n"] < 2:
-        return percent(s["mean"])
-    return (f"{100 * s['mean']:.2f} ± {100 * s['std']:.2f}% "
-            f"(95% CI {100 * s['ci_low']:.2f}–{100 * s['ci_high']:.2f}, {s['n']} seeds)")
+from mlp import report
+from mlp.text import mean_std, percent, plain_table
 
 
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
@@ -33,8 +22,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     f"{percent(r['train_fraction_1'])} / {percent(r['val_fraction_1'])}", ""))
     if "scalar_sgd" in results:
         r = results["scalar_sgd"]
-        out.append(("scalar_sgd", "validation accuracy", mean_std(r["val_accuracy"]),
-                    percent(synthetic.REPORT_SYNTH_ACCURACY)))
+        out.append(("scalar_sgd", "validation accuracy", mean_std(r["val_accuracy"], interval=True),
+                    percent(report.SYNTH_ACCURACY)))
         out.append(("scalar_sgd", "majority-class accuracy", percent(r["majority_accuracy"]), ""))
     for name in ("mnist_sgd", "mnist_minibatch"):
         if name in results:
@@ -49,18 +38,37 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 diverged = r.get("divergent", {}).get(value, {}).get("diverged")
                 note = "" if diverged is None else (" — diverged" if diverged else " — did not diverge")
                 out.append((name, f"validation accuracy, {field} {value:g}{note}",
-                            mean_std(bands["final_val_accuracy"]), ""))
+                            mean_std(bands["final_val_accuracy"], interval=True), ""))
     if "final_model" in results:
         r = results["final_model"]
-        out.append(("final_model", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"]),
-                    percent(mnist.REPORT_FINAL_ACCURACY)))
-        out.append(("final_model", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"]), ""))
+        out.append(("final_model", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True),
+                    percent(report.FINAL_ACCURACY)))
+        out.append(("final_model", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
         out.append(("final_model", "tuned recipe's training time per run",
                     f"{r['tuned']['train_seconds']['mean']:.0f} s", ""))
+    if "init_scales" in results:
+        for scale in results["init_scales"]["scales"]:
+            out.append(("init_scales", f"test accuracy, report's recipe, init {scale['init']}",
+                        mean_std(scale["test_accuracy"]), percent(report.FINAL_ACCURACY)))
+    if "standardization" in results:
+        for recipe, r in results["standardization"].items():
+            out.append(("standardization", f"test accuracy, {recipe}, global / per pixel",
+                        f"{percent(r['global']['mean'])} / {percent(r['pixel']['mean'])} ({r['pixel_vs_global']})", ""))
+    if "mnist_inside" in results:
+        for recipe, r in results["mnist_inside"]["recipes"].items():
+            out.append(("mnist_inside", f"saturated hidden units over test images, {recipe}, initial / trained",
+                        f"{percent(r['init']['saturated'])} / {percent(r['trained']['saturated'])}", ""))
     if "fashion" in results:
         r = results["fashion"]
-        out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"]), ""))
-        out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"]), ""))
+        out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""))
+        out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
+    if "sweep_example" in results:
+        r = results["sweep_example"]
+        best = r["cells"][r["best"]]
+        setting = ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                            for name, value in best["setting"].items())
+        out.append(("sweep_example", f"best of {len(r['cells'])} cells ({setting}), validation accuracy",
+                    mean_std(best["accuracy"], interval=True), ""))
     if "synthetic_snapshots" in results:
         r = results["synthetic_snapshots"]
         out.append(("synthetic_snapshots", "epochs whose parameters are kept (seed 0)",
@@ -70,25 +78,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
 
 def format_rows(rows_: list[tuple[str, str, str, str]]) -> str:
     """A plain-text table of :func:`rows`."""
-    header = ("experiment", "quantity", "ours", "report")
-    widths = [max(len(str(row[i])) for row in [header, *rows_]) for i in range(4)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in [header, tuple("-" * w for w in widths), *rows_]]
-    return "\n".join(lines)
+    return plain_table(("experiment", "quantity", "ours", "report"), rows_)
 
 
 # ------------------------------------------------------------ the report's claims, tested
 
-# What the report claims, in numbers (sections 4.1 and 4.2).
-REPORT_CONVERGED_AFTER = 60  # synthetic: "converge after 60 epochs", "after 60 epochs ... overfitting"
-REPORT_SGD_OVERFITS_AFTER = 1  # MNIST SGD: "overfitting happens after one epoch"
-REPORT_MOST_CONSISTENT_LR = 1e-4
-REPORT_LEAST_CONSISTENT_LR = 1e-6
-REPORT_BEST_LR = 1e-3  # chosen after also trying 1e-2 and 1e-1
-REPORT_WORST_BATCH = 1000
-REPORT_LOWEST_LOSS_BATCH = 100
-DRY_RUN_TOLERANCE = 5e-5  # half a unit of the report's fourth decimal
-CONVERGED_TOLERANCE = 0.05  # converged: the loss falls by less than 5% of its value afterwards
+# When a curve counts as converged: the loss falls by less than 5% of its value afterwards.
+CONVERGED_TOLERANCE = 0.05
 
 
 def inside(value: float, s: dict) -> bool | None:
@@ -101,7 +97,25 @@ def inside(value: float, s: dict) -> bool | None:
 def distinct(a: float, b: float, n: int = 10_000, z: float = 3.0) -> bool:
     """Whether accuracy ``a`` differs from accuracy ``b``, measured on ``n`` examples, by more than ``z``
     of ``b``'s standard errors, sqrt(b (1 - b) / n)."""
-    return bool(abs(a - b) > z * np.sqrt(b * (1 - b) / n))
+    return bool(abs(a - b) > margin(b, n, z))
+
+
+def margin(b: float, n: int = 10_000, z: float = 3.0) -> float:
+    """``z`` standard errors of an accuracy ``b`` measured on ``n`` examples: z sqrt(b (1 - b) / n)."""
+    return float(z * np.sqrt(b * (1 - b) / n))
+
+
+def within_reach(values, value: float) -> bool:
+    """Whether ``value`` lies between the accuracies ``values`` or is not :func:`distinct` from one of them."""
+    values = np.atleast_1d(values)
+    return bool(values.min() <= value <= values.max() or not all(distinct(v, value) for v in values))
+
+
+def randomness_explains(s: dict, value: float) -> bool:
+    """Whether seed-to-seed variation could carry a run from the mean of ``s`` down to ``value``:
+    three standard deviations below the mean reach it, or come within :func:`distinct` of it."""
+    lowest = s["mean"] - 3 * s["std"]
+    return bool(lowest <= value or not distinct(lowest, value))
 
 
 def after_epoch(histories, epoch: int, tolerance: float = CONVERGED_TOLERANCE) -> dict | None:
@@ -138,21 +152,23 @@ def claims(results: dict) -> dict:
     in the quick profile).
     """
     out = {}
-    dry = results["dry_run"]["max_difference_from_report"]
-    out["dry_run"] = {"agrees": dry < DRY_RUN_TOLERANCE, "difference": dry, "tolerance": DRY_RUN_TOLERANCE}
+    dry = results["dry_run"]
+    out["dry_run"] = {"agrees": report.dry_run_agrees(dry["scalar"]), "difference": dry["max_difference_from_report"],
+                      "tolerance": report.DRY_RUN_TOLERANCE}
 
     sgd = results["scalar_sgd"]
     out["synthetic_accuracy"] = {
-        "agrees": inside(synthetic.REPORT_SYNTH_ACCURACY, sgd["val_accuracy"]), "ours": sgd["val_accuracy"],
+        "agrees": inside(report.SYNTH_ACCURACY, sgd["val_accuracy"]), "ours": sgd["val_accuracy"],
         "majority": sgd["majority_accuracy"],
-        "below_majority": synthetic.REPORT_SYNTH_ACCURACY < sgd["majority_accuracy"],
+        "below_majority": report.SYNTH_ACCURACY < sgd["majority_accuracy"],
+        "randomness_explains": randomness_explains(sgd["val_accuracy"], report.SYNTH_ACCURACY),
     }
-    late = after_epoch([r["history"] for r in sgd["runs"]], REPORT_CONVERGED_AFTER)
+    late = after_epoch([r["history"] for r in sgd["runs"]], report.CONVERGED_AFTER)
     out["synthetic_converges"] = {"agrees": None if late is None else late["converged"], "after": late}
     out["synthetic_overfits"] = {"agrees": None if late is None else late["rises"], "after": late}
 
     sgd_mnist = results["mnist_sgd"]["run"]
-    early = after_epoch([sgd_mnist["history"]], REPORT_SGD_OVERFITS_AFTER)
+    early = after_epoch([sgd_mnist["history"]], report.SGD_OVERFITS_AFTER)
     out["mnist_sgd_overfits"] = {"agrees": None if early is None else early["rises"], "after": early}
     minibatch = results["mnist_minibatch"]["run"]
     out["minibatch_beats_sgd"] = {
@@ -162,13 +178,13 @@ def claims(results: dict) -> dict:
 
     lr = results["learning_rates"]
     all_rates = {**lr["bands"], **lr["divergent"]}
-    for name, claimed, highest in (("lr_most_consistent", REPORT_MOST_CONSISTENT_LR, False),
-                                   ("lr_least_consistent", REPORT_LEAST_CONSISTENT_LR, True)):
+    for name, claimed, highest in (("lr_most_consistent", report.MOST_CONSISTENT_LR, False),
+                                   ("lr_least_consistent", report.LEAST_CONSISTENT_LR, True)):
         found = extreme(lr["bands"], "final_val_accuracy", "std", highest)
         out[name] = {"agrees": found == claimed, "claimed": claimed, "found": found,
                      "std": {value: b["final_val_accuracy"]["std"] for value, b in lr["bands"].items()}}
     best = extreme(all_rates, "final_val_accuracy", highest=True)
-    out["lr_best"] = {"agrees": best == REPORT_BEST_LR, "claimed": REPORT_BEST_LR, "found": best,
+    out["lr_best"] = {"agrees": best == report.BEST_LR, "claimed": report.BEST_LR, "found": best,
                       "accuracy": {value: b["final_val_accuracy"]["mean"] for value, b in all_rates.items()}}
     out["lr_explode"] = {
         "agrees": all(d["diverged"] for d in lr["divergent"].values()),
@@ -184,17 +200,20 @@ def claims(results: dict) -> dict:
     lowest_loss = extreme(bs, "final_train_loss")
     means = [b["final_val_accuracy"]["mean"] for b in bs.values()]
     out["batch_worst"] = {
-        "agrees": lowest_accuracy == highest_loss == REPORT_WORST_BATCH, "claimed": REPORT_WORST_BATCH,
+        "agrees": lowest_accuracy == highest_loss == report.WORST_BATCH, "claimed": report.WORST_BATCH,
         "lowest_accuracy": lowest_accuracy, "highest_loss": highest_loss,
         "accuracy": {value: b["final_val_accuracy"]["mean"] for value, b in bs.items()},
         "spread": max(means) - min(means),
         "typical_std": float(np.mean([b["final_val_accuracy"]["std"] for b in bs.values()])),
     }
     out["batch_lowest_loss"] = {
-        "agrees": lowest_loss == REPORT_LOWEST_LOSS_BATCH, "claimed": REPORT_LOWEST_LOSS_BATCH,
+        "agrees": lowest_loss == report.LOWEST_LOSS_BATCH, "claimed": report.LOWEST_LOSS_BATCH,
         "found": lowest_loss, "loss": {value: b["final_train_loss"]["mean"] for value, b in bs.items()},
     }
 
     final = results["final_model"]["report_recipe"]["test_accuracy"]
-    out["final_accuracy"] = {"agrees": inside(mnist.REPORT_FINAL_ACCURACY, final), "ours": final}
+    sweep = results.get("init_scales")
+    out["final_accuracy"] = {"agrees": inside(report.FINAL_ACCURACY, final), "ours": final,
+                             # the initial weight scales whose interval holds the report's number (None: undecided)
+                             "inside_with": None if sweep is None else sweep["inside"]}
     return out

@@ -88,6 +88,8 @@ def on_pre_build(config):
     # imported, and would train with old code under the new code's cache keys.
     log.info("running the experiments (profile %s; cached results are reused)", profile())
     subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", profile()], check=True)
+    if notice := cache.old_format_notice():
+        log.info(notice)  # not a warning: a strict build on an old results folder still succeeds
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
                                / page_key(config, cache.fingerprint()))

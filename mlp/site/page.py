@@ -20,6 +20,8 @@ from IPython.display import HTML, Markdown, display
 
 import mlp
 from mlp import experiments
+from mlp import text
+from mlp.text import percent
 from mlp.experiments.profiles import from_environment as profile
 
 
@@ -39,18 +41,43 @@ def lookup(key: str):
 
 
 FORMATS = {
-    "percent": lambda v: f"{100 * v:.2f}%",
+    "percent": percent,
+    "percent0": lambda v: f"{100 * v:.0f}%",
+    "points": lambda v: f"{100 * v:.2f}",  # a difference of two percentages, in points
     "seconds": lambda v: f"{v:.1f} s",
     "sci": lambda v: f"{v:.1e}",
     "int": lambda v: f"{v:,.0f}",
     "plain": lambda v: f"{v:.4g}",
+    "1f": lambda v: f"{v:.1f}",
+    "3f": lambda v: f"{v:.3f}",
+    "4f": lambda v: f"{v:.4f}",
 }
+_FROM_RESULTS = object()
 
 
-def number(key: str, fmt: str = "percent") -> str:
-    """The result at ``key``, formatted and tagged for the site's consistency test."""
-    text = FORMATS[fmt](lookup(key))
-    return f'<span class="mlp-number" data-key="{html.escape(key)}" data-format="{fmt}">{text}</span>'
+def number(key: str, fmt: str = "percent", value=_FROM_RESULTS) -> str:
+    """A number for a page, formatted and tagged for the site's consistency test.
+
+    By default the result at ``key`` (:func:`lookup`). A number the page derives from the
+    results (a verdict's margin, a ratio of two curves) passes its ``value`` and a ``key``
+    naming what it is; the span then carries the value, so the test can still check the
+    text against it. Every computed number a page shows goes through here.
+    """
+    derived = value is not _FROM_RESULTS
+    value = float(value) if derived else lookup(key)
+    extra = f' data-value="{value!r}"' if derived else ""
+    return (f'<span class="mlp-number" data-key="{html.escape(key)}" data-format="{fmt}"{extra}>'
+            f'{FORMATS[fmt](value)}</span>')
+
+
+def mean_std(key: str) -> str:
+    """``mean ± std`` of the summary at ``key``, each number tagged (:func:`mlp.text.mean_std`)."""
+    return text.mean_std(lookup(key), lambda field: number(f"{key}.{field}"))
+
+
+def interval(key: str) -> str:
+    """The confidence interval of the summary at ``key``, ``low – high``, each end tagged."""
+    return f"{number(key + '.ci_low')} – {number(key + '.ci_high')}"
 
 
 def md(text: str) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mlp import plots, scalar
-from mlp.experiments import inside, runs
+from mlp.experiments import runs, synthetic_inside
 from mlp.experiments.synthetic import decision_grid, ellipse
 from mlp.params import init_params
 
@@ -16,7 +16,7 @@ SMALL_RUN = runs.Run(dataset="synth", form="scalar", n_hid=3, lr=1e-2, batch_siz
 
 
 def test_training_in_segments_equals_one_run():
-    kept = inside.train_snapshots(SMALL_RUN, [0, 1, 3, 5])
+    kept = synthetic_inside.train_snapshots(SMALL_RUN, [0, 1, 3, 5])
     one_piece = runs.execute(SMALL_RUN)["params"]
     assert all(np.array_equal(a, b) for a, b in zip(kept[-1], one_piece))
     (x, _), _, n_out = runs.load(SMALL_RUN)
@@ -28,30 +28,30 @@ def test_training_in_segments_equals_one_run():
 @pytest.mark.parametrize("epochs", [[1, 0, 5], [0, 1, 4], [-1, 5], [0, 0, 5]])
 def test_snapshot_epochs_must_rise_to_the_runs_last(epochs):
     with pytest.raises(ValueError, match="epochs"):
-        inside.train_snapshots(SMALL_RUN, epochs)
+        synthetic_inside.train_snapshots(SMALL_RUN, epochs)
 
 
 def test_segments_refuse_a_decaying_learning_rate():
     with pytest.raises(ValueError, match="lr_decay"):
-        inside.train_snapshots(SMALL_RUN.replace(lr_decay=0.5), [0, 5])
+        synthetic_inside.train_snapshots(SMALL_RUN.replace(lr_decay=0.5), [0, 5])
 
 
 def test_snapshot_epochs_end_at_the_runs_last():
-    assert inside.snapshot_epochs(SMALL_RUN.replace(epochs=100)) == list(inside.SNAPSHOT_EPOCHS)
-    assert inside.snapshot_epochs(SMALL_RUN.replace(epochs=2)) == [0, 1, 2]
+    assert synthetic_inside.snapshot_epochs(SMALL_RUN.replace(epochs=100)) == list(synthetic_inside.SNAPSHOT_EPOCHS)
+    assert synthetic_inside.snapshot_epochs(SMALL_RUN.replace(epochs=2)) == [0, 1, 2]
 
 
 def test_random_points_have_no_zero_gradient_and_table_1_has():
-    assert inside.all_gradients_nonzero(inside.random_point())
-    dry = inside.dry_run_point()
-    assert not inside.all_gradients_nonzero(dry)
+    assert synthetic_inside.all_gradients_nonzero(synthetic_inside.random_point())
+    dry = synthetic_inside.dry_run_point()
+    assert not synthetic_inside.all_gradients_nonzero(dry)
     assert all(g == 0 for row in dry["backward"].dw for g in row)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_hidden_gradient_is_dz1_times_the_row_gap(seed):
-    point = inside.random_point(seed)
-    terms = inside.hidden_gradient_terms(point)
+    point = synthetic_inside.random_point(seed)
+    terms = synthetic_inside.hidden_gradient_terms(point)
     v, dz = np.asarray(point["params"].v), np.asarray(point["backward"].dz)
     np.testing.assert_allclose(terms["dh"], v @ dz, rtol=1e-12)  # dh_j = Σ_m dz_m v_jm, computed anew
     np.testing.assert_allclose(terms["dz1_times_gap"], terms["dh"], rtol=1e-12, atol=1e-15)
@@ -78,7 +78,7 @@ def close(shown: float, value: float) -> bool:
     return abs(shown - value) <= 5e-3 * abs(value) + 1e-12  # 3 significant digits
 
 
-@pytest.mark.parametrize("point", [inside.random_point(), inside.random_point(7, sizes=(3, 4, 2))],
+@pytest.mark.parametrize("point", [synthetic_inside.random_point(), synthetic_inside.random_point(7, sizes=(3, 4, 2))],
                          ids=["2-3-2", "3-4-2"])
 def test_graph_labels_are_the_forward_and_backward_values(point):
     fwd = scalar.forward(point["x"], point["params"])
@@ -102,7 +102,7 @@ def test_graph_labels_are_the_forward_and_backward_values(point):
 
 
 def test_graph_steps_fill_in_forward_then_backward():
-    point = inside.random_point()
+    point = synthetic_inside.random_point()
     n_forward = sum(not name.startswith("d") for name, _ in plots.GRAPH_STEPS)
     counts = []
     for shown in range(len(plots.GRAPH_STEPS) + 1):
@@ -155,7 +155,7 @@ def test_figures_reach_the_page_as_images_with_alt_text(monkeypatch):
 
 
 def test_player_is_self_contained_with_a_frame_per_step(monkeypatch):
-    html = shown_html(monkeypatch, "player", plots.backprop_animation(inside.random_point()), "the graph, stepwise")
+    html = shown_html(monkeypatch, "player", plots.backprop_animation(synthetic_inside.random_point()), "the graph, stepwise")
     assert "http://" not in html and "https://" not in html and 'class="fa' not in html
     assert len(re.findall(r'alt="the graph, stepwise"', html)) == 1
     assert html.count("data:image/svg+xml;base64,") == len(plots.GRAPH_STEPS) + 1

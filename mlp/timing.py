@@ -1,0 +1,19 @@
+"""Timing several functions fairly: in interleaved rounds on the same machine."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def interleaved(functions: dict, rounds: int) -> dict:
+    """Seconds of each call of each function, taking turns (A B C A B C ...) for ``rounds``
+    counted rounds after one warm-up round, so that a drift in the machine's speed hits all alike."""
+    seconds = {name: [] for name in functions}
+    for _ in range(rounds + 1):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: np.array(s[1:]) for name, s in seconds.items()}
