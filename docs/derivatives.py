@@ -29,14 +29,16 @@ from mlp.site import page
 page.source(derivations.Derivation.holds)
 
 # %% [markdown]
-# The code cells below display LaTeX with a small helper, `show`:
+# The code cells below print through `mlp.site.page`, the site's helpers for its pages
+# (`page.md` shows Markdown, `page.table` a table, `page.source` a function's source as
+# it is in the package; all in the [API reference](../api/#mlpsitepage)), and display
+# LaTeX with a small helper, `show`:
 
 # %%
 import numpy as np
 import sympy as sp
 
-import mlp
-from mlp import derivations, gradcheck, report, scalar, vectorized
+from mlp import derivations, report
 from mlp.site import page
 
 
@@ -296,35 +298,15 @@ show(r"\text{single term} &= " + sp.latex(single),
 # parameter symbols (with $x$ and $t$ symbolic too),
 # $l = -\sum_m t_m \ln \operatorname{softmax}\bigl(\sigma(x w + b)\, v + c\bigr)_m$,
 # and differentiates it by each parameter with `sympy.diff`: no backpropagation rule is
-# used. Its gradients, compiled to NumPy, are compared with both hand-written backward
-# passes at random points (random weights, biases, input and label), by the norm-wise
-# relative error of each parameter ([gradient checking](../gradcheck/#measuring-the-error)
-# explains the metric):
+# used. Its gradients, compiled to NumPy, are the reference against which the two
+# backward passes of the next pages are checked, once both have been built
+# ([gradient checking](../gradcheck/#against-sympys-gradient-of-the-whole-network)).
 
 # %%
 network = derivations.network_gradients()
-rng = np.random.default_rng(0)
-largest = {"scalar": 0.0, "vectorized": 0.0}
-for _ in range(20):
-    params = mlp.init_params(2, 3, 2, rng)
-    b, c = rng.normal(size=3), rng.normal(size=2)
-    params = params._replace(b=b, c=c)
-    x, label = rng.normal(size=2), int(rng.integers(2))
-    symbolic = network.evaluate(x, label, params)
-    _, by_scalar = scalar.gradients(x, label, params)
-    _, by_vectorized = vectorized.gradients([x], [label], params)
-    for form, grads in [("scalar", by_scalar),
-                        ("vectorized", by_vectorized)]:
-        errors = gradcheck.compare(grads, symbolic).errors
-        largest[form] = max(largest[form], *errors.values())
-print("largest relative difference from SymPy, 20 random points:")
-for form, error in largest.items():
-    print(f"  {form:<10} {error:.1e}")
-    assert error < 1e-12, (form, error)
+print("parameters differentiated:", sum(len(grad) for grad in network.grads))
 
 # %% [markdown]
-# Both backward passes agree with the symbolic gradient to rounding error.
-#
 # At the dry-run point of the report's Table 1 (on the
 # [scalar network](../scalar/#the-reports-dry-run-table-1) page), SymPy also gives the gradient exactly. $w$ and $b$ get exactly zero, $c$ gets
 # $(-\tfrac12, \tfrac12)$, and every row of $v$ is $\pm \frac{1}{2(1 + e^{-2})}$,
@@ -355,3 +337,52 @@ print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
 # the report's -0.4404 is this value to 4 decimals:
 reported = report.DRY_RUN_GRADS.v[0][0]
 assert abs(-float(half_sigma_2) - reported) < 0.5e-4
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive** the derivative of $\tanh k = \frac{e^{k} - e^{-k}}{e^{k} + e^{-k}}$, and
+#    write it, as $\sigma'$ is written above, in terms of the function's own value.
+#
+# <details class="success"><summary>Solution</summary>
+#
+# By the quotient rule, with $u = e^{k} - e^{-k}$ and $s = e^{k} + e^{-k}$ (so $u' = s$ and
+# $s' = u$): $\tanh' k = (s \cdot s - u \cdot u)/s^2 = 1 - (u/s)^2 = 1 - \tanh^2 k$. A
+# backward pass through $h = \tanh k$ would compute $dk = dh \odot (1 - h \odot h)$, again
+# from the stored $h$ and without an exponential.
+#
+# </details>
+#
+# 2. **Predict.** Where is $\sigma'(k)$ largest, and how large is it there? What does that
+#    say about $dk$ against $dh$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# $\sigma'(k) = \sigma(k)(1 - \sigma(k))$ is a product $p(1 - p)$ with $p \in (0, 1)$,
+# largest at $p = \tfrac12$, that is at $k = 0$, where it is $\tfrac14$. So
+# $|dk_j| \le \tfrac14 |dh_j|$: a sigmoid layer shrinks the gradient flowing back by at least a
+# factor of 4, and by far more where the unit is saturated ($|k_j|$ large).
+#
+# </details>
+#
+# 3. **Derive.** A soft target, for instance $t = (0.9, 0.05, 0.05)$ instead of the one-hot
+#    $(1, 0, 0)$: what is $\partial l / \partial z$ for $l = -\sum_m t_m \ln y_m$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Still $y - t$. The derivation of eq. 5.4 above assumed only $\sum_m t_m = 1$, true of any
+# probability distribution, and the SymPy check imposes only that constraint. Here
+# $dz = (y_1 - 0.9,\; y_2 - 0.05,\; y_3 - 0.05)$.
+#
+# </details>
+#
+# 4. **Derive.** The report's bonus case differentiates only $-t_n \ln y_n$. For a one-hot
+#    target with true class $m^\ast$, at which logits does it give the right gradient?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Only at $z_{m^\ast}$, where both give $y_{m^\ast} - 1$. At every other logit the single
+# term is $t_n y_n - t_n = 0$ while the gradient is $y_n$ (see
+# [the bonus case](#the-reports-bonus-case-eq-55)).
+#
+# </details>

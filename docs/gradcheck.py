@@ -51,7 +51,7 @@ for dtype in (np.float64, np.float32):
 # from rounding: the checks run in float64. The two regimes show when $\varepsilon$ sweeps across them, here for a small
 # random network (errors measured as below):
 
-# %% tags=["hide-input"]
+# %%
 def random_network(n_in, n_hid, n_out, seed, scale=1.0):
     """Random weights (std `scale`) and biases, and the generator."""
     rng = np.random.default_rng(seed)
@@ -65,6 +65,8 @@ sweep = {}  # p: largest error with eps = 10^-p
 for p in range(1, 12):
     check = gradcheck.check_vectorized(x, labels, params, eps=10.0 ** -p)
     sweep[p] = check.max_error
+
+# %% tags=["hide-input"]
 page.table(["$\\varepsilon$", "largest relative error"],
            [[f"$10^{{-{p}}}$", f"{error:.1e}"] for p, error in sweep.items()])
 best = min(sweep, key=sweep.get)
@@ -131,6 +133,8 @@ print("dw, backward pass:\n", a)
 print("dw, central differences:\n", n)
 print("entry-wise relative error:\n", entrywise)
 print(f"norm-wise relative error: {normwise:.1e}")
+
+# %% tags=["hide-input"]
 assert entrywise[:, 2].min() > 0.5  # the saturated unit
 assert entrywise[:, :2].max() < 1e-6
 assert normwise < 1e-6
@@ -138,10 +142,12 @@ assert normwise < 1e-6
 # %% [markdown]
 # The third column's true gradients are far below the rounding level; the difference
 # quotient returns exactly $0$ there, and the entry-wise error is its maximum, 1. Norm-wise, those
-# entries weigh what they are worth, next to nothing, and the check passes. The function:
+# entries weigh what they are worth, next to nothing, and the check passes. The function,
+# and `compare`, which applies it to each parameter of two gradients:
 
 # %% tags=["hide-input"]
 page.source(gradcheck.relative_error)
+page.source(gradcheck.compare)
 
 # %% [markdown]
 # ## Both backward passes, on random networks
@@ -152,14 +158,19 @@ page.source(gradcheck.relative_error)
 # standard deviation $n_\text{in}^{-1/2}$ so that its sigmoids do not saturate) has too
 # many entries to try them all: 30 random entries of each parameter are checked
 # (all 10 of $c$). The vectorized form is checked on a batch of 4, the scalar form on
-# the batch's first example.
+# the batch's first example. Each check computes the backward pass's gradient and the
+# central differences of the matching loss, and compares them:
+
+# %% tags=["hide-input"]
+page.source(gradcheck.check_vectorized)
+page.source(gradcheck.check_scalar)
 
 # %%
 # name: (sizes, weight scale, entries checked per parameter)
 networks = {
     "2-3-2": ((2, 3, 2), 1.0, None),
     "5-4-3": ((5, 4, 3), 1.0, None),
-    "784-300-10": ((784, 300, 10), "xavier", 30),
+    "784-300-10": ((784, 300, 10), "lecun", 30),
 }
 checks = {"scalar": {}, "vectorized": {}}
 for name, (sizes, scale, entries) in networks.items():
@@ -172,6 +183,7 @@ for name, (sizes, scale, entries) in networks.items():
     checks["vectorized"][name] = gradcheck.check_vectorized(
         x, labels, params, entries=entries, rng=rng)
 
+# %% tags=["hide-input"]
 for form, by_network in checks.items():
     page.md(f"**{form.capitalize()} form**, relative errors:")
     page.table(["", *by_network],
@@ -186,6 +198,42 @@ print(f"largest relative error: {worst:.1e}")
 # %% [markdown]
 # Every error is far below $10^{-6}$: both backward passes compute the gradient of the
 # loss they are paired with.
+#
+# ## Against SymPy's gradient of the whole network
+#
+# A second reference, exact rather than numerical: the gradient SymPy finds by
+# differentiating the whole 2-3-2 network's loss, written as one expression
+# ([derivatives](../derivatives/#the-whole-network-symbolically)), at 20 random points
+# (random weights, biases, input and label). Each backward pass is compared with it by the
+# same norm-wise relative error, through `compare`:
+
+# %%
+from mlp import derivations, scalar
+
+network = derivations.network_gradients()
+rng = np.random.default_rng(0)
+largest = {"scalar": 0.0, "vectorized": 0.0}
+for _ in range(20):
+    params = mlp.init_params(2, 3, 2, rng)
+    b, c = rng.normal(size=3), rng.normal(size=2)
+    params = params._replace(b=b, c=c)
+    x, label = rng.normal(size=2), int(rng.integers(2))
+    symbolic = network.evaluate(x, label, params)
+    _, by_scalar = scalar.gradients(x, label, params)
+    _, by_vectorized = vectorized.gradients([x], [label], params)
+    for form, grads in [("scalar", by_scalar),
+                        ("vectorized", by_vectorized)]:
+        errors = gradcheck.compare(grads, symbolic).errors
+        largest[form] = max(largest[form], *errors.values())
+print("largest relative difference from SymPy, 20 random points:")
+for form, error in largest.items():
+    print(f"  {form:<10} {error:.1e}")
+
+# %% tags=["hide-input"]
+assert max(largest.values()) < 1e-12, largest
+
+# %% [markdown]
+# Both backward passes agree with the symbolic gradient to rounding error.
 #
 # ## What a wrong backward pass looks like
 #
@@ -216,3 +264,44 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 # The wrong pass fails by many orders of magnitude, and only in $w$ and $b$: the
 # second layer's gradients do not involve $\sigma'$, so the per-parameter errors also
 # say where the bug is.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive.** With the one-sided difference $(L(\theta + \varepsilon) - L(\theta)) /
+#    \varepsilon$, how do the truncation and the rounding error scale, which $\varepsilon$
+#    is best in float64, and how small is the error there?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Taylor's theorem leaves $\tfrac{\varepsilon}{2} L''$: truncation $O(\varepsilon)$;
+# rounding is still about $u |L| / \varepsilon$. Their sum is smallest near
+# $\varepsilon \approx u^{1/2} \approx 1.5 \times 10^{-8}$, and the error there is of order
+# $u^{1/2}$, about $10^{-8}$: far worse than the central difference's $u^{2/3}$.
+#
+# </details>
+#
+# 2. **Predict.** One backward pass returns twice the right $dc$, another minus the right
+#    $dv$. What relative errors $\operatorname{err}(a, n)$ does the check report for $c$ and
+#    for $v$?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# With $n$ the right gradient: $\operatorname{err}(2n, n) = \lVert n \rVert /
+# (2\lVert n \rVert + \lVert n \rVert) = \tfrac13$, and $\operatorname{err}(-n, n) =
+# 2\lVert n \rVert / 2\lVert n \rVert = 1$, the largest value the error can take. Both are
+# far above $10^{-6}$, whatever the network.
+#
+# </details>
+#
+# 3. **Predict.** Why is the scalar form checked on one example but the vectorized form
+#    on a batch of 4? What could a batch of one not catch?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# The scalar form takes one example. In the vectorized form, a batch of one cannot tell a
+# bias gradient summed over the batch from one that is not (`db = dk` has shape $(1, n)$
+# and the right values), nor the summed loss from the mean (they differ by a factor
+# $B = 1$). With $B = 4$ both mistakes change the numbers.
+#
+# </details>

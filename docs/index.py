@@ -25,6 +25,54 @@ from mlp.site import page
 page.figure(plots.network_diagram(), "The 2-3-2 network: inputs x, sigmoid hidden units h, softmax outputs y, loss")
 
 # %% [markdown]
+# The same network on one example, as its computational graph: each node's forward value in
+# black and the gradient of the loss at it in vermillion, each weight with its value and its
+# gradient, all computed by the [scalar network](scalar/#backpropagation-on-the-graph)'s
+# `forward` and `backward` at a seeded random point. The scalar page steps through it.
+
+# %% tags=["hide-input"]
+from mlp.experiments import synthetic_inside
+
+page.figure(plots.backprop_graph(synthetic_inside.random_point()),
+            "The 2-3-2 network's computational graph at a seeded random point: every node with its forward "
+            "value and its gradient, every weight with its value and its gradient")
+
+# %% [markdown]
+# ## Who this is for
+#
+# Readers who know calculus (derivatives, the chain rule, partial derivatives), matrices
+# (products and transposes) and a little Python, and who have not yet seen
+# backpropagation worked through. No machine-learning library is assumed: the network is
+# written in plain Python and in NumPy.
+#
+# At the end you will be able to derive the gradient of this network's loss with respect
+# to every weight by hand, say why backpropagation computes all of them for about the
+# cost of one more forward pass, write the backward pass yourself, once with loops and
+# once with matrices, check it against finite differences, and train it on MNIST.
+#
+# ## The path through the pages
+#
+# **Learn**, in this order:
+#
+# 1. [Notation](notation/): the symbols, their shapes, and what `dz` means.
+# 2. [Derivatives](derivatives/): the three derivatives the backward pass needs, by hand
+#    and checked by SymPy.
+# 3. [Scalar network](scalar/): the chain rule written out path by path for one weight,
+#    and how naming the shared factors turns it into backpropagation; then the code,
+#    one node at a time.
+# 4. [Vectorized network](vectorized/): the same computation for a batch, as matrix
+#    products.
+# 5. [Gradient checking](gradcheck/): both backward passes tested against finite
+#    differences.
+# 6. [Training](training/): gradient descent, batches, and how results over several
+#    seeds are summarized.
+#
+# **The report, reproduced**: the course report's [synthetic](synthetic/) and
+# [MNIST](mnist/) experiments run again, and a [reproduction report](reproduction/) of
+# its claims. **Under the hood**: the [data files](data/), the
+# [results cache](cache/), [performance](performance/) and the [API](api/).
+
+# %% [markdown]
 # ## Headline results
 
 # %% tags=["hide-input"]
@@ -42,7 +90,8 @@ page.table(
         ["Fashion-MNIST test accuracy, the tuned recipe", "", page.number("fashion.tuned.test_accuracy.mean")],
     ],
 )
-page.md(f"Means over seeds; the [MNIST page](mnist/) gives the spread and the confidence intervals. "
+page.md(f"Means over seeds; the [MNIST page](mnist/) gives the spread and the "
+        f"[confidence intervals](training/#several-seeds-means-intervals-and-tests). "
         f"Experiments profile of this build: `{page.profile()}`.")
 
 # %% [markdown]

@@ -104,7 +104,7 @@ page.table(["configuration", "mlp / bound", "goal", "PyTorch / mlp at B=1 (goal 
 
 # %% [markdown]
 # float32 halves the memory and roughly doubles the products' speed here, with the
-# benchmark's Xavier initialization. With the report's $N(0, 1)$ initialization it does
+# benchmark's LeCun initialization ($\sqrt{1/n_\text{in}}$). With the report's $N(0, 1)$ initialization it does
 # not: on 784 standardized inputs many hidden units saturate, and float32's smallest
 # normal number is about $10^{-38}$ (float64's, $10^{-308}$), so $\sigma(k)$ and the
 # gradients through saturated units fall into subnormal numbers, which the processor

@@ -15,7 +15,7 @@ import sympy as sp
 
 import mlp
 from mlp import derivations, report, vectorized
-from mlp.experiments import mnist, synthetic, table, verdicts
+from mlp.experiments import init_scales, mnist, synthetic, table, verdicts
 from mlp.site import page
 
 results = {name: page.results(name) for name in mlp.experiments.EXPERIMENTS}

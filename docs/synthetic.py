@@ -172,6 +172,26 @@ page.figure(plots.synthetic_boundaries(data, sgd),
             "Validation points with the true elliptic boundary and the boundary learned by seed 0")
 
 # %% [markdown]
+# ### How the three units carve the plane, epoch by epoch
+#
+# The same run (seed 0), with its parameters kept at a few epochs. Each dashed line is
+# one hidden unit's $k_j = 0$, where $h_j = \sigma(k_j)$ crosses $1/2$; the arrow points to
+# the side where the unit is on. The green curve is the learned boundary $y_1 = 0.5$. The
+# kept parameters come from the same training cut into segments that share one shuffling
+# generator: the last of them equals the parameters of the run above, exactly.
+
+# %% tags=["hide-input"]
+snapshots = page.results("synthetic_snapshots")
+assert snapshots["run"] == sgd["runs"][0]["run"], "the snapshots are not of the run shown above"
+assert all(np.array_equal(kept, final) for kept, final in zip(snapshots["params"][-1], sgd["runs"][0]["params"]))
+epochs = snapshots["epochs"]
+page.figure(plots.hidden_lines(data, snapshots),
+            f"Validation points, the true ellipse, the three hidden units' lines k_j = 0 and the learned boundary "
+            f"after epochs {', '.join(map(str, epochs))} of the scalar SGD run, seed 0")
+page.md(f"Kept after epochs {', '.join(map(str, epochs))}; the last parameters equal those of the run "
+        f"trained in one piece, compared bit for bit.")
+
+# %% [markdown]
 # ## Why the report's 45.8% was wrong
 #
 # A classifier that ignores its input and always answers the larger class scores the

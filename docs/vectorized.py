@@ -51,7 +51,7 @@
 import numpy as np
 
 import mlp
-from mlp import compare, vectorized
+from mlp import compare, cost, vectorized
 from mlp.site import page
 
 sizes = {"B": 100, "n_in": 784, "n_hid": 300, "n_out": 10}
@@ -145,7 +145,12 @@ page.source(vectorized.backward)
 # %% [markdown]
 # `forward` and `backward` assume checked arrays of one dtype; `vectorized.gradients`
 # checks its arguments and returns the loss and `Params(dw, db, dv, dc)`, as the scalar
-# form does.
+# form does:
+
+# %% tags=["hide-input"]
+page.source(vectorized.gradients)
+
+# %% [markdown]
 #
 # ### Activations that cannot overflow
 #
@@ -170,8 +175,10 @@ page.source(vectorized.cross_entropy)
 # %% [markdown]
 # ## It computes what the scalar form computes
 #
-# Random networks (Xavier-scaled weights, so that the sigmoids are not saturated and no
-# gradient is trivially zero, and random biases), random inputs and labels. Each example
+# Random networks (weights of standard deviation $\sqrt{1/n_\text{in}}$, the
+# **LeCun initialization**, so that the sigmoids are not saturated and no gradient is
+# trivially zero, and random biases; Glorot and Bengio's initialization, also called
+# Xavier, is the close relative $\sqrt{2/(n_\text{in} + n_\text{out})}$), random inputs and labels. Each example
 # goes through `scalar.gradients` and, as a batch of one, through `vectorized.gradients`.
 # The table gives the largest difference over the examples, absolute and relative to the
 # largest entry of the vectorized value. The 20-16-10 network gets 10 examples; the
@@ -181,7 +188,7 @@ page.source(vectorized.cross_entropy)
 # %%
 def random_case(n_in, n_hid, n_out, examples, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="xavier")
+    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="lecun")
     params = params._replace(b=rng.normal(size=n_hid),
                              c=rng.normal(size=n_out))
     x = rng.normal(size=(examples, n_in))
@@ -240,15 +247,20 @@ page.table(
 #
 # ## How much faster
 #
-# The point of vectorizing is speed. Below, one forward and one backward pass of each
+# The point of vectorizing is speed. Both forms run the same algorithm, backpropagation,
+# and do the same multiply-adds
+# ([counted on the scalar page](../scalar/#what-the-reuse-saves)): vectorizing does them
+# faster, it does not do fewer of them. Below, one forward and one backward pass of each
 # form on the 784-300-10 network, timed with `timeit` **while this page was built, on the
 # machine that built it**: the scalar form on one example, the vectorized form on one
 # example and on a batch of 100. The forms take turns over several rounds, so that a
 # change in the machine's load touches them alike, and the table gives each form's
-# median round. NumPy is held to one thread, as the scalar form runs on one core.
+# median round. NumPy hands its matrix products to a **BLAS** (Basic Linear Algebra
+# Subprograms), a compiled library of vector and matrix routines that can use several
+# threads; here it is held to one thread, as the scalar form runs on one core.
 
 # %%
-network = mlp.init_params(784, 300, 10, rng=0, scale="xavier")
+network = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
 timings = compare.speed(network, batch_sizes=(1, 100), repeat=5)
 
 # %% tags=["hide-input"]
@@ -268,7 +280,7 @@ single_speedup, batch_speedup = (t.examples_per_second / scalar_speed for t in t
 page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup:,.0f} times** as many "
         f"examples per second as the scalar form. Two factors multiply. On a single example it is "
         f"already {single_speedup:,.0f} times faster: the scalar form performs its "
-        f"{2 * 784 * 300 + 3 * 300 * 10:,} multiply-adds ($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
+        f"{cost.count(784, 300, 10).forward + cost.count(784, 300, 10).backward:,} multiply-adds ($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
         "$dz\\, v^\\top$) one interpreted Python operation at a time, the vectorized form in compiled "
         f"loops. Batching gains another factor of {batch_speedup / single_speedup:,.0f}: each NumPy call "
         "has a fixed cost that a batch shares among its examples, and a matrix-matrix product keeps the "
@@ -277,3 +289,64 @@ page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup
 
 # %% [markdown]
 # The [training page](../training/) puts both forms into one training loop.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Derive** the gradient of the summed loss with respect to the input, $dx$ (training
+#    does not need it; a network stacked on top of another would). What is its shape?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# $k_{rj} = \sum_i x_{ri} w_{ij} + b_j$, so $\partial L / \partial x_{ri} = \sum_j dk_{rj}\,
+# w_{ij}$: the sum runs over $j$, the second index of both, so $dx = dk\, w^\top$, shape
+# $(B, n_\text{in})$, one row per example like every activation's gradient.
+#
+# </details>
+#
+# 2. **Predict.** A student writes `dv = dz.T @ h`. Does NumPy raise an error? What does
+#    happen?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# No error: $(n_\text{out}, B)(B, n_\text{hid})$ is a valid product, of shape
+# $(n_\text{out}, n_\text{hid})$, the transpose of the right $dv$. The update
+# `v -= lr * dv` then fails to broadcast, unless $n_\text{hid} = n_\text{out}$, where it
+# silently trains with the wrong gradient. The shape of each gradient is worth asserting.
+#
+# </details>
+#
+# 3. **Predict.** With `reduction="mean"` and $B = 100$, how does each of the seven
+#    gradients change?
+#
+# <details class="success"><summary>Solution</summary>
+#
+# Each is divided by 100. Only $dz$ is divided in the code; every later line is linear in
+# $dz$, so the factor reaches them all.
+#
+# </details>
+#
+# 4. **Implement.** Write your own `backward(x, labels, params, fwd, reduction)` and check it
+#    with `mlp.exercises.check(backward)`: it runs both reductions on random networks,
+#    compares each gradient with `vectorized.backward`'s and with finite differences, and
+#    names the wrong gradient and the likely mistake (a transpose, sum against mean, a
+#    sign, a bias gradient not summed, $\sigma'$ missing). Below, the package's own backward
+#    pass, and one with the stray minus of the [derivatives](../derivatives/#the-sigmoid)
+#    page in $\sigma'$:
+
+# %%
+from mlp import exercises
+
+
+def stray_minus(x, labels, params, fwd, reduction="sum"):
+    """vectorized.backward with sigma'(k) = -h(1 - h)."""
+    right = vectorized.backward(x, labels, params, fwd, reduction)
+    dk = right.dh * -fwd.h * (1.0 - fwd.h)
+    return right._replace(dk=dk, dw=x.T @ dk, db=dk.sum(axis=0))
+
+
+for backward in (vectorized.backward, stray_minus):
+    verdict = exercises.check(backward)
+    print(f"{backward.__name__}:\n{verdict}\n")
+assert exercises.check(vectorized.backward).ok
+assert "Likely a sign" in str(exercises.check(stray_minus))

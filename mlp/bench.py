@@ -131,7 +131,7 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
     from threadpoolctl import threadpool_limits
 
     x = np.ascontiguousarray(x, dtype=dtype)
-    params = init_params(x.shape[1], SIZES[1], SIZES[2], rng=0, scale="xavier", dtype=dtype)
+    params = init_params(x.shape[1], SIZES[1], SIZES[2], rng=0, scale="lecun", dtype=dtype)
     # scikit-learn computes in float64 only, and at batch size 1 its per-batch Python overhead
     # makes an epoch take minutes: it is timed where it is a fair comparison.
     names = [n for n in names if available(n)

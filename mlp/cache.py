@@ -1,36 +1,51 @@
 """Results stored on disk, keyed by everything that determines them.
 
-A result's key hashes its configuration, the source of the modules that compute it and
-the checksums of the data it reads; a rebuild with nothing changed recomputes nothing,
-and a change to any of these recomputes exactly the results it touches. Each file
-carries the SHA-256 of its payload: a corrupted or partial entry is detected and
-recomputed, never used.
+A result's key hashes its configuration, the code a training run executes (`run_modules`,
+found from the imports) and the checksums of the data it reads; a rebuild with nothing
+changed recomputes nothing, and a change to any of these recomputes exactly the results
+it touches.
+
+Each entry is one ``.npz`` file that can hold nothing but data: the result's arrays, and
+the rest of it as a JSON document naming them, read with ``allow_pickle=False``. It
+carries the SHA-256 of its content, so a corrupted or partial entry is detected and
+recomputed, never used; it is written atomically, and under a per-entry lock
+(`entry_lock`, ``fcntl.flock``: POSIX only) two processes filling one folder at once
+compute each result once. Entries of the old pickle format (``*.pkl``) are never read; the
+build says so once (`old_format_notice`).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
 import functools
 import hashlib
+import io
 import json
 import os
-import pickle
 import warnings
 from pathlib import Path
 
-import mlp
+import numpy as np
+
 from mlp.data import SHA256, user_cache_dir, write_atomically
+from mlp.params import Params
 
-_MAGIC = b"mlp-result-1\n"
+FORMAT = "mlp-result-2"
+SUFFIX = ".npz"
+OLD_SUFFIX = ".pkl"  # the pickle format of mlp-result-1: never opened
 
-# The modules whose source determines a training run's numbers.
-CORE_MODULES = ("params", "checks", "scalar", "vectorized", "fast", "train", "data")
+PACKAGE = Path(__file__).parent  # the package this module belongs to
+ENTRY = "experiments/runs.py"  # where a run starts: `mlp.experiments.runs.execute`
 
 
 def results_dir() -> Path:
     """``$MLP_RESULTS_DIR`` if set, else ``results/`` in the user's cache folder."""
     return Path(os.environ.get("MLP_RESULTS_DIR") or user_cache_dir() / "results")
 
+
+# ------------------------------------------------------------ the code of a run
 
 def code_only(source: str) -> str:
     """The syntax tree of ``source`` without comments, layout or docstrings.
@@ -48,20 +63,78 @@ def code_only(source: str) -> str:
     return ast.dump(tree)
 
 
-@functools.lru_cache(maxsize=64)
-def _code_digest(path: str, mtime_ns: int, size: int) -> bytes:
-    """SHA-256 of a source file's `code_only`; the time and size in the key catch an edit."""
-    return hashlib.sha256(code_only(Path(path).read_text()).encode()).digest()
+@functools.lru_cache(maxsize=128)
+def _parsed(path: str, mtime_ns: int, size: int) -> tuple[bytes, tuple]:
+    """SHA-256 of a source file's `code_only`, and its imports as ``(level, module, names)``.
+
+    Parsed once per version of the file: the time and size in the key catch an edit.
+    """
+    source = Path(path).read_text()
+    imports = []
+    for node in ast.walk(ast.parse(source)):  # every import, at the top or inside a function
+        if isinstance(node, ast.Import):
+            imports += [(0, alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imports.append((node.level, node.module or "", tuple(alias.name for alias in node.names)))
+    return hashlib.sha256(code_only(source).encode()).digest(), tuple(imports)
 
 
-def source_hash(modules=CORE_MODULES) -> str:
-    """SHA-256 over the code (not comments or docstrings) of the named ``mlp`` modules."""
+def _read(package: Path, name: str) -> tuple[bytes, tuple]:
+    stat = (package / name).stat()
+    return _parsed(str(package / name), stat.st_mtime_ns, stat.st_size)
+
+
+def _module_file(package: Path, dotted: list[str]) -> str | None:
+    """The file, relative to ``package``, of the ``mlp`` module named ``dotted``, if it is one."""
+    if not dotted or dotted[0] != package.name:
+        return None
+    for name in ("/".join(dotted[1:] + ["__init__.py"]), "/".join(dotted[1:]) + ".py"):
+        if name != ".py" and (package / name).is_file():
+            return name
+    return None
+
+
+def _imported(package: Path, name: str) -> set[str]:
+    """The files of ``package`` that the module in file ``name`` imports."""
+    here = [package.name, *Path(name).parent.parts]  # the package the module is in
+    found = set()
+    for level, module, names in _read(package, name)[1]:
+        base = (here[:len(here) - level + 1] if level else []) + (module.split(".") if module else [])
+        modules = [_module_file(package, base + [alias]) for alias in names]  # `from a import b`: b a module?
+        found.update(modules)
+        if not modules or None in modules:  # `import a`, or `from a import f` with f defined in a
+            found.add(_module_file(package, base))
+    return found - {None}
+
+
+def run_modules(package: Path | None = None) -> tuple[str, ...]:
+    """The files of the package whose code a training run executes, relative to it.
+
+    `ENTRY` and every ``mlp`` module it imports (absolute or relative, at the top of a
+    module or inside a function), transitively; and the ``__init__.py`` of each package
+    on the way, whose code runs first. The imports of an ``__init__`` reached only as a
+    parent are not followed: they serve the package's readers (the experiments'
+    summaries, `mlp.gradcheck`), and a run calls none of them. Figures, pages and the
+    command line are not reached, so editing them keeps every result.
+    """
+    package = Path(package or PACKAGE)
+    followed, todo = set(), [ENTRY]
+    while todo:
+        name = todo.pop()
+        if name not in followed:
+            followed.add(name)
+            todo.extend(_imported(package, name))
+    parents = {"/".join([*Path(name).parts[:depth], "__init__.py"])
+               for name in followed for depth in range(len(Path(name).parts))}
+    return tuple(sorted(followed | parents))
+
+
+def source_hash(package: Path | None = None) -> str:
+    """SHA-256 (hex) over the code, not comments or docstrings, of the `run_modules`."""
+    package = Path(package or PACKAGE)
     digest = hashlib.sha256()
-    package = Path(mlp.__file__).parent
-    for name in modules:
-        path = package / f"{name}.py"
-        stat = path.stat()
-        digest.update(name.encode() + b"\0" + _code_digest(str(path), stat.st_mtime_ns, stat.st_size))
+    for name in run_modules(package):
+        digest.update(name.encode() + b"\0" + _read(package, name)[0])
     return digest.hexdigest()
 
 
@@ -73,49 +146,163 @@ def key(kind: str, config: dict, datasets=()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def path_for(kind: str, config: dict, datasets=()) -> Path:
+    """Where the result of ``kind`` with ``config`` on ``datasets`` is stored."""
+    return results_dir() / f"{kind}-{key(kind, config, datasets)[:20]}{SUFFIX}"
+
+
+# ------------------------------------------------------------ entries on disk
+#
+# An entry is an .npz with the members ``format`` (FORMAT), ``tree`` (the result as JSON,
+# each array replaced by {"__array__": "a<i>"}, each Params by {"__params__": [w, b, v, c]},
+# each tuple by {"__tuple__": [...]}), ``sha256`` (of the tree and the arrays) and the
+# arrays ``a0``, ``a1``, ...
+
+_MARKERS = ("__array__", "__params__", "__tuple__")
+
+
+def _encode(value, arrays: dict):
+    """``value`` as JSON-ready data, its arrays moved into ``arrays``."""
+    if isinstance(value, Params):
+        return {"__params__": [_encode(np.asarray(p), arrays) for p in value]}
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise TypeError("cannot store an array of Python objects in a result")
+        name = f"a{len(arrays)}"
+        arrays[name] = value
+        return {"__array__": name}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and k not in _MARKERS for k in value):
+            raise TypeError(f"a result's dict keys must be strings other than {', '.join(_MARKERS)}")
+        return {k: _encode(v, arrays) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, arrays) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__} in a result")
+
+
+def _decode(tree, arrays: dict):
+    if isinstance(tree, list):
+        return [_decode(v, arrays) for v in tree]
+    if not isinstance(tree, dict):
+        return tree
+    if len(tree) == 1 and next(iter(tree)) in _MARKERS:
+        (marker, inner), = tree.items()
+        if marker == "__array__":
+            return arrays[inner]
+        parts = [_decode(v, arrays) for v in inner]
+        return Params(*parts) if marker == "__params__" else tuple(parts)
+    return {k: _decode(v, arrays) for k, v in tree.items()}
+
+
+def _checksum(tree: str, arrays: dict) -> str:
+    digest = hashlib.sha256(tree.encode())
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(f"\0{name}\0{a.dtype.str}\0{a.shape}\0".encode() + a.tobytes())
+    return digest.hexdigest()
+
+
+def store(path: Path, value):
+    """Write ``value`` to ``path`` atomically, with the checksum `load` verifies.
+
+    Returns ``value`` as `load` gives it back (Python numbers for NumPy scalars, say), so
+    a fresh result and a stored one look the same to their reader.
+    """
+    arrays = {}
+    tree = json.dumps(_encode(value, arrays))
+    buffer = io.BytesIO()
+    np.savez(buffer, format=np.array(FORMAT), tree=np.array(tree), sha256=np.array(_checksum(tree, arrays)),
+             **arrays)
+    write_atomically(path, buffer.getvalue())
+    return _decode(json.loads(tree), arrays)
+
+
 def load(path: Path):
     """The result stored at ``path``, or ``None`` if it is missing, partial or corrupted."""
     try:
-        blob = path.read_bytes()
+        with np.load(path, allow_pickle=False) as entry:
+            members = {name: entry[name] for name in entry.files}
+        meta = {name: str(members.pop(name)[()]) for name in ("format", "tree", "sha256")}
+        if meta["format"] == FORMAT and _checksum(meta["tree"], members) == meta["sha256"]:
+            return _decode(json.loads(meta["tree"]), members)
     except FileNotFoundError:
         return None
-    digest, payload = blob[len(_MAGIC):len(_MAGIC) + 64], blob[len(_MAGIC) + 65:]
-    if not blob.startswith(_MAGIC) or hashlib.sha256(payload).hexdigest().encode() != digest:
-        warnings.warn(f"ignoring corrupted cache entry {path}", RuntimeWarning, stacklevel=3)
-        return None
-    return pickle.loads(payload)
+    except Exception:  # a damaged zip fails in many ways (BadZipFile, EOFError, struct.error, ...)
+        pass
+    warnings.warn(f"ignoring corrupted cache entry {path}", RuntimeWarning, stacklevel=3)
+    return None
 
 
 def stored_digest(path: Path) -> bytes:
-    """The payload checksum recorded in the entry at ``path`` (which must exist)."""
-    with open(path, "rb") as file:
-        return file.read(len(_MAGIC) + 64)[len(_MAGIC):]
+    """The content checksum recorded in the entry at ``path`` (which must exist)."""
+    with np.load(path, allow_pickle=False) as entry:
+        return str(entry["sha256"][()]).encode()
+
+
+_told = set()  # the folders whose old entries this process has reported
+
+
+def old_format_notice(folder: Path | None = None) -> str | None:
+    """What to tell the user about entries of the old format in ``folder``, once per process.
+
+    They are pickles, and unpickling runs code: they are listed by name, never opened.
+    ``None`` if there are none, or if they were reported already.
+    """
+    folder = Path(folder or results_dir())
+    old = list(folder.glob(f"*{OLD_SUFFIX}"))
+    if not old or folder in _told:
+        return None
+    _told.add(folder)
+    return (f"{folder} holds results in an old format ({len(old)} *{OLD_SUFFIX} files): they are ignored, "
+            f"never read, and can be deleted")
 
 
 def fingerprint() -> str:
     """A digest of every stored result: it changes whenever any result is added or rewritten."""
     digest = hashlib.sha256()
-    for path in sorted(results_dir().glob("*.pkl")):
-        digest.update(path.name.encode() + b"\0" + stored_digest(path))
+    for path in sorted(results_dir().glob(f"*{SUFFIX}")):
+        try:
+            digest.update(path.name.encode() + b"\0" + stored_digest(path))
+        except Exception:  # damaged: it is recomputed when read; its name still counts
+            digest.update(path.name.encode() + b"\0damaged")
     return digest.hexdigest()
 
 
-def store(path: Path, value) -> None:
-    """Write ``value`` to ``path`` atomically, with the checksum `load` verifies."""
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomically(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+# ------------------------------------------------------------ one computation at a time
 
+@contextlib.contextmanager
+def entry_lock(path: Path):
+    """Hold the lock of the entry at ``path``: exclusive across processes (and threads).
 
-def path_for(kind: str, config: dict, datasets=()) -> Path:
-    """Where the result of ``kind`` with ``config`` on ``datasets`` is stored."""
-    return results_dir() / f"{kind}-{key(kind, config, datasets)[:20]}.pkl"
+    A blocking ``fcntl.flock`` on ``.<name>.lock`` beside the entry, waiting for as long
+    as another holder computes. The kernel releases it when its holder exits or dies,
+    so a killed process leaves no stale lock; the empty lock file stays and is harmless.
+    Not re-entrant: a holder that asks for the same entry again waits for itself.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "a") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
 
 
 def cached(kind: str, config: dict, compute, datasets=()):
-    """``compute()``, or its stored result for the same kind, config, source and data."""
+    """``compute()``, or its stored result for the same kind, config, source and data.
+
+    Load, else compute and store, all under the entry's lock: a second process asking
+    for the same result meanwhile waits, then loads what the first stored.
+    """
     path = path_for(kind, config, datasets)
-    value = load(path)
-    if value is None:
-        value = compute()
-        store(path, value)
+    with entry_lock(path):
+        value = load(path)
+        if value is None:
+            value = store(path, compute())
     return value

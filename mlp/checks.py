@@ -6,13 +6,72 @@ silently wrong answer.
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import numpy as np
 
-from mlp.params import Params
+FLOAT_TYPES = (np.dtype(np.float64), np.dtype(np.float32))  # the types the package computes in
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """``value`` as a Python int of at least ``minimum`` (sizes, counts; ``True`` is no count)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive(value, name: str) -> float:
+    """``value`` as a positive, finite Python float (learning rates, scales, steps)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not 0 < value < math.inf:  # also refuses NaN
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_choice(value, name: str, choices: tuple):
+    """``value`` if it is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_flag(value, name: str) -> bool:
+    """``value`` if it is a bool: a truthy string or number is no answer to a yes-or-no option."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_float_type(dtype, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy dtype, if it is one the package computes in (float64, float32)."""
+    try:
+        found = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float64 or float32, got {dtype!r}") from None
+    if found not in FLOAT_TYPES:
+        raise TypeError(f"{name} must be float64 or float32, got {found}")
+    return found
+
+
+def check_rng(seed, name: str) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``, with an error that names the argument."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name} must be a non-negative integer seed or a numpy.random.Generator, "
+                          f"got {seed!r} ({error})") from None
 
 
 def as_float_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
-    """``value`` as a finite floating-point array with ``ndim`` dimensions."""
+    """``value`` as a finite float64 or float32 array with ``ndim`` dimensions.
+
+    Without ``dtype``: a float32 array stays float32, integers become float64, any other
+    float type is refused.
+    """
     try:
         array = np.asarray(value)
     except ValueError as error:  # ragged nested lists
@@ -25,6 +84,7 @@ def as_float_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {array.shape}")
     if dtype is None:
         dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
+        check_float_type(dtype, f"{name}'s dtype")
     array = array.astype(dtype, copy=False)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinity")
@@ -33,6 +93,8 @@ def as_float_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
 
 def check_params(params) -> Params:
     """``params`` as a `Params` of float arrays with consistent shapes."""
+    from mlp.params import Params  # here, as params.py imports this module
+
     if not isinstance(params, Params):
         raise TypeError(f"params must be an mlp.Params, got {type(params).__name__}")
     w = as_float_array(params.w, "params.w", 2)
@@ -66,6 +128,4 @@ def check_labels(labels, n_examples: int, n_out: int, name: str = "labels") -> n
 
 
 def check_reduction(reduction: str) -> str:
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
-    return reduction
+    return check_choice(reduction, "reduction", ("sum", "mean"))

@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 
-from mlp import gradcheck, report, scalar, vectorized
-from mlp.params import Params, init_params
+from mlp import checks, gradcheck, report, scalar, vectorized
+from mlp.params import INIT_NAMES, Params, init_params
 
 
 def dry_run(args) -> int:
@@ -32,7 +32,7 @@ def check(args) -> int:
     """Check both forms' gradients against central finite differences."""
     rng = np.random.default_rng(args.seed)
     n_in, n_hid, n_out = args.sizes
-    params = init_params(n_in, n_hid, n_out, rng, scale="xavier")
+    params = init_params(n_in, n_hid, n_out, rng, scale="lecun")
     x, labels = rng.normal(size=(args.batch, n_in)), rng.integers(0, n_out, size=args.batch)
     results = {
         f"vectorized (batch of {args.batch})": gradcheck.check_vectorized(x, labels, params, entries=args.entries, rng=rng),
@@ -96,25 +96,96 @@ def bench(args) -> int:
     return 0
 
 
+def run_sweep(args) -> int:
+    """Train every cell of a grid times seeds (cached), print a table per cell, write JSON, CSV and figures."""
+    from mlp.experiments import sweeps
+
+    grid = {}
+    for option, kind in (("lr", float), ("batch_size", int), ("n_hid", int), ("init", "init"),
+                         ("epochs", int), ("reduction", str), ("lr_decay", float)):
+        text = getattr(args, option)
+        if text is not None:
+            grid[option] = [_sweep_value(option, part.strip(), kind) for part in text.split(",") if part.strip()]
+    client = sweeps.connect(args.scheduler) if args.scheduler else None
+    try:
+        result = sweeps.sweep(grid, seeds=args.seeds, dataset=args.dataset, final=args.final, jobs=args.jobs,
+                              client=client, progress=False if args.quiet else None, limit=args.limit)
+    finally:
+        if client is not None:
+            client.close()
+    print(f"{result['dataset']}, {result['runs']} runs ({len(result['cells'])} cell(s) x seeds "
+          f"{', '.join(map(str, range(args.seeds)))}); {result['held_out']} accuracy")
+    print(sweeps.format_table(result))
+    for failure in result["failed"]:
+        print(f"failed: {failure['setting']} seed {failure['seed']}: {failure['error']}", file=sys.stderr)
+    if args.out:
+        paths = sweeps.write(result, args.out)
+        try:
+            from mlp.plots import draw_sweep
+        except ImportError:
+            print("matplotlib is not installed: no figures (pip install 'mlp[plots]')", file=sys.stderr)
+        else:
+            paths += draw_sweep(result, args.out)
+        for path in paths:
+            print("wrote", path)
+    return 1 if result["failed"] else 0
+
+
+def _sweep_value(option: str, text: str, kind):
+    """One value of a comma-separated sweep list, as the type its option takes."""
+    if kind == "init" and text in INIT_NAMES:
+        return text
+    try:
+        return text if kind is str else (int if kind is int else float)(text)
+    except ValueError:
+        raise ValueError(f"sweep option {option!r}: {text!r} is not {'an integer' if kind is int else 'a number'}") from None
+
+
+def add_sweep_parser(sub) -> None:
+    """The ``sweep`` subcommand."""
+    p = sub.add_parser("sweep", help="train a grid of settings times seeds (cached) and compare them",
+                       description="Train every combination of the comma-separated values, once per seed, "
+                       "through the results cache (a rerun trains nothing, a widened grid only its new cells), "
+                       "locally or on a Dask cluster, and print each cell's held-out accuracy with its 95% "
+                       "interval. Options not given keep the train command's defaults.")
+    p.add_argument("--lr", metavar="LIST", help="learning rates, e.g. 0.01,0.1,0.3")
+    p.add_argument("--batch-size", dest="batch_size", metavar="LIST", help="examples per update, e.g. 32,100")
+    p.add_argument("--init", metavar="LIST", help="weight init: standard deviations or one of lecun, glorot, uniform, e.g. lecun,1")
+    p.add_argument("--n-hid", dest="n_hid", metavar="LIST", help="hidden units, e.g. 100,300")
+    p.add_argument("--epochs", metavar="LIST", help="passes over the training data, e.g. 10")
+    p.add_argument("--reduction", metavar="LIST", help="loss over a batch: sum, mean or sum,mean")
+    p.add_argument("--lr-decay", dest="lr_decay", metavar="LIST", help="factor on the learning rate per epoch")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per cell, 0 .. N-1 (default: 3)")
+    p.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or synth (default: mnist)")
+    p.add_argument("--final", action="store_true",
+                   help="train on all training data and score on the test set (default: validation split)")
+    p.add_argument("--limit", type=int, help="keep only the first N training examples")
+    p.add_argument("--jobs", type=int, help="local training processes (default: 2 or the number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (pip install 'mlp[cluster]')")
+    p.add_argument("--out", metavar="DIR", help="write sweep.json, sweep.csv and the figures into DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_sweep)
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+    """An argument parsed as an integer and checked by `mlp.checks.check_count`."""
+    try:
+        return checks.check_count(int(text), "value")
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}") from None
 
 
 def positive_float(text: str) -> float:
+    """An argument parsed as a number and checked by `mlp.checks.check_positive`."""
     try:
-        value = float(text)
-    except ValueError:
+        return checks.check_positive(float(text), "value")
+    except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def init_scale(text: str):
-    return text if text in ("xavier", "glorot") else positive_float(text)
+    return text if text in INIT_NAMES else positive_float(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -168,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reduction", choices=("sum", "mean"), default="sum",
                    help="loss over a batch: summed, as the report, or mean (default: sum)")
     p.add_argument("--init", type=init_scale, default=1.0,
-                   help="weight init: standard deviation, or xavier or glorot (default: 1, the report's)")
+                   help="weight init: standard deviation of a normal, or lecun, glorot or uniform (default: 1, the report's)")
     p.add_argument("--form", choices=("vectorized", "scalar"), default="vectorized",
                    help="network form; scalar trains one example at a time (default: vectorized)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -189,6 +260,8 @@ def parser() -> argparse.ArgumentParser:
                    help="examples per epoch at batch size 1, scaled to 60,000 (default: 6000)")
     p.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
     p.set_defaults(run=bench)
+
+    add_sweep_parser(sub)
     return top
 
 
@@ -199,7 +272,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept in the cache", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, OSError, ImportError) as error:  # OSError: a missing file, an unreachable scheduler
         print(f"mlp {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mlp.checks import check_choice, check_count, check_flag, check_float_type
+
 __all__ = [
     "SHA256",
     "DataError",
@@ -73,9 +75,9 @@ def load_synth(num_train: int = 60_000, num_val: int = 10_000, seed: int = 0):
 
     Returns ``(xtrain, ytrain), (xval, yval), 2``.
     """
-    for name, value in (("num_train", num_train), ("num_val", num_val)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    num_train, num_val = check_count(num_train, "num_train"), check_count(num_val, "num_val")
+    if check_count(seed, "seed", minimum=0) >= 2**32:
+        raise ValueError(f"seed must be below 2**32 (a RandomState seed), got {seed!r}")
     x = np.random.RandomState(seed).randn(num_train + num_val, 2)
     q = np.einsum("ni,ij,nj->n", x, SYNTH_Q, x)
     y = (q > SYNTH_THRESHOLD).astype(np.int64)
@@ -261,7 +263,8 @@ def load_mnist(final: bool = False, data_dir=None, dtype=np.float64, standardize
     validation values reach about 500), which saturates the sigmoid units it feeds.
 
     ``data_dir`` is a folder holding ``mnist/`` (see the module docstring for where the
-    files are looked for otherwise); ``dtype`` is the float type of the features.
+    files are looked for otherwise); ``dtype`` is the float type of the features,
+    float64 or float32.
     Returns fresh arrays ``(xtrain, ytrain), (xval_or_test, yval_or_test), 10``.
     """
     return _load_idx_set("mnist", final, data_dir, dtype, standardize)
@@ -277,11 +280,10 @@ def load_fashion_mnist(final: bool = False, data_dir=None, dtype=np.float64, sta
 
 def _load_idx_set(name: str, final: bool, data_dir, dtype, standardize: str):
     """Load data set ``name``: verified files, split, flattened and standardized."""
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise ValueError(f"dtype must be a floating-point type, got {dtype}")
-    if standardize not in ("global", "pixel"):
-        raise ValueError(f"standardize must be 'global' or 'pixel', got {standardize!r}")
+    final, dtype = check_flag(final, "final"), check_float_type(dtype)
+    check_choice(standardize, "standardize", ("global", "pixel"))
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(f"data_dir must be a folder (a str or a path), got {data_dir!r}")
     folder = _dataset_dir(name, data_dir)
     sets = []
     for split in ("train", "t10k"):

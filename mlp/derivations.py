@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import sympy as sp
 
+from mlp.checks import as_float_array, check_count, check_labels
 from mlp.params import Params
 
 
@@ -91,8 +92,7 @@ def sigmoid_derivative() -> Derivation:
 
 def softmax_definition(K: int):
     """Logits z_1..z_K, outputs y_1..y_K, and each y_m's definition e^{z_m} / Σ_n e^{z_n}."""
-    if isinstance(K, bool) or not isinstance(K, int) or K < 2:
-        raise ValueError(f"K must be an integer number of classes, at least 2, got {K!r}")
+    K = check_count(K, "K (the number of classes)", minimum=2)
     z = sp.symbols(f"z_1:{K + 1}", real=True)
     y = sp.symbols(f"y_1:{K + 1}")
     total = sum(map(sp.exp, z))
@@ -194,15 +194,31 @@ class NetworkGradients(NamedTuple):
     function: Callable
 
     def arguments(self, x, label: int, params: Params) -> list:
-        """Values for ``[x, t, w, b, v, c]``, each flattened; ``t`` is ``label`` one-hot."""
-        if label not in range(len(self.t)):
-            raise ValueError(f"label must be a class index below {len(self.t)}, got {label!r}")
+        """Values for ``[x, t, w, b, v, c]``, each flattened; ``t`` is ``label`` one-hot.
+
+        Each value must have its symbols' shape (or as many entries, for the row vectors),
+        and hold finite real numbers; ``label`` is a class index.
+        """
+        if not isinstance(params, Params):
+            raise TypeError(f"params must be an mlp.Params, got {type(params).__name__}")
+        if np.ndim(label) != 0:
+            raise ValueError(f"label must be a single class index, got shape {np.shape(label)}")
+        label = int(check_labels([label], 1, len(self.t), name="label")[0])
         t = [int(m == label) for m in range(len(self.t))]
-        return [np.ravel(value) for value in (x, t, *params)]
+        values = []
+        for name, symbols, value in zip(("x", *Params._fields), (self.x, *self.params), (x, *params)):
+            flat = np.ravel(np.asarray(value, dtype=object))
+            if flat.size != len(symbols):
+                raise ValueError(f"{name} must hold {len(symbols)} values (shape {symbols.shape}), "
+                                 f"got shape {np.shape(value)}")
+            values.append(flat)
+        return [values[0], np.asarray(t), *values[1:]]
 
     def evaluate(self, x, label: int, params: Params) -> Params:
         """The gradients at a point, in floats, shaped like the fields of ``params``."""
-        grads = self.function(*self.arguments(x, label, params))
+        arguments = self.arguments(x, label, params)
+        names = ("x", "t", *Params._fields)
+        grads = self.function(*(as_float_array(a.tolist(), name, 1) for name, a in zip(names, arguments)))
         return Params(*(
             np.reshape(np.asarray(grad, dtype=float), np.shape(field))
             for grad, field in zip(grads, params)
@@ -217,6 +233,16 @@ class NetworkGradients(NamedTuple):
             for symbol, value in zip(matrix, values)
         }
         return self.grads.map(lambda grad: grad.subs(point).applyfunc(sp.simplify))
+
+
+def network_nodes(x: sp.ImmutableMatrix, params: Params) -> tuple:
+    """The forward pass's nodes k, h, z, y (row vectors) as SymPy expressions of x and params."""
+    w, b, v, c = params
+    k = x * w + b
+    h = k.applyfunc(lambda k_j: 1 / (1 + sp.exp(-k_j)))
+    z = h * v + c
+    y = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    return k, h, z, y
 
 
 @lru_cache(maxsize=None)
@@ -236,10 +262,7 @@ def network_gradients() -> NetworkGradients:
 
     x, t = row("x", 2), row("t", 2)
     params = Params(matrix("w", 2, 3), row("b", 3), matrix("v", 3, 2), row("c", 2))
-    w, b, v, c = params
-    h = (x * w + b).applyfunc(lambda k_j: 1 / (1 + sp.exp(-k_j)))
-    z = h * v + c
-    y = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    _, h, _, y = network_nodes(x, params)
     loss = -sum(t_m * sp.log(y_m) for t_m, y_m in zip(t, y))
     grads = params.map(lambda symbols: symbols.applyfunc(loss.diff))
     function = sp.lambdify(
@@ -249,3 +272,41 @@ def network_gradients() -> NetworkGradients:
         cse=True,
     )
     return NetworkGradients(x, t, params, loss, grads, function)
+
+
+def chain_rule_paths(i: int, j: int, outputs=None) -> Derivation:
+    """∂l/∂w_ij of the 2-3-2 network written out by the chain rule, against `sympy.diff`.
+
+    The weight w_ij reaches the loss along one path per output m:
+    w_ij → k_j → h_j → z_m → l. The chain rule multiplies the local derivatives along
+    each path and adds the paths:
+
+        ∂l/∂w_ij = Σ_m ∂l/∂z_m · ∂z_m/∂h_j · ∂h_j/∂k_j · ∂k_j/∂w_ij
+                 = Σ_m (y_m − t_m) · v_jm · h_j(1 − h_j) · x_i .
+
+    ``i`` and ``j`` are 0-based (the symbols are numbered from 1: ``i=0, j=0`` is w_11);
+    ``outputs`` lists the outputs m whose paths are summed (default: all of them), so
+    that a claim with a path left out can be shown to fail. The claim is written in the
+    short symbols y_m and h_j, defined by the network's forward pass; ``derived`` is
+    `sympy.diff` of the network's loss, which applies no backpropagation rule. The
+    targets are one-hot, so they sum to one (``constraints``).
+    """
+    network = network_gradients()
+    x, t, params = network.x, network.t, network.params
+    w, _, v, _ = params
+    n_in, n_hid = w.shape
+    n_out = v.shape[1]
+    if i not in range(n_in) or j not in range(n_hid):
+        raise ValueError(f"w_ij needs 0 <= i < {n_in} and 0 <= j < {n_hid}, got i={i!r}, j={j!r}")
+    outputs = range(n_out) if outputs is None else outputs
+    _, h_nodes, _, y_nodes = network_nodes(x, params)
+    h = sp.symbols(f"h_1:{n_hid + 1}")
+    y = sp.symbols(f"y_1:{n_out + 1}")
+    paths = [(y[m] - t[m]) * v[j, m] * h[j] * (1 - h[j]) * x[i] for m in outputs]
+    return Derivation(
+        lhs=rf"\frac{{\partial l}}{{\partial w_{{{i + 1}{j + 1}}}}}",
+        derived=network.loss.diff(w[i, j]),
+        claimed=sp.Add(*paths),
+        definitions={**dict(zip(h, h_nodes)), **dict(zip(y, y_nodes))},
+        constraints={t[-1]: 1 - sum(t[:-1])},
+    )

@@ -60,12 +60,13 @@ def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
 def forward_into(x: np.ndarray, params: Params, h: np.ndarray, z: np.ndarray) -> None:
     """Eq. 2.3 into the buffers ``h`` and ``z``: h = σ(x w + b), z = h v + c."""
     w, b, v, c = params
-    gemm(h, x, w, alpha=-1.0)  # -x w
-    h -= b  # -k
+    gemm(h, x, w)
+    h += b  # h holds k
+    np.negative(h, out=h)  # -k
     with np.errstate(over="ignore"):  # e^(-k) = inf for k < -709 gives σ = 0, as it should
-        np.exp(h, out=h)
+        np.exp(h, out=h)  # e^(-k)
     h += 1.0
-    np.reciprocal(h, out=h)
+    np.reciprocal(h, out=h)  # σ(k) = 1 / (1 + e^(-k))
     gemm(z, h, v)
     z += c
 
@@ -78,9 +79,11 @@ class Step:
         if not all(p.flags.c_contiguous and p.dtype == dtype for p in params):
             raise ValueError("Step updates C-contiguous parameters of one dtype")
         self.params = params
-        self.h = np.empty((batch_size, n_hid), dtype)  # k, then h, then h - 1
-        self.s = np.empty((batch_size, n_hid), dtype)  # dh, then -dk
-        self.z = np.empty((batch_size, n_out), dtype)  # z, then y, then dz
+        # What each buffer holds, in order (η is the learning rate, folded into dz and so into
+        # dh and dk; with the mean loss, η / B):
+        self.h = np.empty((batch_size, n_hid), dtype)  # k, -k, e^(-k), 1 + e^(-k), h = σ(k), then 1 - h
+        self.s = np.empty((batch_size, n_hid), dtype)  # η dh, η dh ⊙ h, then η dk = η dh ⊙ h ⊙ (1 - h)
+        self.z = np.empty((batch_size, n_out), dtype)  # z, z - max z, e^(z - max z), y, then η dz = η (y - t)
         self.zmax = np.empty((batch_size, 1), dtype)
         self.total = np.empty((batch_size, 1), dtype)
         self.db = np.empty(n_hid, dtype)
@@ -104,21 +107,20 @@ class Step:
         loss = float(np.add.reduce(np.log(total), None) - np.add.reduce(label_logits))
         z /= total
         # Backward, eq. 2.4, with the learning rate folded into dz (and so into dh and dk):
-        # dz = lr (y - t); dh = dz vᵀ (before v moves); v -= hᵀ dz; c -= Σ dz.
+        # η dz = η (y - t); η dh = η dz vᵀ (before v moves); v -= hᵀ η dz; c -= Σ η dz.
         z[rows, labels] -= 1.0
         z *= lr / n if reduction == "mean" else lr
         gemm(s, z, v.T)
         gemm(v, h.T, z, alpha=-1.0, beta=1.0)
         np.add.reduce(z, axis=0, out=dc)
         c -= dc
-        # dk = dh ⊙ h ⊙ (1 - h), computed negated, as dh ⊙ h ⊙ (h - 1), to save a pass;
-        # w -= xᵀ dk; b -= Σ dk.
+        # η dk = η dh ⊙ h ⊙ (1 - h); w -= xᵀ η dk; b -= Σ η dk: the same way round as v and c.
         s *= h
-        h -= 1.0
+        np.subtract(1.0, h, out=h)
         s *= h
-        gemm(w, x.T, s, alpha=1.0, beta=1.0)
+        gemm(w, x.T, s, alpha=-1.0, beta=1.0)
         np.add.reduce(s, axis=0, out=db)
-        b += db
+        b -= db
         return loss / n if reduction == "mean" else loss
 
 

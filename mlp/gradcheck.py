@@ -14,6 +14,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from mlp import scalar, vectorized
+from mlp.checks import check_count, check_params, check_positive, check_rng
 from mlp.params import Params
 
 
@@ -24,6 +25,8 @@ def relative_error(analytic, numerical, tiny: float = 1e-300) -> float:
     true gradient is tiny (and its difference quotient mostly rounding) cannot dominate.
     """
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    if a.shape != n.shape:  # broadcasting would compare the wrong entries
+        raise ValueError(f"analytic and numerical must have one shape, got {a.shape} and {n.shape}")
     checked = ~np.isnan(n)
     a, n = a[checked], n[checked]
     return float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), tiny))
@@ -36,9 +39,13 @@ def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: fl
     With ``entries``, only that many randomly chosen entries of each field are
     differentiated (the rest are NaN): a large network has too many to try them all.
     """
-    params = params.asarrays(np.float64)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function of the parameters, got {loss!r}")
+    params = check_params(params).asarrays(np.float64)
+    eps = check_positive(eps, "eps")
+    entries = None if entries is None else check_count(entries, "entries")
     grads = params.map(lambda field: np.full(field.shape, np.nan))
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng, "rng")
     for field, grad in zip(params, grads):
         flat, flat_grad = field.reshape(-1), grad.reshape(-1)  # views into field and grad
         chosen = range(flat.size)
@@ -64,8 +71,21 @@ class Check(NamedTuple):
 
 def compare(analytic: Params, numerical: Params) -> Check:
     """Relative error of each field of ``analytic`` against ``numerical``."""
+    for name, given in (("analytic", analytic), ("numerical", numerical)):
+        if not isinstance(given, Params):
+            raise TypeError(f"{name} must be an mlp.Params, got {type(given).__name__}")
     errors = {name: relative_error(a, n) for name, a, n in zip(Params._fields, analytic, numerical)}
     return Check(errors, max(errors.values()))
+
+
+def vectorized_loss(x: np.ndarray, labels: np.ndarray, reduction: str = "sum") -> Callable[[Params], float]:
+    """The loss of a checked batch as a function of the parameters, for `numerical_gradients`."""
+    return lambda p: vectorized.cross_entropy(vectorized.forward(x, p).z, labels, reduction)
+
+
+def scalar_loss(x: list, label: int) -> Callable[[Params], float]:
+    """The loss of one checked example as a function of the parameters, in the scalar form."""
+    return lambda p: scalar.cross_entropy(scalar.forward(x, p.tolist()).z, label)
 
 
 def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: float = 1e-5,
@@ -73,10 +93,7 @@ def check_vectorized(x, labels, params: Params, reduction: str = "sum", eps: flo
     """Gradient check of `mlp.vectorized.gradients` on a batch."""
     _, analytic = vectorized.gradients(x, labels, params, reduction)
     x, labels, _ = vectorized.check_batch(x, labels, params)
-
-    def loss(p: Params) -> float:
-        return vectorized.cross_entropy(vectorized.forward(x, p).z, labels, reduction)
-
+    loss = vectorized_loss(x, labels, reduction)
     return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))
 
 
@@ -85,8 +102,4 @@ def check_scalar(x, label: int, params: Params, eps: float = 1e-5,
     """Gradient check of `mlp.scalar.gradients` on one example."""
     _, analytic = scalar.gradients(x, label, params)
     x, label, _ = scalar.check_example(x, label, params)
-
-    def loss(p: Params) -> float:
-        return scalar.cross_entropy(scalar.forward(x, p.tolist()).z, label)
-
-    return compare(analytic, numerical_gradients(loss, params, eps, entries, rng))
+    return compare(analytic, numerical_gradients(scalar_loss(x, label), params, eps, entries, rng))

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.checks import check_count, check_float_type, check_positive, check_rng
+
 
 class Params(NamedTuple):
     """Weights and biases of the two layers.
@@ -58,6 +60,9 @@ class Params(NamedTuple):
         return self.map(lambda field: np.asarray(field, dtype=dtype))
 
 
+INIT_NAMES = ("lecun", "glorot", "uniform")  # named initializations of `init_params`
+
+
 def init_params(
     n_in: int,
     n_hid: int,
@@ -69,27 +74,34 @@ def init_params(
 ) -> Params:
     """Random weights and zero biases, as in the report (section 3.1).
 
-    Weights are drawn from a normal distribution with standard deviation ``scale``:
-    a number (the report uses 1.0, a standard normal), ``"xavier"`` (``sqrt(1/fan_in)``)
-    or ``"glorot"`` (``sqrt(2/(fan_in + fan_out))``). ``rng`` is a seed or a
-    ``numpy.random.Generator``; the global NumPy RNG is never touched.
+    ``scale`` sets the weights' distribution: a number is the standard deviation of a
+    normal (the report uses 1.0, a standard normal); ``"lecun"`` is a normal of standard
+    deviation ``sqrt(1/fan_in)`` (LeCun et al., 1998); ``"glorot"`` one of
+    ``sqrt(2/(fan_in + fan_out))`` (Glorot and Bengio, 2010, also called Xavier);
+    ``"uniform"`` is uniform on ``±1/sqrt(fan_in)``, the default of common libraries
+    (PyTorch's ``nn.Linear``), of standard deviation ``sqrt(1/(3 fan_in))``. ``rng`` is a
+    seed or a ``numpy.random.Generator``; the global NumPy RNG is never touched. ``dtype``
+    is float64 or float32, the types the package computes (and is tested) in.
     """
-    for name, n in (("n_in", n_in), ("n_hid", n_hid), ("n_out", n_out)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    if n_out < 2:
-        raise ValueError(f"n_out must be at least 2 (softmax over classes), got {n_out}")
-    rng = np.random.default_rng(rng)
+    n_in, n_hid = check_count(n_in, "n_in"), check_count(n_hid, "n_hid")
+    n_out = check_count(n_out, "n_out", minimum=2)  # softmax over at least two classes
+    dtype = check_float_type(dtype)
+    if scale == "xavier":
+        raise ValueError("scale 'xavier' is ambiguous: use 'lecun' for sqrt(1/fan_in) "
+                         "or 'glorot' for sqrt(2/(fan_in + fan_out)) (Glorot and Bengio's, often called Xavier)")
+    if isinstance(scale, str):
+        if scale not in INIT_NAMES:
+            raise ValueError(f"scale must be a positive number or one of {', '.join(map(repr, INIT_NAMES))}, got {scale!r}")
+    else:
+        scale = check_positive(scale, "scale")
+    rng = check_rng(rng, "rng")
 
-    def std(fan_in: int, fan_out: int) -> float:
-        if scale == "xavier":
-            return float(np.sqrt(1.0 / fan_in))
-        if scale == "glorot":
-            return float(np.sqrt(2.0 / (fan_in + fan_out)))
-        if isinstance(scale, str) or not scale > 0:
-            raise ValueError(f"scale must be a positive number, 'xavier' or 'glorot', got {scale!r}")
-        return float(scale)
+    def draw(fan_in: int, fan_out: int) -> np.ndarray:
+        if scale == "uniform":
+            bound = 1.0 / np.sqrt(fan_in)
+            return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+        std = {"lecun": np.sqrt(1.0 / fan_in), "glorot": np.sqrt(2.0 / (fan_in + fan_out))}.get(scale, scale)
+        return rng.normal(0.0, float(std), size=(fan_in, fan_out))
 
-    w = rng.normal(0.0, std(n_in, n_hid), size=(n_in, n_hid))
-    v = rng.normal(0.0, std(n_hid, n_out), size=(n_hid, n_out))
+    w, v = draw(n_in, n_hid), draw(n_hid, n_out)
     return Params(w, np.zeros(n_hid), v, np.zeros(n_out)).asarrays(dtype)

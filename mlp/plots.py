@@ -248,3 +248,424 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
            title=f"{threads} BLAS thread{'s' * (threads > 1)}: median over rounds")
     ax.legend(fontsize=8, ncols=2)
     return fig
+
+
+# --- inside the network -------------------------------------------------------------------
+
+# The steps of one example's forward and backward pass, in the order the code takes them.
+GRAPH_STEPS = (
+    ("x", "forward: the input $x_i$"),
+    ("k", "forward: $k_j = \\sum_i x_i w_{ij} + b_j$"),
+    ("h", "forward: $h_j = \\sigma(k_j)$"),
+    ("z", "forward: $z_m = \\sum_j h_j v_{jm} + c_m$"),
+    ("y", "forward: $y = \\mathrm{softmax}(z)$"),
+    ("l", "forward: the loss $l = -\\ln y_{m^*}$"),
+    ("dz", "backward: $dz_m = y_m - t_m$ and $dc_m = dz_m$"),
+    ("dv", "backward: $dv_{jm} = h_j\\, dz_m$"),
+    ("dh", "backward: $dh_j = \\sum_m dz_m v_{jm}$"),
+    ("dk", "backward: $dk_j = dh_j\\, h_j (1 - h_j)$ and $db_j = dk_j$"),
+    ("dw", "backward: $dw_{ij} = x_i\\, dk_j$"),
+)
+GRADIENT = COLORS[1]  # gradients are written in vermillion, forward values in black
+
+
+def graph_number(value: float) -> str:
+    """A node's or weight's value as the graph writes it: 3 significant digits."""
+    return f"{value + 0.0:.3g}"
+
+
+def _graph_layout(sizes):
+    """Centre of every node of the graph: ``{(layer, index): (x, y)}``."""
+    n_in, n_hid, n_out = sizes
+    columns = {"x": (0.0, n_in), "k": (4.9, n_hid), "h": (7.3, n_hid), "z": (12.2, n_out), "y": (14.6, n_out),
+               "l": (16.8, 1)}
+    spacing = 1.9
+    return {(layer, i): (x, ((n - 1) / 2 - i) * spacing) for layer, (x, n) in columns.items() for i in range(n)}
+
+
+def _draw_graph(ax, point: dict, shown: int) -> None:
+    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.clear()
+    ax.set_axis_off()
+    x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
+    fwd, bwd = point["forward"], point["backward"]
+    sizes = (len(x), len(b), len(c))
+    spot = _graph_layout(sizes)
+    done = {name for name, _ in GRAPH_STEPS[:shown]}
+    current = GRAPH_STEPS[shown - 1][0] if shown else None
+    animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
+    half_w, half_h = 0.85, 0.42
+    fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
+
+    def text(xy, s, gid, color="#222222", fontsize=8, **kw):
+        ax.text(*xy, s, gid=gid, color=color, ha="center", fontsize=fontsize, zorder=4, **kw)
+
+    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
+        cx, cy = spot[(layer, i)]
+        active = animated and current in (step, grad_step)
+        ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h), 2 * half_w, 2 * half_h,
+                                    boxstyle="round,pad=0.02,rounding_size=0.15", zorder=3,
+                                    fc=fills[layer] + "26", ec=GRADIENT if active else fills[layer],
+                                    lw=2.2 if active else 1))
+        text((cx, cy + 0.04), f"{name} = {graph_number(value)}" if step in done else name,
+             f"{layer}_{i + 1}", va="bottom")
+        if gradient is not None and grad_step in done:
+            text((cx, cy - 0.04), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
+                 color=GRADIENT, va="top")
+
+    def edge(a, b, value=None, name=None, gradient=None, grad_name=None, step=None, grad_step=None, port=(0, 1)):
+        """An arrow from node a to node b; a weight's label sits where it enters b (port i of n)."""
+        (x0, y0), (x1, y1) = spot[a], spot[b]
+        x0, x1 = x0 + half_w, x1 - half_w
+        i, n = port
+        y1 += ((n - 1) / 2 - i) * 0.56
+        active = animated and current in (step, grad_step)
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
+                    arrowprops={"arrowstyle": "->", "color": "#444444" if active else "#999999",
+                                "lw": 1.4 if active else 0.8, "shrinkA": 0, "shrinkB": 0})
+        if name is None:
+            return
+        box = {"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
+        gid = name.strip("$").replace("_{", "_").replace("}", "")
+        label = {"ha": "right", "fontsize": 7.5, "bbox": box, "zorder": 4}
+        ax.text(x1 - 0.12, y1 + 0.02, f"{name} = {graph_number(value)}", gid=gid, color="#222222", va="bottom",
+                **label)
+        if grad_step in done:
+            ax.text(x1 - 0.12, y1 - 0.02, f"{grad_name} = {graph_number(gradient)}", gid="d" + gid,
+                    color=GRADIENT, va="top", **label)
+
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            edge(("x", i), ("k", j), w[i][j], f"$w_{{{i + 1}{j + 1}}}$", bwd.dw[i][j], f"$dw_{{{i + 1}{j + 1}}}$",
+                 "k", "dw", (i, sizes[0]))
+    for j in range(sizes[1]):
+        edge(("k", j), ("h", j), step="h", grad_step="dk")
+        for m in range(sizes[2]):
+            edge(("h", j), ("z", m), v[j][m], f"$v_{{{j + 1}{m + 1}}}$", bwd.dv[j][m], f"$dv_{{{j + 1}{m + 1}}}$",
+                 "z", "dv", (j, sizes[1]))
+    for m in range(sizes[2]):
+        for n in range(sizes[2]):
+            edge(("z", m), ("y", n), step="y", grad_step="dz")
+    edge(("y", label), ("l", 0), step="l", grad_step="dz")
+    for i in range(sizes[0]):
+        node("x", i, f"$x_{i + 1}$", x[i], "x")
+    for j in range(sizes[1]):
+        node("k", j, f"$k_{j + 1}$", fwd.k[j], "k", bwd.dk[j], f"$dk_{j + 1} = db_{j + 1}$", "dk")
+        node("h", j, f"$h_{j + 1}$", fwd.h[j], "h", bwd.dh[j], f"$dh_{j + 1}$", "dh")
+    for m in range(sizes[2]):
+        node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
+        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
+    node("l", 0, "$l$", point["loss"], "l")
+    for layer, value, name in (("k", b, "b"), ("z", c, "c")):
+        cx = spot[(layer, 0)][0]
+        top = max(y for _, y in spot.values()) + half_h + 0.15  # above the whole graph
+        ax.text(cx, top, "  ".join(f"${name}_{j + 1}$ = {graph_number(value[j])}" for j in range(len(value))),
+                gid=f"{name}_values", ha="center", va="bottom", fontsize=7, color="#222222")
+    step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
+    ax.set_title(f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
+                 else "forward values (black) and gradients of the loss (vermillion)", fontsize=10)
+    ys = [y for _, y in spot.values()]
+    ax.set(xlim=(-1.0, 17.8), ylim=(min(ys) - 0.7, max(ys) + 0.9), aspect="equal")
+
+
+def backprop_graph(point: dict, shown: int | None = None) -> Figure:
+    """The computational graph of one example with each node's value and gradient written on it.
+
+    ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
+    `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
+    it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ...), so a test can read the figure back.
+    """
+    fig, (ax,) = figure(1, width=12, height=4.6)
+    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
+    return fig
+
+
+def backprop_animation(point: dict, interval_ms: int = 1500):
+    """`backprop_graph` step by step, from the bare network to the last gradient, as an animation."""
+    from matplotlib.animation import FuncAnimation
+
+    fig, (ax,) = figure(1, width=12, height=4.6)
+    return FuncAnimation(fig, lambda shown: _draw_graph(ax, point, shown), frames=range(len(GRAPH_STEPS) + 1),
+                         interval=interval_ms, repeat=False)
+
+
+HIDDEN_LINES = ((COLORS[3], "--"), (COLORS[4], "-."), (COLORS[5], (0, (1, 1))))
+
+
+def _hidden_line(ax, w_j, b_j, j: int):
+    """The line k_j = w_1j x_1 + w_2j x_2 + b_j = 0, with an arrow toward the side where h_j > 1/2."""
+    color, dashes = HIDDEN_LINES[j % len(HIDDEN_LINES)]
+    normal = np.asarray(w_j, dtype=float)
+    unit = normal / np.linalg.norm(normal)
+    foot = -b_j * normal / normal.dot(normal)  # the line's point nearest the origin
+    along = np.array([-unit[1], unit[0]])
+    ax.axline(foot, foot + along, color=color, lw=1.6, ls=dashes, gid=f"k_{j + 1}=0")
+    base = foot + (j - 1) * 1.4 * along  # the units' arrows apart, where lines cross
+    tip = base + 0.8 * unit
+    ax.annotate("", xy=tip, xytext=base, arrowprops={"arrowstyle": "->", "color": color, "lw": 1.6})
+    ax.text(*(tip + 0.25 * unit), f"$h_{j + 1}$", color=color, fontsize=10, ha="center", va="center",
+            clip_on=True, fontweight="bold")
+
+
+def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
+    """Per kept epoch: the validation points, each hidden unit's line k_j = 0 and the learned boundary.
+
+    ``snapshots`` holds ``epochs``, ``params`` and ``boundaries`` (decision grids) as
+    `mlp.experiments.synthetic_inside.synthetic_snapshots` returns them; the last panel is the legend.
+    """
+    import matplotlib
+    from matplotlib.lines import Line2D
+
+    epochs = snapshots["epochs"]
+    ncols = 3
+    nrows = -(-(len(epochs) + 1) // ncols)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(3.5 * ncols, 3.4 * nrows), layout="constrained")
+        axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    val = data_result["val"]
+    for ax, epoch, params, grid in zip(axes, epochs, snapshots["params"], snapshots["boundaries"]):
+        for label, color in ((0, COLORS[0]), (1, COLORS[1])):
+            points = val["x"][val["y"] == label]
+            ax.scatter(points[:, 0], points[:, 1], s=1.5, alpha=0.3, color=color, rasterized=True, linewidths=0)
+        ax.plot(*data_result["boundary"].T, color="black", lw=1.2)
+        ax.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2.2)
+        w, b = np.asarray(params.w), np.asarray(params.b)
+        for j in range(w.shape[1]):
+            _hidden_line(ax, w[:, j], b[j], j)
+        extent = (grid["axis"][0], grid["axis"][-1])
+        ax.set(xlim=extent, ylim=extent, aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+               title="before training (epoch 0)" if epoch == 0 else f"after epoch {epoch}")
+        ax.grid(False)
+        ax.spines[["top", "right"]].set_visible(False)
+    legend_ax = axes[len(epochs)]
+    legend_ax.set_axis_off()
+    handles = [Line2D([], [], color=COLORS[0], marker="o", ls="", label="class 0 (validation)"),
+               Line2D([], [], color=COLORS[1], marker="o", ls="", label="class 1 (validation)"),
+               Line2D([], [], color="black", lw=1.2, label="true boundary $q(x) = 0.6$"),
+               Line2D([], [], color=COLORS[2], lw=2.2, label="learned boundary $y_1 = 0.5$"),
+               *(Line2D([], [], color=color, lw=1.6, ls=dashes, label=f"$k_{j + 1} = 0$: arrow toward $h_{j + 1} > 1/2$")
+                 for j, (color, dashes) in enumerate(HIDDEN_LINES))]
+    legend_ax.legend(handles=handles, loc="center", fontsize=9, frameon=False)
+    for ax in axes[len(epochs) + 1:]:
+        ax.set_axis_off()
+    return fig
+
+
+# ------------------------------------------------------------ inside the MNIST network
+
+
+def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="gray_r", symmetric=False,
+                size: float = 1.0) -> Figure:
+    """A grid of 28x28 images (flattened rows of 784 values), one title each.
+
+    ``symmetric`` scales each image to ±its largest absolute value, in a diverging map
+    (for weights); otherwise all images share the range of the data (for inputs).
+    """
+    import matplotlib
+
+    nrows, ncols = len(rows), max(len(r) for r in rows)
+    side = int(round(np.sqrt(np.size(rows[0][0]))))
+    low, high = min(np.min(im) for r in rows for im in r), max(np.max(im) for r in rows for im in r)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(size * ncols + (1.2 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, row in enumerate(rows):
+        for j, ax in enumerate(axes[i]):
+            ax.set_axis_off()
+            if j >= len(row):
+                continue
+            image = np.asarray(row[j], dtype=float).reshape(side, side)
+            if symmetric:
+                bound = float(np.abs(image).max()) or 1.0
+                ax.imshow(image, cmap=cmap, vmin=-bound, vmax=bound)
+            else:
+                ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
+            ax.set_title(titles[i][j], fontsize=8)
+        if row_labels:
+            axes[i][0].text(-0.15, 0.5, row_labels[i], transform=axes[i][0].transAxes, ha="right", va="center",
+                            fontsize=9)
+    return fig
+
+
+def digit_grid(digits: dict) -> Figure:
+    """Training digits, one row per class, as the loader hands them out (standardized)."""
+    labels = np.asarray(digits["labels"])
+    classes = list(dict.fromkeys(labels.tolist()))
+    rows = [[im for im, label in zip(digits["images"], labels) if label == c] for c in classes]
+    return _image_grid(rows, [[str(c)] * len(r) for c, r in zip(classes, rows)], size=0.8)
+
+
+def hidden_weights(inside: dict) -> Figure:
+    """First-layer weights of a few hidden units as images, after training and their change
+    in training, for the report's and the tuned recipe (each image scaled to its own range)."""
+    report, tuned = inside["recipes"]["report"], inside["recipes"]["tuned"]
+    rows, labels = [], []
+    for name, recipe in (("report's recipe", report), ("tuned recipe", tuned)):
+        rows += [list(recipe["weights"]), list(np.asarray(recipe["weights"]) - np.asarray(recipe["initial_weights"]))]
+        labels += [f"{name},\nafter training", f"{name},\nchange in training"]
+    titles = [[f"unit {j}" for j in range(len(r))] for r in rows]
+    return _image_grid(rows, titles, labels, cmap="PuOr", symmetric=True)
+
+
+def saturation(inside: dict) -> Figure:
+    """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
+    initialization and after training, for the report's and the tuned recipe."""
+    fig, (ax_k, ax_s) = figure(2, width=4.8, height=4.0)
+    curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
+              ("tuned", "init", COLORS[0], ":"), ("tuned", "trained", COLORS[0], "-")]
+    names = {"report": "report's recipe (standard normal)", "tuned": "tuned (LeCun)"}
+    for recipe, stage, color, style in curves:
+        part = inside["recipes"][recipe][stage]
+        for ax, edges, counts in ((ax_k, inside["k_edges"], part["k_counts"]),
+                                  (ax_s, inside["slope_edges"], part["slope_counts"])):
+            counts = np.asarray(counts, dtype=float)
+            ax.stairs(counts / counts.sum(), edges, color=color, ls=style, lw=1.4,
+                      label=f"{names[recipe]}, {'at initialization' if stage == 'init' else 'after training'}"
+                            f" ({100 * part['saturated']:.0f}% saturated)")
+    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of (image, unit) pairs",
+             yscale="log", title="hidden pre-activations $k$")
+    ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
+    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
+             title="slope of the sigmoid: the gradient's gate")
+    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
+    return fig
+
+
+def confusion_matrix(inside: dict) -> Figure:
+    """The tuned model's test-set confusion matrix, each non-zero count written in its cell."""
+    counts = np.asarray(inside["confusion"])
+    fig, (ax,) = figure(1, width=5.2, height=4.6)
+    ax.grid(False)
+    image = ax.imshow(np.log1p(counts), cmap="Blues")
+    n = len(counts)
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                dark = np.log1p(counts[i, j]) > 0.6 * np.log1p(counts.max())
+                ax.text(j, i, f"{counts[i, j]}", ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set(xlabel="predicted class", ylabel="true class", title="tuned model on the test set (counts)")
+    fig.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
+    return fig
+
+
+def mistakes(inside: dict) -> Figure:
+    """The tuned model's most confident mistakes: image, true class, predicted class and its probability."""
+    shown = inside["mistakes"]
+    titles = [[f"true {m['label']}, said {m['predicted']}\n{100 * m['probability']:.0f}%" for m in shown]]
+    return _image_grid([[m["image"] for m in shown]], titles, size=1.1)
+
+
+def init_scales(result: dict) -> Figure:
+    """The report's recipe's test accuracy against the first layer's initial weight spread,
+    mean and 95% interval over seeds, with the report's number."""
+    from mlp.experiments.init_scales import describe
+
+    fig, (ax,) = figure(1, width=6.5, height=3.8)
+    for i, scale in enumerate(result["scales"]):
+        s, x = scale["test_accuracy"], scale["weight_std"]
+        color = COLORS[i % len(COLORS)]
+        ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.5, ms=4)
+        if s["n"] > 1:
+            ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                        fmt="_", color=color, ms=14, capsize=4, label=describe(scale["init"]))
+        else:
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, label=describe(scale["init"]))
+    report = result["report_accuracy"]
+    ax.axhline(100 * report, color="black", ls=":", lw=1.2, label=f"report: {100 * report:.2f}%")
+    ax.set(xscale="log", xlabel="standard deviation of the first layer's initial weights (log scale)",
+           ylabel="test accuracy (%)", title="the report's recipe from five initializations: mean and 95% interval")
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+# --------------------------------------------------------------------- your own sweeps
+
+def setting_label(setting: dict) -> str:
+    """``{"lr": 0.1, "init": "lecun"}`` as ``lr=0.1, init=lecun``."""
+    return ", ".join(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+                     for name, value in setting.items())
+
+
+def _sweep_groups(result: dict):
+    """The cells grouped for drawing: colour by the last option, position by the others."""
+    options = result["varied"]
+    colour_by = options[-1] if options else None
+    positions = list(dict.fromkeys(_label(c, colour_by, options) for c in result["cells"]))
+    colours = list(dict.fromkeys(c["setting"][colour_by] for c in result["cells"])) if colour_by else [None]
+    return colour_by, positions, colours
+
+
+def _label(cell: dict, leave_out, options) -> str:
+    """The setting of a cell in the varied ``options``, without ``leave_out``."""
+    return setting_label({k: v for k, v in cell["setting"].items() if k in options and k != leave_out})
+
+
+def sweep_accuracy(result: dict) -> Figure:
+    """Held-out accuracy of every cell of a sweep: each seed a dot, the mean with its 95% interval."""
+    colour_by, positions, colours = _sweep_groups(result)
+    fig, (ax,) = figure(1, width=max(5.0, 1.1 * len(positions) + 2.5), height=3.6)
+    width = 0.8 / len(colours)
+    for k, value in enumerate(colours):
+        for cell in result["cells"]:
+            if colour_by and cell["setting"][colour_by] != value or cell["accuracy"] is None:
+                continue
+            x = positions.index(_label(cell, colour_by, result["varied"])) + (k - (len(colours) - 1) / 2) * width
+            s, color = cell["accuracy"], COLORS[k % len(COLORS)]
+            ax.plot([x] * s["n"], 100 * np.asarray(s["values"]), "o", color=color, alpha=0.45, ms=4)
+            ax.plot(x, 100 * s["mean"], "_", color=color, ms=14, mew=2)
+            if s["n"] > 1:
+                ax.errorbar(x, 100 * s["mean"], yerr=[[100 * (s["mean"] - s["ci_low"])], [100 * (s["ci_high"] - s["mean"])]],
+                            fmt="none", ecolor=color, capsize=4, lw=1.2)
+        if colour_by:
+            ax.plot([], [], "o", color=COLORS[k % len(COLORS)], label=setting_label({colour_by: value}))
+    if result["best"] is not None:
+        best = result["cells"][result["best"]]
+        ax.axhline(100 * best["accuracy"]["mean"], color="grey", ls=":", lw=1,
+                   label=f"best mean: {_label(best, None, result['varied']) or 'one cell'}")
+    ax.set_xticks(range(len(positions)), [p or "all cells" for p in positions], fontsize=8)
+    ax.set_ylim(top=min(ax.get_ylim()[1], 100.5))  # an interval past 100% is cut at the top
+    ax.set(ylabel=f"{result['held_out']} accuracy (%)",
+           title=f"{result['held_out']} accuracy per setting: seeds, mean and 95% interval")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def sweep_curves(result: dict) -> Figure:
+    """Training loss (mean over seeds) and validation accuracy (mean ± 1 std) per epoch of every cell of a sweep."""
+    colour_by, positions, colours = _sweep_groups(result)
+    names = [("train_loss", "training loss (mean cross-entropy, nats)", 1)]
+    if result["held_out"] == "validation":
+        names.append(("val_accuracy", "validation accuracy (%)", 100))
+    fig, axes = figure(len(names), width=5)
+    styles = ("-", "--", ":", "-.")
+    for cell in result["cells"]:
+        k = colours.index(cell["setting"][colour_by]) if colour_by else 0
+        style = styles[positions.index(_label(cell, colour_by, result["varied"])) % len(styles)]
+        for ax, (name, label, scale) in zip(axes, names):
+            band = cell["curves"].get(name)
+            if band is None:
+                continue
+            mean, std = scale * np.asarray(band["mean"]), scale * np.asarray(band["std"])
+            x = np.arange(len(mean))
+            ax.plot(x, mean, style, color=COLORS[k % len(COLORS)], lw=1.3, label=_label(cell, None, result["varied"]) or "one cell")
+            if name != "train_loss":  # a loss band reaching below zero has no place on a log axis
+                ax.fill_between(x, mean - std, mean + std, color=COLORS[k % len(COLORS)], alpha=0.12, lw=0)
+            ax.set(xlabel="epoch", ylabel=label)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set(yscale="log", title="training loss per epoch (mean over seeds)")
+    if len(axes) > 1:
+        axes[1].set(title="validation accuracy per epoch (mean ± 1 std)")
+    axes[-1].legend(fontsize=7, ncols=1 + len(result["cells"]) // 10, loc="lower right")
+    return fig
+
+
+def draw_sweep(result: dict, folder, suffix: str = ".svg") -> list[Path]:
+    """A sweep's two figures, written into ``folder``."""
+    folder = Path(folder)
+    return [save(sweep_accuracy(result), folder / f"sweep_accuracy{suffix}"),
+            save(sweep_curves(result), folder / f"sweep_curves{suffix}")]

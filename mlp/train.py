@@ -8,14 +8,18 @@ training starts (epoch 0).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from mlp import fast, scalar, vectorized
-from mlp.checks import check_reduction
+from mlp.checks import check_choice, check_count, check_flag, check_positive, check_reduction, check_rng
 from mlp.params import Params
+
+FORMS = ("vectorized", "scalar")
+ON_DIVERGENCE = ("raise", "stop")
 
 
 @dataclass
@@ -27,6 +31,13 @@ class History:
     cross-entropy per example, ``train_accuracy``/``val_accuracy`` the fraction right,
     ``seconds`` the training wall time so far (evaluation excluded). Per update:
     ``step_loss`` is the mean loss per example of the batch, before the update.
+
+    ``diverged`` is ``None``, or, for a run stopped by ``on_divergence="stop"``, where
+    the loss stopped being finite: ``{"epoch", "step", "lr", "loss"}`` (``step`` counts
+    from 1 within the epoch; ``step=0`` means the evaluation after the epoch, or before
+    training at epoch 0). The
+    per-epoch lists then end with the last epoch evaluated before it, and
+    ``step_loss`` with the loss that was not finite.
     """
 
     train_loss: list = field(default_factory=list)
@@ -35,9 +46,22 @@ class History:
     val_accuracy: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
+    diverged: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def curves(self) -> dict:
+        """The recorded lists by name (everything but ``diverged``)."""
+        return {name: values for name, values in self.to_dict().items() if name != "diverged"}
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced an infinite or NaN loss; ``where`` is the `History.diverged` record."""
+
+    def __init__(self, message: str, where: dict):
+        super().__init__(message)
+        self.where = where
 
 
 def evaluate(x: np.ndarray, labels: np.ndarray, params: Params, chunk: int = 10_000) -> tuple[float, float]:
@@ -79,10 +103,11 @@ def scalar_step(x: list, label: int, params: Params, lr: float) -> float:
 # --8<-- [end:steps]
 
 
+# --8<-- [start:train]
 def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: int = 1,
           epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
-          progress: bool | None = None) -> tuple[Params, History]:
+          progress: bool | None = None, on_divergence: str = "raise") -> tuple[Params, History]:
     """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
@@ -93,69 +118,190 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     between the first and the last epoch, which cost a forward pass over the data each.
     ``progress``: a progress bar; ``None`` shows it only on a terminal. Evaluation always
     uses the vectorized forward pass, which equals the scalar one.
+
+    A loss that is not finite (a learning rate far too large) raises `DivergenceError`
+    at the step where it appears; ``on_divergence="stop"`` instead ends training there,
+    marks ``History.diverged``, and returns the parameters of the last evaluated epoch.
     """
-    check_reduction(reduction)
-    if form not in ("vectorized", "scalar"):
-        raise ValueError(f"form must be 'vectorized' or 'scalar', got {form!r}")
-    _check_count("batch_size", batch_size, minimum=1)
-    _check_count("epochs", epochs, minimum=0)
-    if form == "scalar" and batch_size != 1:
-        raise ValueError(f"the scalar form trains one example at a time: batch_size must be 1, got {batch_size}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not 0 < lr < np.inf:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    x, labels, params = vectorized.check_batch(*train_data, params)
-    val = vectorized.check_batch(*val_data, params)[:2] if val_data is not None else None
-    params = params.tolist() if form == "scalar" else params.map(np.copy)
-    step = fast.scalar_step if form == "scalar" else fast.Step(params, batch_size)  # the steps' fast twins
-    rng = np.random.default_rng(seed)
-    xs = np.empty_like(x)  # the shuffled data, rewritten every epoch (fresh pages cost time)
+    x, labels, val, params = check_arguments(
+        params, train_data, val_data, lr=lr, batch_size=batch_size, epochs=epochs, reduction=reduction,
+        form=form, lr_decay=lr_decay, record_steps=record_steps, record_epochs=record_epochs,
+        progress=progress, on_divergence=on_divergence)
+    params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
+    take_steps = stepper(form, params, batch_size, reduction)
+    rng, xs = check_rng(seed, "seed"), np.empty_like(x)  # xs: the shuffled data, rewritten each epoch
     history, elapsed = History(), 0.0
-
-    def record():
-        arrays = params.asarrays(x.dtype)
-        train_loss, train_acc = evaluate(x, labels, arrays)
-        val_loss, val_acc = evaluate(*val, arrays) if val else (np.nan, np.nan)
-        for series, value in zip((history.train_loss, history.train_accuracy, history.val_loss,
-                                  history.val_accuracy, history.seconds),
-                                 (train_loss, train_acc, val_loss, val_acc, elapsed)):
-            series.append(value)
-
-    record()
-    bar = _progress(epochs * -(-len(x) // batch_size), progress)
-    try:
+    evaluated = record(history, params, (x, labels), val, elapsed)
+    if evaluated is None:  # the untrained network's loss overflows already
+        diverge(history, on_divergence, epoch=0, step=0, lr=lr, loss=math.nan,
+                batch_size=batch_size, reduction=reduction)
+        return params.asarrays(x.dtype), history
+    bar = progress_bar(epochs * -(-len(x) // batch_size), progress)
+    with bar, np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as a divergence
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            order = rng.permutation(len(x))
-            np.take(x, order, axis=0, out=xs)  # one gather per epoch, then contiguous slices
-            ls = labels[order]
-            if form == "scalar":
-                steps = (step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
-            else:
-                steps = (step(xs[i:i + batch_size], ls[i:i + batch_size], lr, reduction)
-                         / (min(batch_size, len(x) - i) if reduction == "sum" else 1)
-                         for i in range(0, len(x), batch_size))
-            for loss in steps:
-                if record_steps:
-                    history.step_loss.append(loss)
-                bar.update()
+            ls = shuffle(x, labels, rng, xs)
+            step, loss = walk(take_steps(xs, ls, lr), history, bar, record_steps)
             elapsed += time.perf_counter() - start
-            lr *= lr_decay
+            if not math.isfinite(loss):
+                diverge(history, on_divergence, epoch=epoch, step=step, lr=lr, loss=loss,
+                        batch_size=batch_size, reduction=reduction)
+                break
             if record_epochs or epoch == epochs:
-                record()
-            bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", val_acc=f"{history.val_accuracy[-1]:.4f}")
-    finally:
-        bar.close()
-    return params.asarrays(x.dtype), history
+                latest = record(history, params, (x, labels), val, elapsed)
+                if latest is None:  # the epoch's last update made the parameters overflow
+                    diverge(history, on_divergence, epoch=epoch, step=0, lr=lr, loss=math.nan,
+                            batch_size=batch_size, reduction=reduction)
+                    break
+                evaluated = latest
+            lr *= lr_decay
+            show_progress(bar, loss, history, fresh=record_epochs or epoch == epochs)
+    return evaluated if history.diverged else params.asarrays(x.dtype), history
+# --8<-- [end:train]
 
 
-def _check_count(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+# --8<-- [start:checks]
+def check_arguments(params, train_data, val_data, *, lr, batch_size, epochs, reduction, form, lr_decay,
+                    record_steps, record_epochs, progress, on_divergence):
+    """Every argument of `train`, checked once (not at every step): ``(x, labels, val, params)``.
+
+    The data are converted to the parameters' float type and checked against their
+    shapes by `mlp.vectorized.check_batch`; ``val`` is ``None`` without validation data.
+    """
+    check_reduction(reduction)
+    check_choice(form, "form", FORMS)
+    check_choice(on_divergence, "on_divergence", ON_DIVERGENCE)
+    check_count(batch_size, "batch_size")
+    check_count(epochs, "epochs", minimum=0)
+    if form == "scalar" and batch_size != 1:
+        raise ValueError(f"the scalar form trains one example at a time: batch_size must be 1, got {batch_size}")
+    check_positive(lr, "lr")
+    check_positive(lr_decay, "lr_decay")  # above 1 is allowed: a rate that grows
+    check_flag(record_steps, "record_steps")
+    check_flag(record_epochs, "record_epochs")
+    if progress is not None:
+        check_flag(progress, "progress")
+    x, labels, params = vectorized.check_batch(*pair(train_data, "train_data"), params)
+    if len(x) == 0:
+        raise ValueError("train_data holds no examples")
+    val = None
+    if val_data is not None:
+        val = vectorized.check_batch(*pair(val_data, "val_data"), params)[:2]
+        if len(val[0]) == 0:
+            raise ValueError("val_data holds no examples (pass None for no validation)")
+    return x, labels, val, params
 
 
-def _progress(total: int, show: bool | None):
+def pair(data, name: str):
+    """``data`` if it is an ``(x, labels)`` pair."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be an (x, labels) pair, got {type(data).__name__}"
+                        + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else ""))
+    return data
+# --8<-- [end:checks]
+
+
+# --8<-- [start:stepper]
+def stepper(form: str, params: Params, batch_size: int, reduction: str):
+    """``take_steps(xs, ls, lr)``: the losses (means per example) of one epoch's steps, lazily.
+
+    The steps are the fast twins of the plain ones (`mlp.fast`), updating ``params`` in
+    place: one example at a time for the scalar form, consecutive slices of
+    ``batch_size`` rows for the vectorized one (the last may be shorter).
+    """
+    if form == "scalar":
+        def take_steps(xs, ls, lr):
+            return (fast.scalar_step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
+        return take_steps
+
+    step = fast.Step(params, batch_size)
+
+    def take_steps(xs, ls, lr):
+        n = len(xs)
+        return (step(xs[i:i + batch_size], ls[i:i + batch_size], lr, reduction)
+                / (min(batch_size, n - i) if reduction == "sum" else 1)
+                for i in range(0, n, batch_size))
+    return take_steps
+# --8<-- [end:stepper]
+
+
+# --8<-- [start:shuffle]
+def shuffle(x: np.ndarray, labels: np.ndarray, rng: np.random.Generator, xs: np.ndarray) -> np.ndarray:
+    """Gather ``x`` into ``xs`` in a fresh random order, once per epoch; return the labels in that order."""
+    order = rng.permutation(len(x))
+    np.take(x, order, axis=0, out=xs)  # one gather, then every batch is a contiguous slice
+    return labels[order]
+# --8<-- [end:shuffle]
+
+
+# --8<-- [start:record]
+def walk(steps, history: History, bar, record_steps: bool) -> tuple[int, float]:
+    """Take an epoch's ``steps``, recording each loss; stop after the first that is not finite.
+
+    Returns the number of steps taken and the last loss.
+    """
+    step, loss = 0, math.nan
+    for step, loss in enumerate(steps, 1):
+        if record_steps:
+            history.step_loss.append(loss)
+        bar.update()
+        if not math.isfinite(loss):
+            break
+    return step, loss
+
+
+def record(history: History, params: Params, train_set, val, elapsed: float) -> Params | None:
+    """Evaluate ``params`` on both sets and append the numbers to ``history``.
+
+    Returns the evaluated parameters as arrays, or ``None`` (recording nothing) if the
+    training loss is not finite.
+    """
+    arrays = params.asarrays(train_set[0].dtype)
+    train_loss, train_acc = evaluate(*train_set, arrays)
+    if not math.isfinite(train_loss):
+        return None
+    val_loss, val_acc = evaluate(*val, arrays) if val else (np.nan, np.nan)
+    for series, value in zip((history.train_loss, history.train_accuracy, history.val_loss,
+                              history.val_accuracy, history.seconds),
+                             (train_loss, train_acc, val_loss, val_acc, elapsed)):
+        series.append(value)
+    return arrays.map(np.copy)
+# --8<-- [end:record]
+
+
+# --8<-- [start:diverge]
+def diverge(history: History, on_divergence: str, *, epoch: int, step: int, lr: float, loss: float,
+            batch_size: int, reduction: str) -> None:
+    """Mark where the loss stopped being finite; raise `DivergenceError` unless asked to stop."""
+    history.diverged = {"epoch": epoch, "step": step, "lr": lr, "loss": loss}
+    if on_divergence == "stop":
+        return
+    where = f"step {step} of epoch {epoch}" if step else f"the evaluation after epoch {epoch}"
+    if not epoch:
+        where = "the evaluation before training (the initial parameters overflow)"
+    hint = "lower the learning rate"
+    if reduction == "sum" and batch_size > 1:
+        hint += (f", or use reduction='mean' (with the summed loss, a batch of {batch_size} takes a step "
+                 f"{batch_size} times that of one example: lr {lr:g} summed is lr {lr * batch_size:g} mean)")
+    raise DivergenceError(f"training diverged: the loss is {loss} at {where}, learning rate {lr:g}. "
+                          f"Try to {hint}; or pass on_divergence='stop' to record the divergence "
+                          "instead of raising.", history.diverged)
+# --8<-- [end:diverge]
+
+
+# --8<-- [start:progress]
+def progress_bar(total: int, show: bool | None):
     """A tqdm bar over ``total`` updates; ``show=None`` shows it only on a terminal."""
     from tqdm import tqdm
 
     return tqdm(total=total, disable=None if show is None else not show, unit="step",
                 mininterval=0.5, dynamic_ncols=True, leave=False)
+
+
+def show_progress(bar, loss: float, history: History, fresh: bool) -> None:
+    """The epoch's last step loss on the bar, and the validation accuracy if just evaluated."""
+    if fresh:
+        bar.set_postfix(loss=f"{loss:.4f}", val_acc=f"{history.val_accuracy[-1]:.4f}")
+    else:
+        bar.set_postfix(loss=f"{loss:.4f}")
+# --8<-- [end:progress]

@@ -130,6 +130,8 @@ def gradients(x, labels, params: Params, reduction: str = "sum") -> tuple[float,
     """
     check_reduction(reduction)
     x, labels, params = check_batch(x, labels, params)
+    if len(x) == 0:
+        raise ValueError("x holds no examples: a batch needs at least one")
     fwd = forward(x, params)
     return cross_entropy(fwd.z, labels, reduction), backward(x, labels, params, fwd, reduction).grads
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp import scalar, vectorized
+from mlp import data, gradcheck, scalar, vectorized
+from mlp.train import train
 
 PARAMS = mlp.init_params(3, 4, 2, rng=0)
 X = np.zeros((5, 3))
@@ -21,6 +22,10 @@ LABELS = np.array([0, 1, 0, 1, 1])
     (X, [0, 1, 2, 0, 1], ValueError, r"labels must lie in 0\.\.1"),
     (X, [0, 1, -1, 0, 1], ValueError, "labels must lie"),
     (X, [0.5, 1, 0, 0, 1], TypeError, "labels must be integer"),
+    (X, [True, False, True, False, True], TypeError, "labels must be integer"),
+    (np.zeros((0, 3)), [], ValueError, "x holds no examples"),
+    (np.zeros((5, 3), complex), LABELS, TypeError, "x must hold real numbers"),
+    (None, LABELS, TypeError, "x must hold real numbers"),
 ])
 def test_vectorized_gradients_reject_bad_batches(x, labels, error, word):
     with pytest.raises(error, match=word):
@@ -62,10 +67,186 @@ def test_unknown_reduction_is_rejected():
         vectorized.gradients(X, LABELS, PARAMS, reduction="average")
 
 
-def test_import_mlp_loads_neither_matplotlib_nor_sympy_nor_the_docs():
-    import subprocess
-    import sys
+def test_params_in_a_float_type_the_package_does_not_compute_in_are_rejected():
+    half = PARAMS.map(lambda field: field.astype(np.float16))
+    with pytest.raises(TypeError, match="params.w's dtype must be float64 or float32, got float16"):
+        vectorized.gradients(X, LABELS, half)
 
-    code = "import sys, mlp; print(sorted(m for m in ('matplotlib', 'sympy', 'IPython', 'mkdocs') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+
+@pytest.mark.parametrize("label,error,word", [(1.5, TypeError, "label must be integer"),
+                                              (None, TypeError, "label must be integer"),
+                                              (True, TypeError, "label must be integer")])
+def test_scalar_label_must_be_a_class_index(label, error, word):
+    with pytest.raises(error, match=word):
+        scalar.gradients([0.0, 1.0, 2.0], label, PARAMS)
+
+
+# ------------------------------------------------------------------ init_params
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"dtype": int}, TypeError, "dtype must be float64 or float32, got int64"),
+    ({"dtype": np.float16}, TypeError, "dtype must be float64 or float32, got float16"),
+    ({"dtype": "banana"}, TypeError, "dtype must be float64 or float32"),
+    ({"scale": np.inf}, ValueError, "scale must be a positive finite number"),
+    ({"scale": np.nan}, ValueError, "scale must be a positive finite number"),
+    ({"scale": 0}, ValueError, "scale must be a positive finite number"),
+    ({"scale": True}, TypeError, "scale must be a positive number"),
+    ({"scale": "he"}, ValueError, "scale must be a positive number or one of 'lecun', 'glorot', 'uniform'"),
+    ({"rng": -1}, ValueError, "rng must be a non-negative integer seed"),
+    ({"rng": "seed"}, TypeError, "rng must be a non-negative integer seed"),
+])
+def test_init_params_rejects_bad_options(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        mlp.init_params(3, 4, 2, **{"rng": 0, **kwargs})
+
+
+@pytest.mark.parametrize("sizes,error,word", [
+    ((3.0, 4, 2), TypeError, "n_in must be an integer"), ((3, True, 2), TypeError, "n_hid must be an integer"),
+    ((3, -4, 2), ValueError, "n_hid must be an integer >= 1"), ((3, 4, 1), ValueError, "n_out must be an integer >= 2"),
+])
+def test_init_params_rejects_bad_sizes(sizes, error, word):
+    with pytest.raises(error, match=word):
+        mlp.init_params(*sizes, rng=0)
+
+
+# ------------------------------------------------------------------------ train
+
+TRAIN = (np.zeros((4, 3)), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"lr_decay": 0}, ValueError, "lr_decay must be a positive finite number"),
+    ({"lr_decay": -1}, ValueError, "lr_decay must be a positive finite number"),
+    ({"lr_decay": float("nan")}, ValueError, "lr_decay must be a positive finite number"),
+    ({"lr_decay": float("inf")}, ValueError, "lr_decay must be a positive finite number"),
+    ({"lr_decay": "0.9"}, TypeError, "lr_decay must be a positive number"),
+    ({"lr": float("inf")}, ValueError, "lr must be a positive finite number"),
+    ({"lr": True}, TypeError, "lr must be a positive number"),
+    ({"epochs": 2.5}, TypeError, "epochs must be an integer >= 0"),
+    ({"batch_size": np.float64(4)}, TypeError, "batch_size must be an integer >= 1"),
+    ({"seed": -1}, ValueError, "seed must be a non-negative integer seed"),
+    ({"form": None}, ValueError, "form must be one of"),
+    ({"on_divergence": "ignore"}, ValueError, "on_divergence must be one of 'raise', 'stop'"),
+    ({"record_steps": "no"}, TypeError, "record_steps must be True or False"),
+    ({"record_epochs": 0}, TypeError, "record_epochs must be True or False"),
+    ({"progress": "yes"}, TypeError, "progress must be True or False"),
+])
+def test_train_rejects_bad_options(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        train(PARAMS, TRAIN, **{"lr": 0.1, "progress": False, **kwargs})
+
+
+@pytest.mark.parametrize("train_data,val_data,error,word", [
+    ((np.zeros((0, 3)), []), None, ValueError, "train_data holds no examples"),
+    (TRAIN, (np.zeros((0, 3)), []), ValueError, "val_data holds no examples"),
+    (np.zeros((4, 3)), None, TypeError, r"train_data must be an \(x, labels\) pair, got ndarray"),
+    (TRAIN, (np.zeros((4, 3)),), TypeError, r"val_data must be an \(x, labels\) pair, got tuple of length 1"),
+    ((np.zeros((4, 2)), [0, 1, 0, 1]), None, ValueError, "x has 2 features"),
+    ((np.full((4, 3), np.nan), [0, 1, 0, 1]), None, ValueError, "x contains NaN"),
+    (TRAIN, (np.zeros((2, 3)), [0, 2]), ValueError, r"labels must lie in 0\.\.1"),
+])
+def test_train_rejects_bad_data(train_data, val_data, error, word):
+    with pytest.raises(error, match=word):
+        train(PARAMS, train_data, val_data, lr=0.1, progress=False)
+
+
+def test_a_growing_learning_rate_is_allowed():
+    _, history = train(PARAMS, TRAIN, lr=0.1, lr_decay=1.5, epochs=2, progress=False)
+    assert len(history.train_loss) == 3
+
+
+# ------------------------------------------------------------------- gradcheck
+
+def loss_of_w(p):
+    return float(np.sum(np.asarray(p.w) ** 2))
+
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"eps": 0}, ValueError, "eps must be a positive finite number"),
+    ({"eps": float("nan")}, ValueError, "eps must be a positive finite number"),
+    ({"eps": -1e-5}, ValueError, "eps must be a positive finite number"),
+    ({"entries": 0}, ValueError, "entries must be an integer >= 1"),
+    ({"entries": 2.5}, TypeError, "entries must be an integer"),
+    ({"rng": "x"}, TypeError, "rng must be a non-negative integer seed"),
+])
+def test_numerical_gradients_reject_bad_options(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        gradcheck.numerical_gradients(loss_of_w, PARAMS, **kwargs)
+
+
+def test_numerical_gradients_reject_a_loss_that_is_no_function_and_params_that_are_none():
+    with pytest.raises(TypeError, match="loss must be a function"):
+        gradcheck.numerical_gradients(1.0, PARAMS)
+    with pytest.raises(TypeError, match="params must be an mlp.Params"):
+        gradcheck.numerical_gradients(loss_of_w, (1, 2, 3, 4))
+
+
+def test_relative_error_refuses_to_broadcast():
+    with pytest.raises(ValueError, match=r"analytic and numerical must have one shape, got \(2,\) and \(1,\)"):
+        gradcheck.relative_error([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="one shape"):
+        gradcheck.compare(PARAMS, PARAMS._replace(w=PARAMS.w[:1]))
+    with pytest.raises(TypeError, match="numerical must be an mlp.Params"):
+        gradcheck.compare(PARAMS, list(PARAMS))
+
+
+def test_gradient_checks_pass_their_checks_on():
+    with pytest.raises(ValueError, match="eps"):
+        gradcheck.check_vectorized(X, LABELS, PARAMS, eps=0)
+    with pytest.raises(ValueError, match="x has 2 features"):
+        gradcheck.check_scalar([0.0, 1.0], 0, PARAMS)
+
+
+# ------------------------------------------------------------------- data sets
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+    ({"seed": 2**32}, ValueError, "seed must be below 2\\*\\*32"),
+    ({"seed": 1.5}, TypeError, "seed must be an integer"),
+    ({"num_train": 10.0}, TypeError, "num_train must be an integer"),
+])
+def test_load_synth_rejects_bad_arguments(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        data.load_synth(**{"num_train": 10, "num_val": 5, **kwargs})
+
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"final": "no"}, TypeError, "final must be True or False"),
+    ({"final": 0}, TypeError, "final must be True or False"),
+    ({"dtype": np.float16}, TypeError, "dtype must be float64 or float32"),
+    ({"data_dir": 5}, TypeError, "data_dir must be a folder"),
+    ({"standardize": None}, ValueError, "standardize must be one of 'global', 'pixel'"),
+])
+@pytest.mark.parametrize("load", [data.load_mnist, data.load_fashion_mnist])
+def test_image_loaders_reject_bad_arguments_before_reading_a_file(load, kwargs, error, word, tmp_path):
+    with pytest.raises(error, match=word):
+        load(**{"data_dir": tmp_path, **kwargs})
+
+
+# ----------------------------------------------------------------- derivations
+
+@pytest.mark.parametrize("K,error", [(1, ValueError), (2.0, TypeError), (True, TypeError), ("3", TypeError)])
+def test_derivations_need_a_whole_number_of_classes(K, error):
+    from mlp import derivations
+
+    with pytest.raises(error, match=r"K \(the number of classes\) must be an integer >= 2"):
+        derivations.softmax_jacobian(K)
+
+
+def test_network_gradients_check_the_point():
+    from mlp import derivations, report
+
+    network = derivations.network_gradients()
+    point = {"x": report.DRY_RUN_X, "label": report.DRY_RUN_LABEL, "params": report.DRY_RUN_PARAMS}
+    cases = [
+        ({"x": [1, -1, 0]}, ValueError, r"x must hold 2 values"),
+        ({"params": report.DRY_RUN_PARAMS._replace(b=[0, 0])}, ValueError, r"b must hold 3 values"),
+        ({"params": report.DRY_RUN_PARAMS._replace(v=np.full((3, 2), np.nan))}, ValueError, "v contains NaN"),
+        ({"params": tuple(report.DRY_RUN_PARAMS)}, TypeError, "params must be an mlp.Params"),
+        ({"label": 2}, ValueError, r"label must lie in 0\.\.1"),
+        ({"label": True}, TypeError, "label must be integer"),
+        ({"label": [0]}, ValueError, "label must be a single class index"),
+    ]
+    for change, error, word in cases:
+        with pytest.raises(error, match=word):
+            network.evaluate(**{**point, **change})

@@ -12,9 +12,18 @@ from mlp.experiments.stats import summary
 from mlp.experiments.table import format_rows, rows
 from mlp.text import percent
 
+SYNTHETIC = ("dry_run", "synthetic_data", "scalar_sgd")  # the experiments that need no MNIST
+
+
 @pytest.fixture(scope="module")
 def quick(needs_data):
     return experiments.run(profile="quick", jobs=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def synthetic_quick():
+    """The experiments that need no downloaded data, so they run without MLP_DATA_DIR too."""
+    return experiments.run(SYNTHETIC, profile="quick", jobs=1, progress=False)
 
 
 def is_history(h, epochs):
@@ -25,8 +34,8 @@ def test_every_experiment_runs_in_the_quick_profile(quick):
     assert list(quick) == list(experiments.EXPERIMENTS)
 
 
-def test_dry_run_matches_the_report(quick):
-    r = quick["dry_run"]
+def test_dry_run_matches_the_report(synthetic_quick):
+    r = synthetic_quick["dry_run"]
     assert r["max_difference_from_report"] < report.DRY_RUN_TOLERANCE
     assert report.dry_run_agrees(r["scalar"]) and not report.dry_run_agrees(r["scalar"]._replace(c=r["scalar"].c + 1e-4))
     assert r["max_difference_between_forms"] < 1e-15
@@ -34,16 +43,16 @@ def test_dry_run_matches_the_report(quick):
     assert np.array_equal(r["report"].v, np.asarray(report.DRY_RUN_GRADS.v))
 
 
-def test_synthetic_data_and_its_true_boundary(quick):
-    r = quick["synthetic_data"]
+def test_synthetic_data_and_its_true_boundary(synthetic_quick):
+    r = synthetic_quick["synthetic_data"]
     assert r["train_fraction_1"] == 33_494 / 60_000 and r["val_fraction_1"] == 0.5622
     x = r["boundary"]
     q = np.einsum("ni,ij,nj->n", x, np.array([[1, -0.05], [1, 0.4]]), x)
     np.testing.assert_allclose(q, 0.6)
 
 
-def test_scalar_sgd_results(quick):
-    r = quick["scalar_sgd"]
+def test_scalar_sgd_results(synthetic_quick):
+    r = synthetic_quick["scalar_sgd"]
     assert len(r["runs"]) == 2 and all(run["run"]["form"] == "scalar" for run in r["runs"])
     assert all(is_history(run["history"], QUICK_EPOCHS) for run in r["runs"])
     assert r["majority_accuracy"] == pytest.approx(0.5622)
@@ -108,6 +117,13 @@ def test_claims_are_decided_from_the_results(quick):
     # The quick profile trains 2 epochs: nothing can be said about epoch 60.
     assert c["synthetic_converges"]["agrees"] is None and c["synthetic_overfits"]["agrees"] is None
     assert c["mnist_sgd_overfits"]["after"]["last_epoch"] == QUICK_EPOCHS
+    final = quick["final_model"]["report_recipe"]["test_accuracy"]
+    assert c["final_accuracy"]["agrees"] == (final["ci_low"] <= report.FINAL_ACCURACY <= final["ci_high"])
+    assert c["final_accuracy"]["inside_with"] == [
+        s["init"] for s in quick["init_scales"]["scales"]
+        if s["test_accuracy"]["ci_low"] <= report.FINAL_ACCURACY <= s["test_accuracy"]["ci_high"]]
+    assert c["lr_explode"]["agrees"] == all(d["diverged"] for d in quick["learning_rates"]["divergent"].values())
+    assert c["lr_best"]["found"] in {**quick["learning_rates"]["bands"], **quick["learning_rates"]["divergent"]}
 
 
 def _history(val_loss):
@@ -187,7 +203,6 @@ def test_verdict_sentences_follow_the_claims():
     assert [verdicts.word(v) for v in (True, False, None)] == ["yes", "no", "cannot tell"]
     one_seed = table.claims(constructed(True, seeds=1))["lr_best"]
     assert "cannot be told" in verdicts.best_rate(one_seed, {})[1]
-
 
 def test_claim_helpers():
     s = {"n": 3, "ci_low": 0.90, "ci_high": 0.95}
@@ -273,17 +288,19 @@ def test_every_figure_is_drawn_from_the_results(quick, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_experiments_import_no_matplotlib():
-    import subprocess
-    import sys
-
-    code = "import sys, mlp.experiments, mlp.cli; print('matplotlib' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
-
-
 def test_smoothing_is_a_trailing_mean():
     from mlp.plots import smooth
 
     np.testing.assert_allclose(smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
     np.testing.assert_allclose(smooth([4.0], 10), [4.0])
 
+
+
+def test_the_init_scale_reading_names_the_scales_that_hold_the_reports_number():
+    from mlp.experiments import verdicts
+
+    scales = [{"init": 1.0, "place": "below"}, {"init": 0.1, "place": "inside"}]
+    assert verdicts.init_scales({"inside": None, "scales": scales}).endswith("too few to place the report's number.")
+    assert "no initialization" in verdicts.init_scales({"inside": [], "scales": scales})
+    found = verdicts.init_scales({"inside": [0.1, "uniform"], "scales": scales})
+    assert "normal, std 0.1 and uniform ±1/√n_in only" in found and found.endswith("lies below the interval.")

@@ -12,7 +12,7 @@ from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_ste
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
 def test_buffered_step_equals_the_plain_step(batch_size, reduction, dtype, rtol):
     rng = np.random.default_rng(batch_size)
-    plain = mlp.init_params(12, 9, 5, rng, scale="xavier", dtype=dtype)
+    plain = mlp.init_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
     plain = plain._replace(b=rng.normal(size=9).astype(dtype), c=rng.normal(size=5).astype(dtype))
     fast = plain.map(np.copy)
     step = Step(fast, batch_size)

@@ -24,25 +24,41 @@ def test_init_params_is_seeded_and_leaves_the_global_rng_alone():
     assert after[0] == state[0] and np.array_equal(after[1], state[1]) and after[2:] == state[2:]
 
 
-@pytest.mark.parametrize("scale,std", [(0.1, 0.1), ("xavier", np.sqrt(1 / 400)), ("glorot", np.sqrt(2 / 800))])
+@pytest.mark.parametrize("scale,std", [(0.1, 0.1), ("lecun", np.sqrt(1 / 400)), ("glorot", np.sqrt(2 / 500))])
 def test_init_params_scales(scale, std):
-    p = mlp.init_params(400, 400, 2, rng=1, scale=scale)
+    p = mlp.init_params(400, 100, 2, rng=1, scale=scale)
     assert p.w.std() == pytest.approx(std, rel=0.02)
+
+
+def test_init_params_uniform_lies_within_one_over_root_fan_in_and_fills_it():
+    p = mlp.init_params(400, 100, 50, rng=1, scale="uniform")
+    for weights, fan_in in ((p.w, 400), (p.v, 100)):
+        bound = 1 / np.sqrt(fan_in)
+        assert np.abs(weights).max() <= bound and np.abs(weights).max() > 0.99 * bound
+        assert weights.std() == pytest.approx(bound / np.sqrt(3), rel=0.02)  # std of U(-a, a) is a / sqrt(3)
+    assert not p.b.any() and not p.c.any()
+
+
+def test_init_params_rejects_xavier_naming_both_initializations():
+    with pytest.raises(ValueError, match="lecun.*glorot"):
+        mlp.init_params(2, 3, 2, rng=0, scale="xavier")
 
 
 def test_init_params_float32():
     assert {f.dtype for f in mlp.init_params(3, 4, 2, rng=0, dtype=np.float32)} == {np.dtype(np.float32)}
 
 
-@pytest.mark.parametrize("args,word", [((0, 3, 2), "n_in"), ((2, 2.5, 2), "n_hid"), ((2, 3, 1), "n_out")])
-def test_init_params_rejects_bad_sizes(args, word):
-    with pytest.raises(ValueError, match=word):
+@pytest.mark.parametrize("args,error,word", [((0, 3, 2), ValueError, "n_in"), ((2, 2.5, 2), TypeError, "n_hid"),
+                                             ((2, 3, 1), ValueError, "n_out")])
+def test_init_params_rejects_bad_sizes(args, error, word):
+    with pytest.raises(error, match=word):
         mlp.init_params(*args, rng=0)
 
 
 def test_init_params_rejects_bad_scale():
-    with pytest.raises(ValueError, match="scale"):
-        mlp.init_params(2, 3, 2, rng=0, scale=-1.0)
+    for scale in (-1.0, "he"):
+        with pytest.raises(ValueError, match="scale"):
+            mlp.init_params(2, 3, 2, rng=0, scale=scale)
 
 
 def test_params_arithmetic_is_field_by_field_so_a_step_reads_p_minus_lr_g():

@@ -1,11 +1,13 @@
 """The training loop: SGD and mini-batch as one, seeded, recorded, beating the baseline."""
 
+import re
+
 import numpy as np
 import pytest
 
 import mlp
 from mlp.data import load_synth
-from mlp.train import evaluate, train
+from mlp.train import DivergenceError, evaluate, train
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +80,6 @@ def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
     assert len(ends.seconds) == 2 and ends.step_loss == full.step_loss
 
 
-def test_synthetic_training_beats_the_majority_class_by_a_wide_margin(synth):
-    params = mlp.init_params(2, 3, 2, rng=0)
-    _, history = train(params, *synth, lr=0.5, epochs=20, batch_size=10, reduction="mean", progress=False)
-    majority = max(synth[1][1].mean(), 1 - synth[1][1].mean())
-    assert majority < 0.6
-    assert history.val_accuracy[-1] > 0.9, history.val_accuracy
-
-
 def test_float32_training_stays_float32(synth):
     params = mlp.init_params(2, 3, 2, rng=0, dtype=np.float32)
     x, labels = synth[0]
@@ -101,6 +95,61 @@ def test_progress_bar_is_quiet_off_a_terminal(synth, capsys):
     assert "step" in capsys.readouterr().err
 
 
+def test_the_progress_bar_shows_the_latest_step_loss_without_epoch_records(synth, capsys):
+    params = mlp.init_params(2, 3, 2, rng=0)
+    _, history = train(params, synth[0], lr=0.1, epochs=3, batch_size=100, record_epochs=False, progress=True)
+    shown = capsys.readouterr().err
+    for epoch in (1, 2, 3):  # 30 steps an epoch
+        assert f"loss={history.step_loss[30 * epoch - 1]:.4f}" in shown, epoch
+    assert f"loss={history.train_loss[0]:.4f}" not in shown  # not the untrained network's
+
+
+EXPLODING = dict(lr=1e300, batch_size=10, seed=1, progress=False)  # overflows to NaN within a few steps
+
+
+@pytest.mark.parametrize("form,batch_size,lr", [("vectorized", 10, 1e300), ("scalar", 1, 1.7e308)])
+def test_a_loss_that_overflows_raises_where_it_happens(synth, form, batch_size, lr):
+    params = mlp.init_params(2, 3, 2, rng=0)
+    with pytest.raises(DivergenceError, match=rf"at step \d+ of epoch 1, learning rate {re.escape(f'{lr:g}')}\. Try to lower") as error:
+        train(params, synth[0], **{**EXPLODING, "form": form, "batch_size": batch_size, "lr": lr}, epochs=2)
+    where = error.value.where
+    assert where["epoch"] == 1 and where["step"] >= 1 and where["lr"] == lr
+    assert not np.isfinite(where["loss"])
+
+
+def test_parameters_that_overflow_on_an_epochs_last_step_are_caught_by_its_evaluation(synth):
+    """Scalar SGD at 1e305: every step's loss is finite, the parameters after the epoch are not."""
+    params = mlp.init_params(2, 3, 2, rng=0)
+    with pytest.raises(DivergenceError, match="at the evaluation after epoch 1") as error:
+        train(params, synth[0], lr=1e305, form="scalar", epochs=2, seed=1, progress=False)
+    assert error.value.where["step"] == 0
+
+
+def test_the_hint_names_the_mean_loss_only_for_summed_batches(synth):
+    params = mlp.init_params(2, 3, 2, rng=0)
+    with pytest.raises(DivergenceError, match="reduction='mean'.*lr 1e\\+300 summed is lr 1e\\+301 mean"):
+        train(params, synth[0], **EXPLODING)
+    with pytest.raises(DivergenceError) as error:
+        train(params, synth[0], **EXPLODING, reduction="mean")
+    assert "reduction" not in str(error.value)
+
+
+def test_a_divergence_can_be_recorded_instead(synth):
+    """lr grows 1e302-fold after epoch 1: epoch 1 trains, epoch 2 overflows and stops the run."""
+    params = mlp.init_params(2, 3, 2, rng=0)
+    kwargs = dict(lr=1e-2, batch_size=10, seed=1, progress=False)
+    one_epoch, one = train(params, synth[0], synth[1], epochs=1, **kwargs)
+    stopped, history = train(params, synth[0], synth[1], epochs=4, lr_decay=1e302, on_divergence="stop", **kwargs)
+    step = history.diverged["step"]
+    assert history.diverged == {"epoch": 2, "step": step, "lr": pytest.approx(1e300), "loss": history.step_loss[-1]}
+    assert not np.isfinite(history.step_loss[-1]) and np.isfinite(history.step_loss[:-1]).all()
+    assert len(history.step_loss) == 300 + step  # 300 steps an epoch
+    # The curves end at the last evaluated epoch, and the parameters are that epoch's.
+    assert history.train_loss == one.train_loss and history.val_accuracy == one.val_accuracy
+    assert all(np.array_equal(a, b) for a, b in zip(stopped, one_epoch))
+    assert one.diverged is None
+
+
 @pytest.mark.parametrize("kwargs,word", [
     ({"lr": 0}, "lr"), ({"lr": float("nan")}, "lr"), ({"lr": 0.1, "batch_size": 0}, "batch_size"),
     ({"lr": 0.1, "epochs": -1}, "epochs"), ({"lr": 0.1, "form": "quantum"}, "form"),
@@ -112,7 +161,7 @@ def test_bad_training_arguments_are_rejected(synth, kwargs, word):
         train(mlp.init_params(2, 3, 2, rng=0), synth[0], **kwargs)
 
 
-def test_float32_trains_to_the_float64_accuracy(synth):
+def test_synthetic_training_beats_the_majority_class_in_float64_and_float32_alike(synth):
     (x, labels), (xv, yv) = synth
     accuracies = {}
     for dtype in (np.float64, np.float32):
@@ -120,6 +169,8 @@ def test_float32_trains_to_the_float64_accuracy(synth):
         _, history = train(params, (x.astype(dtype), labels), (xv.astype(dtype), yv), lr=0.5, epochs=20,
                            batch_size=10, reduction="mean", progress=False)
         accuracies[dtype] = history.val_accuracy[-1]
+    majority = max(yv.mean(), 1 - yv.mean())
+    assert majority < 0.6
     # The same seed and order: the two runs differ only by rounding; 1% is 10 of 1,000 points.
     assert accuracies[np.float64] > 0.9
     assert abs(accuracies[np.float32] - accuracies[np.float64]) <= 0.01, accuracies

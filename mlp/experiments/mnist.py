@@ -24,7 +24,7 @@ BATCH_SIZES = (100, 250, 500, 1000)
 REPORT_RECIPE = BASE.replace(final=True, record_steps=False, record_epochs=False, **report.FINAL_RECIPE)
 # Candidates for a tuned recipe of the same network; the best on validation is kept.
 TUNED_CANDIDATES = tuple(
-    BASE.replace(init="xavier", reduction="mean", batch_size=32, epochs=10, record_steps=False,
+    BASE.replace(init="lecun", reduction="mean", batch_size=32, epochs=10, record_steps=False,
                  record_epochs=False, **changes)
     for changes in ({"lr": 0.1}, {"lr": 0.3}, {"lr": 0.5, "lr_decay": 0.8})
 )
@@ -53,8 +53,13 @@ def mnist_minibatch(profile: str, results, fetch=None) -> dict:
 
 
 def _sweep_runs(profile: str, field: str, value) -> list[Run]:
-    """The runs of one swept value, one per seed."""
-    return [sized(SWEEP.replace(seed=seed, **{field: value}), profile) for seed in seeds(profile, SWEEP_SEEDS)]
+    """The runs of one swept value, one per seed.
+
+    A rate the report saw explode is recorded if its loss overflows, not raised.
+    """
+    on_divergence = "stop" if field == "lr" and value in DIVERGENT_RATES else "raise"
+    return [sized(SWEEP.replace(seed=seed, on_divergence=on_divergence, **{field: value}), profile)
+            for seed in seeds(profile, SWEEP_SEEDS)]
 
 
 def _sweep(profile: str, field: str, values) -> list[Run]:
@@ -81,6 +86,7 @@ def _bands(profile: str, field: str, values, results) -> dict:
             "final_val_accuracy": summary([r["held_out_accuracy"] for r in group]),
             "final_train_loss": summary([h["train_loss"][-1] for h in histories]),
             "initial_train_loss": summary([h["train_loss"][0] for h in histories]),
+            "overflowed": sum(r.get("diverged") is not None for r in group),  # runs whose loss overflowed
         }
     return out
 
@@ -93,13 +99,15 @@ def learning_rates(profile: str, results, fetch=None) -> dict:
     """Figure 6: learning rates 1e-3 ... 1e-6 over seeds; and whether 1e-2 and 1e-1 diverge.
 
     A rate counts as diverged when training leaves the training loss higher than it
-    started, on average over seeds.
+    started, on average over seeds, or when the loss of any seed overflowed.
     """
     bands = _bands(profile, "lr", LEARNING_RATES + DIVERGENT_RATES, results)
     return {
         "bands": {lr: bands[lr] for lr in LEARNING_RATES},
-        "divergent": {lr: {**bands[lr], "diverged": bands[lr]["final_train_loss"]["mean"]
-                           > bands[lr]["initial_train_loss"]["mean"]} for lr in DIVERGENT_RATES},
+        "divergent": {lr: {**bands[lr], "diverged": bool(bands[lr]["overflowed"] > 0
+                                                         or bands[lr]["final_train_loss"]["mean"]
+                                                         > bands[lr]["initial_train_loss"]["mean"])}
+                      for lr in DIVERGENT_RATES},
         "batch_size": SWEEP.batch_size,
     }
 
@@ -113,17 +121,22 @@ def batch_sizes(profile: str, results, fetch=None) -> dict:
     return {"bands": _bands(profile, "batch_size", BATCH_SIZES, results), "lr": SWEEP.lr}
 
 
-def _report_recipe_runs(profile: str, dataset: str = "mnist") -> list[Run]:
-    return [sized(REPORT_RECIPE.replace(dataset=dataset, seed=seed), profile) for seed in seeds(profile, FINAL_SEEDS)]
+def report_recipe_runs(profile: str, **changes) -> list[Run]:
+    """The report's recipe (with ``changes``) on all 60,000 images, once per seed.
+
+    The first seed keeps its trained parameters, for the pictures of the network's inside.
+    """
+    return [sized(REPORT_RECIPE.replace(seed=seed, keep_params=seed == 0, **changes), profile)
+            for seed in seeds(profile, FINAL_SEEDS)]
 
 
 def final_model_runs(profile: str) -> list[Run]:
-    return _report_recipe_runs(profile) + [sized(run, profile) for run in TUNED_CANDIDATES]
+    return report_recipe_runs(profile) + [sized(run, profile) for run in TUNED_CANDIDATES]
 
 
 def tuned_final_runs(profile: str, chosen: Run, dataset: str = "mnist") -> list[Run]:
-    """The chosen recipe trained on all 60,000 images, once per seed."""
-    return [sized(chosen.replace(final=True, dataset=dataset, seed=seed), profile)
+    """The chosen recipe trained on all 60,000 images, once per seed (the first keeps its parameters)."""
+    return [sized(chosen.replace(final=True, dataset=dataset, seed=seed, keep_params=seed == 0), profile)
             for seed in seeds(profile, TUNED_SEEDS)]
 
 
@@ -142,7 +155,7 @@ def chosen_runs(profile: str, fetch, dataset: str = "mnist") -> list[Run]:
 def final_model(profile: str, results, fetch) -> dict:
     """The report's recipe and the tuned one, each trained on 60,000 and tested once per seed."""
     found = by_run(results)
-    report_runs = [found[run] for run in _report_recipe_runs(profile)]
+    report_runs = [found[run] for run in report_recipe_runs(profile)]
     candidates = [found[sized(run, profile)] for run in TUNED_CANDIDATES]
     tuned_results = fetch(chosen_runs(profile, fetch))
     report_acc = [r["held_out_accuracy"] for r in report_runs]
@@ -158,7 +171,7 @@ def final_model(profile: str, results, fetch) -> dict:
 
 
 def fashion_runs(profile: str) -> list[Run]:
-    return _report_recipe_runs(profile, "fashion-mnist")
+    return report_recipe_runs(profile, dataset="fashion-mnist")
 
 
 def fashion(profile: str, results, fetch) -> dict:

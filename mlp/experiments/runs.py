@@ -1,8 +1,9 @@
 """Training runs: a frozen description of one, the code that carries it out, and a cache.
 
-Every experiment is a set of `Run` s. A run is cached by its fields (with the
-source of the core modules and the data checksums), so runs shared between experiments
-are trained once, and an unchanged rebuild trains nothing.
+Every experiment is a set of `Run` s. A run is cached by its fields (with the code a
+run executes, `mlp.cache.run_modules`, and the data checksums), so runs shared between
+experiments are trained once, and an unchanged rebuild trains nothing. Two processes
+asking for one run at once train it once: the second waits for the first's result.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from mlp.params import init_params
 from mlp.train import evaluate, train
 
 LOADERS = {
-    "synth": lambda final, dtype: data.load_synth(),
-    "mnist": lambda final, dtype: data.load_mnist(final=final, dtype=dtype),
-    "fashion-mnist": lambda final, dtype: data.load_fashion_mnist(final=final, dtype=dtype),
+    "synth": lambda final, dtype, standardize: data.load_synth(),
+    "mnist": lambda final, dtype, standardize: data.load_mnist(final=final, dtype=dtype, standardize=standardize),
+    "fashion-mnist": lambda final, dtype, standardize: data.load_fashion_mnist(final=final, dtype=dtype,
+                                                                               standardize=standardize),
 }
 
 
@@ -33,7 +35,10 @@ class Run:
     ``final=True`` trains on all training data and touches the test set once, at the
     end. ``limit`` keeps only the first ``limit`` training and ``limit // 5`` held-out
     examples (the quick profile). ``seed`` drives both the initialization and the
-    shuffling, through two independent streams.
+    shuffling, through two independent streams. ``standardize`` is `mlp.data`'s scaling of
+    the images (``"global"`` or ``"pixel"``; the synthetic set ignores it). ``on_divergence``
+    is `mlp.train.train`'s: ``"raise"`` fails on a loss that is not finite, ``"stop"``
+    records where it appeared (the result's ``diverged``) and keeps the run.
     """
 
     dataset: str = "mnist"
@@ -52,6 +57,8 @@ class Run:
     record_epochs: bool = True
     keep_params: bool = False
     limit: int | None = None
+    standardize: str = "global"
+    on_divergence: str = "raise"
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
@@ -61,28 +68,40 @@ def load(run: Run):
     """The run's ``(train, held_out, n_classes)``, cut to ``run.limit`` if set."""
     if run.dataset not in LOADERS:
         raise ValueError(f"dataset must be one of {', '.join(LOADERS)}, got {run.dataset!r}")
-    train_set, held_out, n_out = LOADERS[run.dataset](run.final, np.dtype(run.dtype))
+    train_set, held_out, n_out = LOADERS[run.dataset](run.final, np.dtype(run.dtype), run.standardize)
     if run.limit:
         train_set = tuple(a[:run.limit] for a in train_set)
         held_out = tuple(a[:max(run.limit // 5, 1)] for a in held_out)
     return train_set, held_out, n_out
 
 
-def execute(run: Run, progress: bool | None = False) -> dict:
-    """Carry out ``run``; return its history and final numbers as plain data."""
-    (x, labels), held_out, n_out = load(run)
+def initial(run: Run, n_in: int, n_out: int):
+    """The run's initial parameters and its shuffling Generator, two streams of ``run.seed``."""
     init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
-    params = init_params(x.shape[1], run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    params = init_params(n_in, run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    return params, shuffle_rng
+
+
+def execute(run: Run, progress: bool | None = False) -> dict:
+    """Carry out ``run``; return its history and final numbers as plain data.
+
+    A run stopped by a divergence (``run.on_divergence="stop"``) has shorter curves, and
+    its held-out numbers are those of the last epoch evaluated before it.
+    """
+    (x, labels), held_out, n_out = load(run)
+    params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
         record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
+        on_divergence=run.on_divergence,
     )
     held_loss, held_accuracy = evaluate(*held_out, params)
     result = {
         "run": dataclasses.asdict(run),
-        "history": {name: np.asarray(values) for name, values in history.to_dict().items()},
+        "history": {name: np.asarray(values) for name, values in history.curves().items()},
+        "diverged": history.diverged,  # None, or where the loss stopped being finite
         "held_out": "test" if run.final else "validation",
         "held_out_loss": held_loss,
         "held_out_accuracy": held_accuracy,
@@ -125,23 +144,51 @@ def _result_single_thread(run: Run) -> dict:
         return result(run)
 
 
+class CodeMismatch(RuntimeError):
+    """A worker's ``mlp`` code is not the caller's: its results would be stored under a wrong key."""
+
+
+def _remote(run: Run, source: str) -> dict:
+    """Train ``run`` on a cluster's worker, whose code must hash to the caller's ``source``.
+
+    The result goes back to the caller, which stores it in its own cache; the worker
+    stores nothing, so a worker dying mid-run leaves nothing half-done behind.
+    """
+    from threadpoolctl import threadpool_limits
+
+    mine = cache.source_hash()
+    if mine != source:
+        raise CodeMismatch(f"worker refuses {run}: its mlp code (source hash {mine[:12]}) differs from the "
+                           f"caller's ({source[:12]}); install the same mlp version on every worker")
+    with threadpool_limits(1):
+        return execute(run)
+
+
 class Trainer:
-    """Trains runs in ``jobs`` worker processes, the longest first, each run once.
+    """Trains runs in ``jobs`` worker processes, or on a Dask cluster, the longest first, each run once.
 
     `start` queues runs and returns at once; `fetch` waits for the runs it is asked
     for (queueing them if needed) and returns their results, so a run chosen from earlier
     results joins the queue while the rest are still training. With more than one job
     each process uses one BLAS thread, which on a shared 2-core machine is both faster and
-    steadier than one process with two threads. Use it as a context manager.
+    steadier than one process with two threads. Given a ``distributed.Client``, the runs go
+    to its workers through its ``concurrent.futures`` interface instead, each carrying the
+    caller's `cache.source_hash` for the worker to check, and their results are stored in
+    the caller's cache as they come back. Use it as a context manager.
     """
 
-    def __init__(self, jobs: int | None = None, progress: bool | None = None):
+    def __init__(self, jobs: int | None = None, progress: bool | None = None, client=None):
         from tqdm import tqdm
 
         self.jobs = jobs or min(2, os.cpu_count() or 1)
         self.progress = progress
-        self.pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 else None
+        self.client = client
+        if client is not None:
+            self.pool, self.source = client.get_executor(), cache.source_hash()
+        else:
+            self.pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 else None
         self.pending = {}  # run -> Future
+        self.counted = set()  # runs trained in this process, counted in the bar when queued
         self.bar = tqdm(total=0, disable=None if progress is None else not progress,
                         unit="run", desc="training", leave=False)
 
@@ -149,28 +196,54 @@ class Trainer:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.pool:
+        if self.client is not None:
+            self.pool.shutdown(wait=False)  # cancels what is left; the client stays the caller's
+        elif self.pool:
             self.pool.shutdown(cancel_futures=True)
         self.bar.close()
 
     def start(self, runs) -> None:
         """Queue the runs that are neither cached nor queued yet, the longest first."""
-        if not self.pool:
-            return  # one job: each run is trained when fetched
-        new = {run for run in runs if run not in self.pending
+        new = {run for run in runs if run not in self.pending and run not in self.counted
                and not cache.path_for("run", dataclasses.asdict(run), datasets(run)).exists()}
-        for run in sorted(new, key=expected_cost, reverse=True):
-            self.pending[run] = self.pool.submit(_result_single_thread, run)
+        if not self.pool:  # one job: each run is trained when fetched
+            self.counted |= new
+        for run in sorted(new, key=expected_cost, reverse=True) if self.pool else ():
+            if self.client is not None:
+                self.pending[run] = self.pool.submit(_remote, run, self.source)
+            else:
+                self.pending[run] = self.pool.submit(_result_single_thread, run)
             self.pending[run].add_done_callback(lambda _: self.bar.update())
         self.bar.total += len(new)
         self.bar.refresh()
 
     def fetch(self, runs) -> list[dict]:
         """The results of ``runs``, in order: from the cache, or trained (and then cached)."""
+        return [self._result(run) for run in self._queued(runs)]
+
+    def settle(self, runs) -> list:
+        """Like `fetch`, but a run that failed gives its exception in its place; the others carry on."""
+        out = []
+        for run in self._queued(runs):
+            try:
+                out.append(self._result(run))
+            except Exception as error:  # noqa: BLE001 - reported to the caller, per run
+                out.append(error)
+        return out
+
+    def _queued(self, runs) -> list:
         runs = list(runs)
         self.start(runs)
-        out = []
-        for run in runs:
-            future = self.pending.get(run)
-            out.append(future.result() if future else result(run, progress=self.progress and not self.pool))
-        return out
+        return runs
+
+    def _result(self, run: Run) -> dict:
+        future = self.pending.get(run)
+        if future is None:
+            out = result(run, progress=self.progress and not self.pool)
+            if run in self.counted:
+                self.counted.discard(run)
+                self.bar.update()
+            return out
+        if self.client is not None:  # the worker's result, stored here as a local run would be
+            return cache.cached("run", dataclasses.asdict(run), future.result, datasets(run))
+        return future.result()

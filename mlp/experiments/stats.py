@@ -30,6 +30,12 @@ def welch(a, b) -> dict:
 
 
 def band(curves) -> dict:
-    """Per-point mean and std of equally long curves (one per seed), for shaded plots."""
-    curves = np.asarray(curves, dtype=float)
+    """Per-point mean and std of curves (one per seed), for shaded plots.
+
+    A curve cut short (a run stopped by a divergence) is padded with NaN, so the band
+    is NaN from where any seed has no value.
+    """
+    curves = [np.asarray(curve, dtype=float) for curve in curves]
+    longest = max(len(curve) for curve in curves)
+    curves = np.array([np.pad(curve, (0, longest - len(curve)), constant_values=np.nan) for curve in curves])
     return {"mean": curves.mean(axis=0), "std": curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])}

@@ -46,10 +46,33 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         out.append(("final_model", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
         out.append(("final_model", "tuned recipe's training time per run",
                     f"{r['tuned']['train_seconds']['mean']:.0f} s", ""))
+    if "init_scales" in results:
+        for scale in results["init_scales"]["scales"]:
+            out.append(("init_scales", f"test accuracy, report's recipe, init {scale['init']}",
+                        mean_std(scale["test_accuracy"]), percent(report.FINAL_ACCURACY)))
+    if "standardization" in results:
+        for recipe, r in results["standardization"].items():
+            out.append(("standardization", f"test accuracy, {recipe}, global / per pixel",
+                        f"{percent(r['global']['mean'])} / {percent(r['pixel']['mean'])} ({r['pixel_vs_global']})", ""))
+    if "mnist_inside" in results:
+        for recipe, r in results["mnist_inside"]["recipes"].items():
+            out.append(("mnist_inside", f"saturated hidden units over test images, {recipe}, initial / trained",
+                        f"{percent(r['init']['saturated'])} / {percent(r['trained']['saturated'])}", ""))
     if "fashion" in results:
         r = results["fashion"]
         out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""))
         out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
+    if "sweep_example" in results:
+        r = results["sweep_example"]
+        best = r["cells"][r["best"]]
+        setting = ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                            for name, value in best["setting"].items())
+        out.append(("sweep_example", f"best of {len(r['cells'])} cells ({setting}), validation accuracy",
+                    mean_std(best["accuracy"], interval=True), ""))
+    if "synthetic_snapshots" in results:
+        r = results["synthetic_snapshots"]
+        out.append(("synthetic_snapshots", "epochs whose parameters are kept (seed 0)",
+                    ", ".join(str(e) for e in r["epochs"]), ""))
     return out
 
 
@@ -254,6 +277,9 @@ def claims(results: dict) -> dict:
 
     final = results["final_model"]["report_recipe"]["test_accuracy"]
     tuned = results["final_model"].get("tuned", {}).get("test_accuracy")
+    sweep = results.get("init_scales")
     out["final_accuracy"] = {"agrees": inside(report.FINAL_ACCURACY, final), "ours": final, "tuned": tuned,
-                             "position": position(report.FINAL_ACCURACY, final)}
+                             "position": position(report.FINAL_ACCURACY, final),
+                             # the initial weight scales whose interval holds the report's number (None: undecided)
+                             "inside_with": None if sweep is None else sweep["inside"]}
     return out

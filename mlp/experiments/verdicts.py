@@ -9,6 +9,7 @@ writes it plainly (:func:`mlp.text.plain`).
 from __future__ import annotations
 
 from mlp import report
+from mlp.experiments import init_scales as scales
 from mlp.text import plain
 
 WORDS = {True: "yes", False: "no", None: "cannot tell"}
@@ -170,7 +171,23 @@ def final_accuracy(c: dict, show=plain) -> str:
     if c["tuned"] is not None:
         text += (f" The same network reaches {show('final_model.tuned.test_accuracy.mean', 'percent', c['tuned']['mean'])} "
                  "with a tuned recipe.")
-    if c["position"] == "above":
-        text += (" Inference: the report states standard-normal weights only for its synthetic network and may have "
-                 "initialized MNIST's differently.")
-    return text
+    text += (" The report states standard-normal weights only for its synthetic network; trained from other "
+             "initial scales (MNIST page), its recipe ")
+    if c.get("inside_with") is None:
+        return text + "cannot be placed in this build."
+    if not c["inside_with"]:
+        return text + "brings the report's number inside the interval with none of them."
+    return (text + "brings the report's number inside the interval with "
+            + " and ".join(scales.describe(s) for s in c["inside_with"]) + " weights, as measured.")
+
+
+def init_scales(sweep: dict) -> str:
+    """What the init-scale sweep measured about the report's number."""
+    within = sweep["inside"]
+    if within is None:
+        return "Measured: the runs are too few to place the report's number."
+    if not within:
+        return "Measured: no initialization tried here brings the report's number inside its interval."
+    return ("Measured: the report's number lies inside the interval of "
+            + " and ".join(scales.describe(s) for s in within)
+            + f" only; with standard-normal weights it lies {sweep['scales'][0]['place']} the interval.")
