@@ -197,7 +197,9 @@ def test_verdict_sentences_follow_the_claims():
     assert "larger than the noise" in verdicts.lowest_loss_batch(agree["batch_lowest_loss"])[1]
     assert "inside our interval" in verdicts.final_accuracy(agree["final_accuracy"])
     assert "above our interval" in verdicts.final_accuracy(disagree["final_accuracy"])  # 93.14% against our 80%
-    assert "Inference" in verdicts.final_accuracy(disagree["final_accuracy"])
+    assert verdicts.final_accuracy(disagree["final_accuracy"]).endswith("cannot be placed in this build.")
+    measured = {**disagree["final_accuracy"], "inside_with": [0.1]}
+    assert verdicts.final_accuracy(measured).endswith("inside the interval with normal, std 0.1 weights, as measured.")
     confounded = {**agree["minibatch_beats_sgd"], "lr_sgd": 1e-2, "confounded": True, "agrees": None}
     assert "10 times smaller" in verdicts.minibatch(confounded) and "same learning rate" in verdicts.minibatch(confounded)
     assert [verdicts.word(v) for v in (True, False, None)] == ["yes", "no", "cannot tell"]
