@@ -31,7 +31,7 @@ page.source(derivations.Derivation.holds)
 # %% [markdown]
 # The code cells below print through `mlp.site.page`, the site's helpers for its pages
 # (`page.md` shows Markdown, `page.table` a table, `page.source` a function's source as
-# it is in the package; all in the [API reference](../api/#mlpsitepage)), and display
+# it is in the package; all in the package's `mlp/site/page.py`), and display
 # LaTeX with a small helper, `show`:
 
 # %%
