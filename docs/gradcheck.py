@@ -80,8 +80,9 @@ assert sweep[5] < 1e-8
 # again, about tenfold per factor of 10 (rounding, $1/\varepsilon$).
 #
 # `numerical_gradients` perturbs each entry in place, evaluates the loss twice, and
-# restores the entry. On a large network it can differentiate a random sample of
-# `entries` entries per parameter; the others are left as NaN and skipped.
+# restores the entry. On a large network it can differentiate a random sample of entries
+# of each parameter (as many as its argument `entries` says); the others are left as NaN
+# and skipped.
 
 # %% tags=["hide-input"]
 page.source(gradcheck.numerical_gradients)

@@ -374,6 +374,79 @@ page.md(
 # [derivatives](../derivatives/#the-whole-network-symbolically) page.
 
 # %% [markdown]
+# ## Backpropagation on the graph
+#
+# The same dry run drawn as its computational graph: every node carries its forward value
+# (black) and the gradient of the loss at it (vermillion); every weight its value and its
+# gradient, written where it enters its node. The numbers are read from
+# `scalar.forward` and `scalar.backward` at Table 1's point. Step through the player:
+# the forward pass fills in the values from left to right, the backward pass the
+# gradients from right to left, in the order the code computes them.
+
+# %% tags=["hide-input"]
+from mlp import plots
+from mlp.experiments import synthetic_inside
+
+dry_point = synthetic_inside.dry_run_point()
+assert dry_point["backward"] == bwd and dry_point["loss"] == dry["loss"]
+page.player(plots.backprop_animation(dry_point),
+            "Step-by-step player over the 2-3-2 network's graph at Table 1's point: the forward pass writes "
+            "each node's value from the inputs to the loss, then the backward pass writes each gradient "
+            "from the loss back to the first layer's weights")
+
+# %% [markdown]
+# At this point the first layer's gradients are all zero, so the backward pass looks as if
+# it stopped at $h$. It does not: the same graph at a seeded random point, with inputs,
+# weights and biases drawn from a standard normal, shows every gradient at work.
+
+# %% tags=["hide-input"]
+rand_point = synthetic_inside.random_point()
+assert synthetic_inside.all_gradients_nonzero(rand_point), "the random point has a zero gradient: choose another seed"
+assert not synthetic_inside.all_gradients_nonzero(dry_point)
+page.figure(plots.backprop_graph(rand_point),
+            "The 2-3-2 network's graph at a seeded random point, every node with its forward value and "
+            "gradient and every weight with its value and gradient; none of the gradients is zero")
+page.player(plots.backprop_animation(rand_point),
+            "Step-by-step player over the same graph at the random point: forward values from the inputs "
+            "to the loss, then gradients from the loss back to the first layer's weights")
+
+# %% [markdown]
+# Why do the two points differ? With softmax and cross-entropy, $dz = y - t$ sums to
+# $\sum_m y_m - \sum_m t_m = 1 - 1 = 0$, so with two outputs $dz_2 = -dz_1$ and
+#
+# $$
+# dh_j = dz_1 v_{j1} + dz_2 v_{j2} = dz_1\, (v_{j1} - v_{j2}) .
+# $$
+#
+# $dh_j$ vanishes exactly when row $j$ of $v$ has two equal entries, whatever the input.
+# Measured at both points (`synthetic_inside.hidden_gradient_terms`):
+
+# %% tags=["hide-input"]
+why = {name: synthetic_inside.hidden_gradient_terms(point) for name, point in
+       (("Table 1's point", dry_point), ("the random point", rand_point))}
+for terms in why.values():
+    assert abs(terms["dz_sum"]) <= 1e-15 and terms["max_identity_error"] <= 1e-15
+page.table(
+    ["", "$\\sum_m dz_m$", "$v_{j1} - v_{j2}$, $j = 1, 2, 3$", "$dh_j$", "$dz_1 (v_{j1} - v_{j2})$"],
+    [[name, f"{terms['dz_sum']:.1e}", ", ".join(plots.graph_number(g) for g in terms["row_gaps"]),
+      ", ".join(plots.graph_number(d) for d in terms["dh"]),
+      ", ".join(plots.graph_number(d) for d in terms["dz1_times_gap"])] for name, terms in why.items()],
+)
+dry_gaps, rand_gaps = why["Table 1's point"]["row_gaps"], why["the random point"]["row_gaps"]
+largest = max(terms["max_identity_error"] for terms in why.values())
+rows_v = ", ".join("(" + ", ".join(f"{value:g}" for value in row) + ")" for row in dry_point["params"].v)
+dry_rows = (f"the rows of $v$ are {rows_v}: every gap is zero" if not any(dry_gaps)
+            else "a row of $v$ has unequal entries")
+rand_rows = "no gap is zero" if all(rand_gaps) else "a gap is zero"
+page.md(f"""
+At Table 1's point {dry_rows}, so $dh = 0$, hence $dk_j = dh_j h_j (1 - h_j) = 0$, $dw_{{ij}} = x_i dk_j = 0$
+and $db = dk = 0$: the two outputs' terms cancel before the sigmoid's derivative is used. At the random
+point {rand_rows}, and every gradient of the first layer is non-zero. The identity
+$dh_j = dz_1 (v_{{j1}} - v_{{j2}})$ holds at both points to {largest:.1e}. A check of the first layer's
+backward pass needs a point like the second one, which is what [gradient checking](../gradcheck/) uses.
+""")
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **Derive.** Write $\partial l / \partial w_{ij}$ by the chain rule through $k_j$, $h_j$

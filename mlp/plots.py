@@ -250,6 +250,209 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
     return fig
 
 
+# --- inside the network -------------------------------------------------------------------
+
+# The steps of one example's forward and backward pass, in the order the code takes them.
+GRAPH_STEPS = (
+    ("x", "forward: the input $x_i$"),
+    ("k", "forward: $k_j = \\sum_i x_i w_{ij} + b_j$"),
+    ("h", "forward: $h_j = \\sigma(k_j)$"),
+    ("z", "forward: $z_m = \\sum_j h_j v_{jm} + c_m$"),
+    ("y", "forward: $y = \\mathrm{softmax}(z)$"),
+    ("l", "forward: the loss $l = -\\ln y_{m^*}$"),
+    ("dz", "backward: $dz_m = y_m - t_m$ and $dc_m = dz_m$"),
+    ("dv", "backward: $dv_{jm} = h_j\\, dz_m$"),
+    ("dh", "backward: $dh_j = \\sum_m dz_m v_{jm}$"),
+    ("dk", "backward: $dk_j = dh_j\\, h_j (1 - h_j)$ and $db_j = dk_j$"),
+    ("dw", "backward: $dw_{ij} = x_i\\, dk_j$"),
+)
+GRADIENT = COLORS[1]  # gradients are written in vermillion, forward values in black
+
+
+def graph_number(value: float) -> str:
+    """A node's or weight's value as the graph writes it: 3 significant digits."""
+    return f"{value + 0.0:.3g}"
+
+
+def _graph_layout(sizes):
+    """Centre of every node of the graph: ``{(layer, index): (x, y)}``."""
+    n_in, n_hid, n_out = sizes
+    columns = {"x": (0.0, n_in), "k": (4.9, n_hid), "h": (7.3, n_hid), "z": (12.2, n_out), "y": (14.6, n_out),
+               "l": (16.8, 1)}
+    spacing = 1.9
+    return {(layer, i): (x, ((n - 1) / 2 - i) * spacing) for layer, (x, n) in columns.items() for i in range(n)}
+
+
+def _draw_graph(ax, point: dict, shown: int) -> None:
+    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.clear()
+    ax.set_axis_off()
+    x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
+    fwd, bwd = point["forward"], point["backward"]
+    sizes = (len(x), len(b), len(c))
+    spot = _graph_layout(sizes)
+    done = {name for name, _ in GRAPH_STEPS[:shown]}
+    current = GRAPH_STEPS[shown - 1][0] if shown else None
+    animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
+    half_w, half_h = 0.85, 0.42
+    fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
+
+    def text(xy, s, gid, color="#222222", fontsize=8, **kw):
+        ax.text(*xy, s, gid=gid, color=color, ha="center", fontsize=fontsize, zorder=4, **kw)
+
+    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
+        cx, cy = spot[(layer, i)]
+        active = animated and current in (step, grad_step)
+        ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h), 2 * half_w, 2 * half_h,
+                                    boxstyle="round,pad=0.02,rounding_size=0.15", zorder=3,
+                                    fc=fills[layer] + "26", ec=GRADIENT if active else fills[layer],
+                                    lw=2.2 if active else 1))
+        text((cx, cy + 0.04), f"{name} = {graph_number(value)}" if step in done else name,
+             f"{layer}_{i + 1}", va="bottom")
+        if gradient is not None and grad_step in done:
+            text((cx, cy - 0.04), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
+                 color=GRADIENT, va="top")
+
+    def edge(a, b, value=None, name=None, gradient=None, grad_name=None, step=None, grad_step=None, port=(0, 1)):
+        """An arrow from node a to node b; a weight's label sits where it enters b (port i of n)."""
+        (x0, y0), (x1, y1) = spot[a], spot[b]
+        x0, x1 = x0 + half_w, x1 - half_w
+        i, n = port
+        y1 += ((n - 1) / 2 - i) * 0.56
+        active = animated and current in (step, grad_step)
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
+                    arrowprops={"arrowstyle": "->", "color": "#444444" if active else "#999999",
+                                "lw": 1.4 if active else 0.8, "shrinkA": 0, "shrinkB": 0})
+        if name is None:
+            return
+        box = {"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
+        gid = name.strip("$").replace("_{", "_").replace("}", "")
+        label = {"ha": "right", "fontsize": 7.5, "bbox": box, "zorder": 4}
+        ax.text(x1 - 0.12, y1 + 0.02, f"{name} = {graph_number(value)}", gid=gid, color="#222222", va="bottom",
+                **label)
+        if grad_step in done:
+            ax.text(x1 - 0.12, y1 - 0.02, f"{grad_name} = {graph_number(gradient)}", gid="d" + gid,
+                    color=GRADIENT, va="top", **label)
+
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            edge(("x", i), ("k", j), w[i][j], f"$w_{{{i + 1}{j + 1}}}$", bwd.dw[i][j], f"$dw_{{{i + 1}{j + 1}}}$",
+                 "k", "dw", (i, sizes[0]))
+    for j in range(sizes[1]):
+        edge(("k", j), ("h", j), step="h", grad_step="dk")
+        for m in range(sizes[2]):
+            edge(("h", j), ("z", m), v[j][m], f"$v_{{{j + 1}{m + 1}}}$", bwd.dv[j][m], f"$dv_{{{j + 1}{m + 1}}}$",
+                 "z", "dv", (j, sizes[1]))
+    for m in range(sizes[2]):
+        for n in range(sizes[2]):
+            edge(("z", m), ("y", n), step="y", grad_step="dz")
+    edge(("y", label), ("l", 0), step="l", grad_step="dz")
+    for i in range(sizes[0]):
+        node("x", i, f"$x_{i + 1}$", x[i], "x")
+    for j in range(sizes[1]):
+        node("k", j, f"$k_{j + 1}$", fwd.k[j], "k", bwd.dk[j], f"$dk_{j + 1} = db_{j + 1}$", "dk")
+        node("h", j, f"$h_{j + 1}$", fwd.h[j], "h", bwd.dh[j], f"$dh_{j + 1}$", "dh")
+    for m in range(sizes[2]):
+        node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
+        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
+    node("l", 0, "$l$", point["loss"], "l")
+    for layer, value, name in (("k", b, "b"), ("z", c, "c")):
+        cx = spot[(layer, 0)][0]
+        top = max(y for _, y in spot.values()) + half_h + 0.15  # above the whole graph
+        ax.text(cx, top, "  ".join(f"${name}_{j + 1}$ = {graph_number(value[j])}" for j in range(len(value))),
+                gid=f"{name}_values", ha="center", va="bottom", fontsize=7, color="#222222")
+    step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
+    ax.set_title(f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
+                 else "forward values (black) and gradients of the loss (vermillion)", fontsize=10)
+    ys = [y for _, y in spot.values()]
+    ax.set(xlim=(-1.0, 17.8), ylim=(min(ys) - 0.7, max(ys) + 0.9), aspect="equal")
+
+
+def backprop_graph(point: dict, shown: int | None = None) -> Figure:
+    """The computational graph of one example with each node's value and gradient written on it.
+
+    ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
+    `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
+    it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ...), so a test can read the figure back.
+    """
+    fig, (ax,) = figure(1, width=12, height=4.6)
+    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
+    return fig
+
+
+def backprop_animation(point: dict, interval_ms: int = 1500):
+    """`backprop_graph` step by step, from the bare network to the last gradient, as an animation."""
+    from matplotlib.animation import FuncAnimation
+
+    fig, (ax,) = figure(1, width=12, height=4.6)
+    return FuncAnimation(fig, lambda shown: _draw_graph(ax, point, shown), frames=range(len(GRAPH_STEPS) + 1),
+                         interval=interval_ms, repeat=False)
+
+
+HIDDEN_LINES = ((COLORS[3], "--"), (COLORS[4], "-."), (COLORS[5], (0, (1, 1))))
+
+
+def _hidden_line(ax, w_j, b_j, j: int):
+    """The line k_j = w_1j x_1 + w_2j x_2 + b_j = 0, with an arrow toward the side where h_j > 1/2."""
+    color, dashes = HIDDEN_LINES[j % len(HIDDEN_LINES)]
+    normal = np.asarray(w_j, dtype=float)
+    unit = normal / np.linalg.norm(normal)
+    foot = -b_j * normal / normal.dot(normal)  # the line's point nearest the origin
+    along = np.array([-unit[1], unit[0]])
+    ax.axline(foot, foot + along, color=color, lw=1.6, ls=dashes, gid=f"k_{j + 1}=0")
+    base = foot + (j - 1) * 1.4 * along  # the units' arrows apart, where lines cross
+    tip = base + 0.8 * unit
+    ax.annotate("", xy=tip, xytext=base, arrowprops={"arrowstyle": "->", "color": color, "lw": 1.6})
+    ax.text(*(tip + 0.25 * unit), f"$h_{j + 1}$", color=color, fontsize=10, ha="center", va="center",
+            clip_on=True, fontweight="bold")
+
+
+def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
+    """Per kept epoch: the validation points, each hidden unit's line k_j = 0 and the learned boundary.
+
+    ``snapshots`` holds ``epochs``, ``params`` and ``boundaries`` (decision grids) as
+    `mlp.experiments.synthetic_inside.synthetic_snapshots` returns them; the last panel is the legend.
+    """
+    import matplotlib
+    from matplotlib.lines import Line2D
+
+    epochs = snapshots["epochs"]
+    ncols = 3
+    nrows = -(-(len(epochs) + 1) // ncols)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(3.5 * ncols, 3.4 * nrows), layout="constrained")
+        axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    val = data_result["val"]
+    for ax, epoch, params, grid in zip(axes, epochs, snapshots["params"], snapshots["boundaries"]):
+        for label, color in ((0, COLORS[0]), (1, COLORS[1])):
+            points = val["x"][val["y"] == label]
+            ax.scatter(points[:, 0], points[:, 1], s=1.5, alpha=0.3, color=color, rasterized=True, linewidths=0)
+        ax.plot(*data_result["boundary"].T, color="black", lw=1.2)
+        ax.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2.2)
+        w, b = np.asarray(params.w), np.asarray(params.b)
+        for j in range(w.shape[1]):
+            _hidden_line(ax, w[:, j], b[j], j)
+        extent = (grid["axis"][0], grid["axis"][-1])
+        ax.set(xlim=extent, ylim=extent, aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+               title="before training (epoch 0)" if epoch == 0 else f"after epoch {epoch}")
+        ax.grid(False)
+        ax.spines[["top", "right"]].set_visible(False)
+    legend_ax = axes[len(epochs)]
+    legend_ax.set_axis_off()
+    handles = [Line2D([], [], color=COLORS[0], marker="o", ls="", label="class 0 (validation)"),
+               Line2D([], [], color=COLORS[1], marker="o", ls="", label="class 1 (validation)"),
+               Line2D([], [], color="black", lw=1.2, label="true boundary $q(x) = 0.6$"),
+               Line2D([], [], color=COLORS[2], lw=2.2, label="learned boundary $y_1 = 0.5$"),
+               *(Line2D([], [], color=color, lw=1.6, ls=dashes, label=f"$k_{j + 1} = 0$: arrow toward $h_{j + 1} > 1/2$")
+                 for j, (color, dashes) in enumerate(HIDDEN_LINES))]
+    legend_ax.legend(handles=handles, loc="center", fontsize=9, frameon=False)
+    for ax in axes[len(epochs) + 1:]:
+        ax.set_axis_off()
+    return fig
+
+
 # ------------------------------------------------------------ inside the MNIST network
 
 

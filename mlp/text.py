@@ -12,6 +12,29 @@ def percent(value: float) -> str:
     return f"{100 * value:.2f}%"
 
 
+# How each kind of number is written, by name: the site tags its numbers with the name
+# (``page.number(key, fmt)``), and the package's own sentences (:mod:`mlp.experiments.verdicts`)
+# write through the same table, so a number reads the same in both.
+FORMATS = {
+    "percent": percent,
+    "percent0": lambda v: f"{100 * v:.0f}%",
+    "points": lambda v: f"{100 * v:.2f}",  # a difference of two percentages, in points
+    "seconds": lambda v: f"{v:.1f} s",
+    "sci": lambda v: f"{v:.1e}",
+    "int": lambda v: f"{v:,.0f}",
+    "plain": lambda v: f"{v:.4g}",
+    "1f": lambda v: f"{v:.1f}",
+    "2f": lambda v: f"{v:.2f}",
+    "3f": lambda v: f"{v:.3f}",
+    "4f": lambda v: f"{v:.4f}",
+}
+
+
+def plain(key: str, fmt: str, value) -> str:
+    """A number written by :data:`FORMATS`, untagged: the default ``show`` of the package's sentences."""
+    return FORMATS[fmt](value)
+
+
 def mean_std(s: dict, show=None, interval: bool = False) -> str:
     """``mean ± std`` of a summary over seeds (:func:`mlp.experiments.stats.summary`).
 

@@ -13,9 +13,12 @@ set, a missing site, browser or Playwright is a failure, not a skip.
   formats from the results cache the build used (``MLP_RESULTS_DIR``, ``MLP_PROFILE``).
 - Browser: headless Chromium (``MLP_CHROMIUM``, default ``chromium`` on the ``PATH``),
   driven by Playwright, loads every page from a server on 127.0.0.1 and checks that the
-  math was typeset, images loaded, no request left the machine, no Python error or
-  warning shows, and the console logged no error. Screenshots of the home and MNIST pages
-  go to ``MLP_ARTIFACTS_DIR`` (default ``artifacts/`` in the project).
+  math was typeset, images loaded, every figure has a text alternative, no request left
+  the machine, no Python error or warning shows, and the console logged no error.
+  Screenshots of the pages in `SCREENSHOTS`, in the light and the dark scheme, go to
+  ``MLP_ARTIFACTS_DIR`` (default ``artifacts/`` in the project).
+- Notebooks: every executed page links to its notebook, which is valid, holds the page's
+  code with its outputs, and (the scalar page's) runs again in a fresh kernel.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES_WITH_NUMBERS = ("index.html", "synthetic/index.html", "mnist/index.html")
 MIN_NUMBERS = 20
 # Full-page screenshots kept as build artifacts: page -> file name.
-SCREENSHOTS = {"index.html": "home.png", "mnist/index.html": "mnist.png"}
+SCREENSHOTS = {"index.html": "home.png", "mnist/index.html": "mnist.png", "scalar/index.html": "scalar.png",
+               "synthetic/index.html": "synthetic.png"}
 # MkDocs' 404 page is served at any depth, so its links are written from the site root.
 NOT_LINK_CHECKED = {"404.html"}
 
@@ -382,7 +386,17 @@ async () => {
     .map(t => t.trim().slice(0, 120));
   const outputs = Array.from(document.querySelectorAll('[data-mime-type="STDERR"]'),
                              el => el.textContent.trim()).filter(t => t);
+  const meaningful = text => Boolean(text) && text.trim().length >= 20 && !/no description/i.test(text);
+  const svgName = svg => svg.getAttribute("aria-label") || (svg.querySelector(":scope > title") || {}).textContent;
+  const unnamed = [
+    ...images.filter(img => !meaningful(img.getAttribute("alt")))
+      .map(img => `<img alt=${JSON.stringify(img.getAttribute("alt"))} src=${(img.getAttribute("src") || "").slice(0, 40)}>`),
+    ...Array.from(document.querySelectorAll(".jupyter-wrapper svg"))
+      .filter(svg => !svg.closest(".katex, [aria-hidden=true]") && !svg.parentElement.closest("svg") && !meaningful(svgName(svg)))
+      .map(svg => `<svg> of ${svg.outerHTML.length} characters`),
+  ];
   return {
+    unnamed,
     katex: document.querySelectorAll(".katex").length,
     katexErrors: Array.from(document.querySelectorAll(".katex-error"),
                             el => `${el.textContent.slice(0, 80)} (${el.getAttribute("title")})`),
@@ -395,12 +409,45 @@ async () => {
 """.replace("STDERR", STDERR)
 
 
+# JavaScript run after switching to the dark scheme: the scheme, the page's background and
+# each figure's, as relative luminances (0 black, 1 white; a transparent one counts as None).
+DARK = """
+() => {
+  const luminance = color => {
+    const [r, g, b, a = 1] = color.match(/[\\d.]+/g).map(Number);
+    if (a < 0.99) return null;
+    const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  return {
+    scheme: document.body.getAttribute("data-md-color-scheme"),
+    page: luminance(getComputedStyle(document.body).backgroundColor),
+    figures: Array.from(document.querySelectorAll("img.mlp-figure"),
+                        img => luminance(getComputedStyle(img).backgroundColor)),
+  };
+}
+"""
+
+
+def in_dark_scheme(tab, screenshot: Path) -> dict:
+    """Switch Material's palette to the dark scheme (its toggle), screenshot the page, switch back."""
+    toggle = tab.locator("form[data-md-component=palette] label:not([hidden])").first
+    toggle.click()
+    tab.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    shown = tab.evaluate(DARK)
+    tab.screenshot(path=str(screenshot), full_page=True)
+    tab.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+    tab.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+    return shown
+
+
 @dataclass(repr=False)
 class Visit:
     requests: list = field(default_factory=list)
     failures: list = field(default_factory=list)  # failed requests and HTTP errors
     console: list = field(default_factory=list)  # console errors and uncaught exceptions
     shown: dict = field(default_factory=dict)  # INSPECT's answer
+    dark: dict | None = None  # DARK's answer in the slate scheme (screenshot pages only)
 
     def __repr__(self):
         return f"Visit({len(self.requests)} requests, {self.shown})"
@@ -434,9 +481,12 @@ def browser(site, server, artifacts_dir) -> dict:
                     f"{message.text} ({message.location.get('url', '')})"))
                 tab.on("pageerror", lambda error, visit=visit: visit.console.append(f"uncaught: {error}"))
                 tab.goto(server + ("" if path == "index.html" else path), wait_until="networkidle")
+                # KaTeX typesets after the page's scripts load, later on a long page: wait for its mark.
+                tab.wait_for_selector("body[data-mlp-typeset]", state="attached", timeout=60_000)
                 visit.shown = tab.evaluate(INSPECT)
                 if path in SCREENSHOTS:
                     tab.screenshot(path=str(artifacts_dir / SCREENSHOTS[path]), full_page=True)
+                    visit.dark = in_dark_scheme(tab, artifacts_dir / SCREENSHOTS[path].replace(".png", "-dark.png"))
                 tab.close()
         finally:
             browser.close()
@@ -536,7 +586,9 @@ def test_numbers_match_results(site, lookup):
 
 
 # Pages whose every percentage or decimal in prose is a tagged number (or the report's words).
-PAGES_OF_RESULTS = ("index.html", "synthetic/index.html")
+# Not yet: gradcheck, performance, scalar and vectorized still show tables of numbers untagged.
+PAGES_OF_RESULTS = ("index.html", "synthetic/index.html", "mnist/index.html", "reproduction/index.html",
+                    "derivatives/index.html")
 MATH = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 # A percentage, a decimal or a number in scientific notation ("93.14%", "0.4404", "1e-3");
 # integers ("784", "5 epochs") are not caught.
@@ -627,3 +679,80 @@ def test_screenshots_saved(browser, artifacts_dir):
         assert path in browser, f"the site has no page {path} to screenshot"
         shot = artifacts_dir / name
         assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot {shot}"
+
+
+def test_every_figure_has_a_text_alternative(browser):
+    """Every image, and every SVG figure of an executed page, has an alt text or accessible name that says something."""
+    missing = [f"{path}: {what}" for path, visit in browser.items() for what in visit.shown["unnamed"]]
+    assert not missing, "figures without a meaningful text alternative:\n" + "\n".join(missing)
+
+
+def test_figures_legible_in_the_dark_scheme(browser, artifacts_dir):
+    """In Material's dark scheme the page turns dark and every figure sits on an opaque light background."""
+    problems = []
+    for path, name in SCREENSHOTS.items():
+        dark = browser[path].dark
+        if dark["scheme"] != "slate" or dark["page"] is None or dark["page"] > 0.2:
+            problems.append(f"{path}: the dark scheme did not take: {dark}")
+        if not dark["figures"] or None in dark["figures"]:
+            problems.append(f"{path}: figures without an opaque background (or none found): {dark['figures']}")
+        elif min(dark["figures"], default=1) < 0.8:
+            problems.append(f"{path}: a figure's background is dark, its dark text would vanish: {dark['figures']}")
+        shot = artifacts_dir / name.replace(".png", "-dark.png")
+        if not (shot.is_file() and shot.stat().st_size > 10_000):
+            problems.append(f"no usable dark screenshot {shot}")
+    assert not problems, "\n".join(problems)
+
+
+# --- notebooks ---------------------------------------------------------------------------
+
+NOTEBOOK_LINK = re.compile(r'<a href="([^"]+\.ipynb)" download>Download notebook</a>')
+
+
+def executed_pages(site) -> dict:
+    """Built page -> its jupytext source, for every page executed from ``docs/*.py``."""
+    pages = {}
+    for source in sorted((ROOT / "docs").glob("*.py")):
+        pages["index.html" if source.stem == "index" else f"{source.stem}/index.html"] = source
+    return pages
+
+
+def notebook_of(site, path) -> Path:
+    links = NOTEBOOK_LINK.findall((site.root / path).read_text(encoding="utf-8"))
+    assert len(links) == 1, f"{path}: {len(links)} 'Download notebook' links"
+    kind, target, _ = resolve(site, path, links[0])
+    assert kind == "internal", f"{path}: the notebook link {links[0]!r} is {kind}: {target}"
+    return site.root / target
+
+
+def test_executed_pages_offer_their_notebook(site):
+    """Every executed page links to an .ipynb built from its source, with the build's outputs."""
+    import jupytext
+    import nbformat
+
+    for path, source in executed_pages(site).items():
+        nb = nbformat.read(notebook_of(site, path), as_version=4)
+        nbformat.validate(nb)
+        code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+        assert code == [cell.source for cell in jupytext.read(source).cells if cell.cell_type == "code"], \
+            f"{path}: the notebook's code is not its source's"
+        assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code"), f"{path}: not executed"
+        assert any(cell.outputs for cell in nb.cells if cell.cell_type == "code"), f"{path}: no outputs"
+
+
+def test_a_notebook_runs_top_to_bottom(site, caller_results_dir, tmp_path):
+    """The scalar page's notebook, hidden build cells and all, re-executes in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook_of(site, "scalar/index.html"), as_version=4)
+    assert any("hide-input" in cell.metadata.get("tags", []) for cell in nb.cells), "no hidden build cell to run"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with pytest.MonkeyPatch.context() as patch:  # the kernel inherits this environment
+        patch.setenv("MLP_PROFILE", os.environ.get("MLP_PROFILE", "full"))
+        if caller_results_dir:
+            patch.setenv("MLP_RESULTS_DIR", caller_results_dir)
+        NotebookClient(nb, timeout=600, allow_errors=False, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")

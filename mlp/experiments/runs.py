@@ -75,14 +75,11 @@ def load(run: Run):
     return train_set, held_out, n_out
 
 
-def _streams(run: Run):
-    """The run's two random streams: initialization and shuffling."""
-    return np.random.default_rng(run.seed).spawn(2)
-
-
-def initial_params(run: Run, n_in: int, n_out: int):
-    """The parameters ``run`` starts from (its seed's initialization), without training."""
-    return init_params(n_in, run.n_hid, n_out, _streams(run)[0], scale=run.init, dtype=np.dtype(run.dtype))
+def initial(run: Run, n_in: int, n_out: int):
+    """The run's initial parameters and its shuffling Generator, two streams of ``run.seed``."""
+    init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
+    params = init_params(n_in, run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    return params, shuffle_rng
 
 
 def execute(run: Run, progress: bool | None = False) -> dict:
@@ -92,8 +89,7 @@ def execute(run: Run, progress: bool | None = False) -> dict:
     its held-out numbers are those of the last epoch evaluated before it.
     """
     (x, labels), held_out, n_out = load(run)
-    shuffle_rng = _streams(run)[1]
-    params = initial_params(run, x.shape[1], n_out)
+    params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,

@@ -46,6 +46,7 @@ function typeset() {
     ],
     throwOnError: false,
   });
+  document.body.setAttribute("data-mlp-typeset", "");  // done: a test waits for this mark
 }
 if (typeof document$ !== "undefined") { document$.subscribe(typeset); }
 else { document.addEventListener("DOMContentLoaded", typeset); }
@@ -155,3 +156,75 @@ def on_files(files, config):
                                     abs_src_path=str(path)))
     files.append(File.generated(config, "assets/katex-init.js", content=KATEX_INIT))
     return files
+
+
+# --- "Download notebook": each executed page as an .ipynb with its outputs ---------------
+
+NOTEBOOK_INTRO = """\
+This notebook is the page `{source}` of the `mlp` site, as the build executed it (experiments
+profile `{profile}`). It runs top to bottom in Jupyter with the package installed
+(`pip install -e '.[docs]'` in the project). It reads the experiments' results from the
+results cache (`MLP_RESULTS_DIR`) and trains those that are missing there: set
+`MLP_PROFILE=quick` before starting Jupyter to train on slivers in a minute or two."""
+NOTEBOOK_LINK = ('<p class="mlp-download"><a href="{name}" download>Download notebook</a> '
+                 '(this page with its outputs, to run in Jupyter)</p>')
+_notebooks: dict = {}  # source page -> where its notebook goes in the site
+
+
+def on_page_content(html, page, config, files):
+    """Offer each executed page's notebook, under the page's title."""
+    if not config["plugins"]["mkdocs-jupyter"].should_include(page.file):
+        return html
+    source = Path(page.file.abs_src_path)
+    name = source.stem + ".ipynb"
+    _notebooks[source] = Path(page.file.abs_dest_path).parent / name
+    link = NOTEBOOK_LINK.format(name=name)
+    head = html.find("</h1>")
+    return html[:head + 5] + link + html[head + 5:] if head >= 0 else link + html
+
+
+def notebook(source: Path, config) -> "nbformat.NotebookNode":
+    """The page ``source`` as a notebook executed top to bottom, as the pages are (same kernel, folder)."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = Path(config["config_file_path"]).parent
+    jupyter = config["plugins"]["mkdocs-jupyter"].config
+    nb = jupytext.read(source)
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"name": jupyter["kernel_name"], "display_name": "Python 3", "language": "python"}
+    intro = NOTEBOOK_INTRO.format(source=source.relative_to(root).as_posix(), profile=profile())
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(intro))
+    nb = nbformat.reads(nbformat.writes(nb), as_version=nbformat.NO_CONVERT)
+    NotebookClient(nb, kernel_name=jupyter["kernel_name"], timeout=1800, allow_errors=False,
+                   resources={"metadata": {"path": str(root)}}).execute()
+    nbformat.validate(nb)
+    return nb
+
+
+def on_post_build(config):
+    """Write each executed page's notebook beside the page, executed once per cache key."""
+    import nbformat
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = Path(config["plugins"]["mkdocs-jupyter"].config["cache_dir"]) / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = {source: folder / f"{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}-{source.stem}.ipynb"
+            for source in _notebooks}
+
+    def make(source):
+        cached = jobs[source]
+        if not cached.is_file():
+            log.info("executing %s as a notebook", source.name)
+            nbformat.write(notebook(source, config), str(cached) + ".partial")
+            Path(str(cached) + ".partial").replace(cached)
+        target = _notebooks[source]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(make, sorted(jobs)))
+    for stale in set(folder.glob("*.ipynb")) - set(jobs.values()):
+        stale.unlink()
+    _notebooks.clear()  # a rebuild under `mkdocs serve` lists its pages anew
