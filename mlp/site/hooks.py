@@ -124,7 +124,7 @@ def on_pre_page(page, config, files):
 
 def on_page_content(html, page, config, files):
     PAGES[page.file.src_uri] = time.perf_counter() - PAGES[page.file.src_uri]
-    return html
+    return offer_notebook(html, page, config)
 
 
 def on_post_page(output, page, config):
@@ -132,6 +132,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
+    write_notebooks(config)
     record = timings.path(profile())
     pages = {name: seconds for name, seconds in PAGES.items() if name != "status"}
     timings.write(record, {**timings.read(record), "pages": pages})
@@ -171,7 +172,7 @@ NOTEBOOK_LINK = ('<p class="mlp-download"><a href="{name}" download>Download not
 _notebooks: dict = {}  # source page -> where its notebook goes in the site
 
 
-def on_page_content(html, page, config, files):
+def offer_notebook(html, page, config):
     """Offer each executed page's notebook, under the page's title."""
     if not config["plugins"]["mkdocs-jupyter"].should_include(page.file):
         return html
@@ -203,7 +204,7 @@ def notebook(source: Path, config) -> "nbformat.NotebookNode":
     return nb
 
 
-def on_post_build(config):
+def write_notebooks(config):
     """Write each executed page's notebook beside the page, executed once per cache key."""
     import nbformat
     from concurrent.futures import ThreadPoolExecutor
