@@ -165,9 +165,11 @@ run, evaluation excluded.
 # experiment, its runs, how many this build trained and their training seconds (summed
 # over runs: two processes train at once, so the wall time is about half the sum; a run
 # shared by two experiments counts in both), and the command's wall time; the site's hooks
-# add the seconds each page took to execute and render (its kernel's start included). A
-# page cannot time the build it is part of, so the page times are those of the last build
-# of this profile; a build that found every result stored trains nothing and shows zeros.
+# add the seconds each executed page took to run as a notebook, its kernel's start
+# included (two pages run at once, so their wall time is about half the sum). This page
+# runs after the others, so their times are this build's (its own it cannot show). A build
+# that found every result stored trains nothing, and a page whose executed notebook was
+# stored runs nothing: both show zeros.
 
 # %% tags=["hide-input"]
 from mlp.experiments import timings

@@ -5,13 +5,16 @@
   nothing. The profile is `mlp.site.preview`'s choice: ``MLP_PROFILE`` if set, else
   ``full`` for a build; ``mkdocs serve`` on a cold cache serves the ``quick`` profile with
   a notice on every page while the full one trains in the background, and rebuilds as it
-  progresses. The experiments command records its timings, and each page's build time is
-  added (`mlp.experiments.timings`): the Performance page shows them.
+  progresses. The experiments command records its timings, and each page's execution
+  time is added (`mlp.experiments.timings`): the Performance page shows them.
+- Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
+  rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
+  executing it, and the same notebook is the page's download. Executed notebooks are kept
+  under a key of the page's text and `page_key` (the package source, the README, the
+  profile and the results the build read), so a change to any of them re-executes the
+  page instead of serving a stale one, and an unchanged rebuild executes nothing.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
-- mkdocs-jupyter caches executed pages by their own text only; its cache folder is
-  keyed here on the package source, the README, the profile and the results the build
-  read, so a change to any of them re-executes the pages instead of serving stale ones.
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
-import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -110,39 +113,29 @@ def on_pre_build(config):
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
                                / page_key(config, timings.read(record)["fingerprint"]))
-    PAGES.clear()
-    PAGES["status"] = background.read(preview.target()) if preview.STATE.preview else None
+    BUILD.clear()
+    BUILD["status"] = background.read(preview.target()) if preview.STATE.preview else None
 
 
-PAGES = {}  # this build: page -> seconds from on_pre_page to on_page_content (its execution); "status"
-
-
-def on_pre_page(page, config, files):
-    PAGES[page.file.src_uri] = time.perf_counter()
-    return page
+BUILD = {}  # this build: "status", the background training's (in a preview)
 
 
 def on_page_content(html, page, config, files):
-    PAGES[page.file.src_uri] = time.perf_counter() - PAGES[page.file.src_uri]
-    return offer_notebook(html, page, config)
+    return offer_notebook(STRAY_CSS.sub("", html), page, config)
 
 
 def on_post_page(output, page, config):
-    return preview.add_notice(output, PAGES["status"]) if preview.STATE.preview else output
+    return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
 
 
 def on_post_build(config):
-    write_notebooks(config)
-    record = timings.path(profile())
-    pages = {name: seconds for name, seconds in PAGES.items() if name != "status"}
-    timings.write(record, {**timings.read(record), "pages": pages})
     if preview.STATE.preview:
         preview.start_background()
 
 
 def on_serve(server, config, builder):
     if preview.STATE.preview:
-        preview.watch(server, PAGES["status"])
+        preview.watch(server, BUILD["status"])
     return server
 
 
@@ -156,76 +149,69 @@ def on_files(files, config):
         files.append(File.generated(config, f"assets/katex/{path.relative_to(dist).as_posix()}",
                                     abs_src_path=str(path)))
     files.append(File.generated(config, "assets/katex-init.js", content=KATEX_INIT))
+    execute_pages(files, config)
     return files
 
 
-# --- "Download notebook": each executed page as an .ipynb with its outputs ---------------
+# --- the executed pages: each executed once, rendered and offered as a notebook ---------
 
-NOTEBOOK_INTRO = """\
-This notebook is the page `{source}` of the `mlp` site, as the build executed it (experiments
-profile `{profile}`). It runs top to bottom in Jupyter with the package installed
-(`pip install -e '.[docs]'` in the project). It reads the experiments' results from the
-results cache (`MLP_RESULTS_DIR`) and trains those that are missing there: set
-`MLP_PROFILE=quick` before starting Jupyter to train on slivers in a minute or two."""
+READS_PAGE_TIMES = ("performance.py",)  # executed after the others, whose times it shows
 NOTEBOOK_LINK = ('<p class="mlp-download"><a href="{name}" download>Download notebook</a> '
                  '(this page with its outputs, to run in Jupyter)</p>')
-_notebooks: dict = {}  # source page -> where its notebook goes in the site
+DOWNLOADS: dict = {}  # page's src_uri -> its notebook's file name, beside the page
+# mkdocs-jupyter appends to a page converted from an .ipynb its highlighting CSS a second
+# time, printed as a Python list (its template has already put it in the page).
+STRAY_CSS = re.compile(r"\s*<style>\s*\[['\"].*?['\"]\]\s*</style>\s*\Z", re.DOTALL)
+
+
+def execute_pages(files, config) -> None:
+    """Execute every page mkdocs-jupyter includes (`mlp.site.notebooks`), once per key; point
+    its file at the executed notebook, which mkdocs-jupyter then only converts; add that
+    notebook beside the page as its download; record each page's execution seconds."""
+    from mlp.site import notebooks
+
+    jupyter = config["plugins"]["mkdocs-jupyter"]
+    root = Path(config["config_file_path"]).parent
+    kernel = jupyter.config["kernel_name"]
+    into = Path(jupyter.config["cache_dir"]) / "notebooks"
+    key = Path(jupyter.config["cache_dir"]).name  # page_key(config, the results' fingerprint)
+    if jupyter.config["remove_tag_config"].get("remove_cell_tags", [None])[0] != notebooks.INTRO_TAG:
+        raise PluginError(f"mkdocs.yml: mkdocs-jupyter's remove_tag_config must begin remove_cell_tags "
+                          f"with {notebooks.INTRO_TAG!r}, or each page shows its notebook's intro")
+    pages = {file.src_uri: file for file in files.documentation_pages()
+             if file.abs_src_path.endswith(".py") and jupyter.should_include(file)}
+
+    def run(file):
+        source = Path(file.abs_src_path)
+        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
+
+    record = timings.path(profile())
+    done = {}
+    try:
+        for batch in ([uri for uri in pages if uri not in READS_PAGE_TIMES],
+                      [uri for uri in pages if uri in READS_PAGE_TIMES]):
+            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
+            timings.write(record, {**(timings.read(record) or {}),  # 0 s: stored, not executed
+                                   "pages": {uri: seconds or 0.0 for uri, (_, seconds) in done.items()}})
+    except notebooks.PageFailed as error:
+        raise PluginError(str(error)) from None
+    DOWNLOADS.clear()
+    for uri, (path, _) in done.items():
+        file = pages[uri]
+        name = Path(file.abs_src_path).stem + ".ipynb"
+        file.abs_src_path = str(path)  # what mkdocs-jupyter reads, includes and converts
+        files.append(File.generated(config, (PurePosixPath(file.dest_path).parent / name).as_posix(),
+                                    abs_src_path=str(path)))
+        DOWNLOADS[uri] = name
+    for stale in set(into.glob("*.ipynb")) - {path for path, _ in done.values()}:
+        stale.unlink()
 
 
 def offer_notebook(html, page, config):
     """Offer each executed page's notebook, under the page's title."""
-    if not config["plugins"]["mkdocs-jupyter"].should_include(page.file):
+    name = DOWNLOADS.get(page.file.src_uri)
+    if name is None:
         return html
-    source = Path(page.file.abs_src_path)
-    name = source.stem + ".ipynb"
-    _notebooks[source] = Path(page.file.abs_dest_path).parent / name
     link = NOTEBOOK_LINK.format(name=name)
     head = html.find("</h1>")
     return html[:head + 5] + link + html[head + 5:] if head >= 0 else link + html
-
-
-def notebook(source: Path, config) -> "nbformat.NotebookNode":
-    """The page ``source`` as a notebook executed top to bottom, as the pages are (same kernel, folder)."""
-    import jupytext
-    import nbformat
-    from nbclient import NotebookClient
-
-    root = Path(config["config_file_path"]).parent
-    jupyter = config["plugins"]["mkdocs-jupyter"].config
-    nb = jupytext.read(source)
-    nb.metadata.pop("jupytext", None)
-    nb.metadata["kernelspec"] = {"name": jupyter["kernel_name"], "display_name": "Python 3", "language": "python"}
-    intro = NOTEBOOK_INTRO.format(source=source.relative_to(root).as_posix(), profile=profile())
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(intro))
-    nb = nbformat.reads(nbformat.writes(nb), as_version=nbformat.NO_CONVERT)
-    NotebookClient(nb, kernel_name=jupyter["kernel_name"], timeout=1800, allow_errors=False,
-                   resources={"metadata": {"path": str(root)}}).execute()
-    nbformat.validate(nb)
-    return nb
-
-
-def write_notebooks(config):
-    """Write each executed page's notebook beside the page, executed once per cache key."""
-    import nbformat
-    from concurrent.futures import ThreadPoolExecutor
-
-    folder = Path(config["plugins"]["mkdocs-jupyter"].config["cache_dir"]) / "notebooks"
-    folder.mkdir(parents=True, exist_ok=True)
-    jobs = {source: folder / f"{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}-{source.stem}.ipynb"
-            for source in _notebooks}
-
-    def make(source):
-        cached = jobs[source]
-        if not cached.is_file():
-            log.info("executing %s as a notebook", source.name)
-            nbformat.write(notebook(source, config), str(cached) + ".partial")
-            Path(str(cached) + ".partial").replace(cached)
-        target = _notebooks[source]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target)
-
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(make, sorted(jobs)))
-    for stale in set(folder.glob("*.ipynb")) - set(jobs.values()):
-        stale.unlink()
-    _notebooks.clear()  # a rebuild under `mkdocs serve` lists its pages anew

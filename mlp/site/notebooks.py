@@ -1,0 +1,102 @@
+"""The executed pages as notebooks: each page executed once, kept on disk, shown and offered.
+
+Every ``docs/*.py`` page that mkdocs-jupyter includes is read by jupytext, given an
+`intro` cell (how to run the notebook; tagged `INTRO_TAG`, which the site's
+``remove_tag_config`` drops from the page), and executed top to bottom by nbclient in a
+kernel of its own, two pages at a time (`execute_all`). The executed notebook is stored
+under a key of everything its outputs depend on (`key`), so an unchanged rebuild executes
+nothing. The site then renders that notebook without executing it, and offers the same
+file as the page's download: the page and the notebook come from one execution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+INTRO_TAG = "notebook-intro"
+INTRO = """\
+This notebook is the page `{source}` of the `mlp` site, as the build executed it (experiments
+profile `{profile}`). It runs top to bottom in Jupyter with the package installed
+(`pip install -e '.[docs]'` in the project). It reads the experiments' results from the
+results cache (`MLP_RESULTS_DIR`) and trains those that are missing there: set
+`MLP_PROFILE=quick` before starting Jupyter to train on slivers in a minute or two."""
+log = logging.getLogger("mkdocs.hooks.mlp")  # MkDocs prints its own loggers' lines
+KERNEL_TIMEOUT = 1800  # seconds a cell may take: a page never trains, but may read a slow disk
+
+
+class PageFailed(RuntimeError):
+    """A cell of a page raised: the page's name and the cell's error."""
+
+
+def intro(source: Path, root: Path, profile: str) -> str:
+    return INTRO.format(source=source.relative_to(root).as_posix(), profile=profile)
+
+
+def key(source: Path, intro_text: str, page_key: str, kernel: str) -> str:
+    """A hash of the page's text, its intro, the kernel and ``page_key`` (`mlp.site.hooks.page_key`)."""
+    digest = hashlib.sha256(source.read_bytes())
+    for part in (intro_text, page_key, kernel):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()[:16]
+
+
+def notebook(source: Path, intro_text: str, kernel: str):
+    """The page ``source`` as an unexecuted notebook: the intro cell, then the page's cells."""
+    import jupytext
+    import nbformat
+
+    nb = jupytext.read(source)
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3", "language": "python"}
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(intro_text, metadata={"tags": [INTRO_TAG]}))
+    return nbformat.reads(nbformat.writes(nb), as_version=nbformat.NO_CONVERT)  # fresh cell ids, valid
+
+
+def execute(nb, kernel: str, folder: Path, name: str):
+    """``nb`` executed in a new kernel started in ``folder``; `PageFailed` names ``name`` if a cell raises."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    try:
+        NotebookClient(nb, kernel_name=kernel, timeout=KERNEL_TIMEOUT, allow_errors=False,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    except CellExecutionError as error:
+        raise PageFailed(f"{name}: a cell failed:\n{error}") from None
+    return nb
+
+
+def stored(source: Path, into: Path, intro_text: str, kernel: str, page_key: str,
+           folder: Path) -> tuple[Path, float | None]:
+    """``(path, seconds)``: the page's executed notebook in ``into``, executed now if it is not
+    stored under its `key` (seconds of that execution, kernel start included), else ``None``."""
+    import nbformat
+
+    path = into / f"{key(source, intro_text, page_key, kernel)}-{source.stem}.ipynb"
+    if path.is_file():
+        return path, None
+    log.info("executing %s", source.name)
+    start = time.perf_counter()
+    nb = execute(notebook(source, intro_text, kernel), kernel, folder, source.name)
+    seconds = time.perf_counter() - start
+    log.info("executed %s in %.0f s", source.name, seconds)
+    nbformat.validate(nb)
+    into.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    nbformat.write(nb, str(partial))
+    partial.replace(path)  # never a half-written notebook under a key
+    return path, seconds
+
+
+def execute_all(jobs: dict, run, threads: int = 2) -> dict:
+    """``{name: run(job)}`` for the ``jobs`` (name -> job), ``threads`` at a time; the first
+    failure is raised once the running ones are done."""
+    pool = ThreadPoolExecutor(threads)
+    try:
+        futures = {name: pool.submit(run, job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, the pages not started never start
