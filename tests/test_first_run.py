@@ -3,8 +3,13 @@
 Real servers on a private results folder, the profile trained behind the preview replaced
 by the ``tiny`` stand-in (``MLP_BACKGROUND_PROFILE``) so that a cycle takes a few
 minutes, not fifteen. Slow (each test starts MkDocs and executes every page): they run
-when ``MLP_SERVE_TESTS=1`` and ``MLP_DATA_DIR`` is set; the first also needs Chromium and
-Playwright, as tests/test_site.py does.
+when ``MLP_SERVE_TESTS=1`` and ``MLP_DATA_DIR`` is set (CI sets both); the first also
+needs Chromium and Playwright, as tests/test_site.py does.
+
+The first page must be served within the issue's two minutes (`FIRST_PAGE_LIMIT`), on
+the 2-core machine CI runs on, quiet. On a machine that others load at the same time the
+first build is slower by their share: ``MLP_FIRST_PAGE_LIMIT`` (seconds) raises the limit
+there, and a run under it says so rather than claiming the two minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PAGE_LIMIT = 150  # seconds: the issue's two minutes, and some slack for a shared machine
+FIRST_PAGE_LIMIT = float(os.environ.get("MLP_FIRST_PAGE_LIMIT", 120))  # seconds: the issue's two minutes
 FULL_LIMIT = 300  # seconds from the first page to the stand-in's results in the browser
 
 pytestmark = pytest.mark.skipif(os.environ.get("MLP_SERVE_TESTS") != "1",
@@ -141,7 +146,7 @@ def test_preview_then_full_results_without_a_reload(needs_data, results, tmp_pat
         assert any(after[key] != before[key] for key in before), "no number changed to the stand-in's"
         for key, (fmt, text) in before.items():
             assert text == expected(key, fmt, "quick", results, monkeypatch), key
-        print(f"first page after {first_page:.0f} s, stand-in results after {time.monotonic() - started:.0f} s")
+        print(f"first page after {first_page:.0f} s (limit {FIRST_PAGE_LIMIT:.0f} s), stand-in results after {time.monotonic() - started:.0f} s")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(60)
