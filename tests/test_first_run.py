@@ -95,6 +95,30 @@ def shown_numbers(page) -> dict:
         "span.mlp-number:not([data-value])", "els => els.map(e => [e.dataset.key, e.dataset.format, e.textContent])")}
 
 
+def loaded(page, read):
+    """``read(page)`` once the page has loaded; ``None`` if a livereload navigated meanwhile."""
+    from playwright.sync_api import Error
+
+    try:
+        page.wait_for_load_state()
+        return read(page)
+    except Error:  # the page reloaded under the read: the server rebuilt it
+        return None
+
+
+def preview_shown(page) -> tuple[str, dict] | None:
+    """``(notice text, numbers)`` of a preview page, ``None`` if it shows no notice or no number."""
+    notice = page.locator("#mlp-preview")
+    if notice.count() == 1 and notice.is_visible() and (numbers := shown_numbers(page)):
+        return notice.inner_text(), numbers
+    return None
+
+
+def full_shown(page) -> dict | None:
+    """The numbers of a page without the notice, ``None`` while the notice is there or no number is."""
+    return None if page.locator("#mlp-preview").count() else shown_numbers(page) or None
+
+
 def expected(key: str, fmt: str, profile: str, results: Path, monkeypatch) -> str:
     from mlp import experiments
     from mlp.site.page import FORMATS
@@ -130,15 +154,10 @@ def test_preview_then_full_results_without_a_reload(needs_data, results, tmp_pat
         with playwright_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
-            page.goto(url)
-            notice = page.locator("#mlp-preview")
-            assert notice.is_visible()
-            assert "quick profile" in notice.inner_text() and "runs done" in notice.inner_text()
-            before = shown_numbers(page)
-            assert before, "the home page shows no number from the results"
-            page.wait_for_selector("#mlp-preview", state="detached", timeout=FULL_LIMIT * 1000)
-            page.wait_for_load_state()
-            after = shown_numbers(page)
+            page.goto(url)  # the only navigation the test asks for: the server's livereload does the rest
+            notice, before = wait_until(lambda: loaded(page, preview_shown), 60, "the preview's notice and numbers")
+            assert "quick profile" in notice and "runs done" in notice
+            after = wait_until(lambda: loaded(page, full_shown), FULL_LIMIT, "the notice gone, the numbers shown")
             browser.close()
         assert set(after) == set(before)
         for key, (fmt, text) in after.items():
