@@ -41,10 +41,26 @@ def figure(ncols: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure,
 
 def save(fig: Figure, path) -> Path:
     """Write ``fig`` as SVG or PNG (200 dpi), by the path's suffix."""
+    import matplotlib
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=200, metadata={"Date": None} if path.suffix == ".svg" else None)
+    with matplotlib.rc_context({"svg.fonttype": STYLE["svg.fonttype"]}):
+        fig.savefig(path, dpi=200, metadata={"Date": None} if path.suffix == ".svg" else None)
     return path
+
+
+def svg(fig: Figure) -> str:
+    """``fig`` as an SVG document whose text stays text (``svg.fonttype`` none): searchable,
+    and its font sizes readable from the file."""
+    import io
+
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": STYLE["svg.fonttype"]}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def smooth(values, window: int) -> np.ndarray:
@@ -274,13 +290,42 @@ def graph_number(value: float) -> str:
     return f"{value + 0.0:.3g}"
 
 
-def _graph_layout(sizes):
-    """Centre of every node of the graph: ``{(layer, index): (x, y)}``."""
+# The graph's geometry, in inches (its axes span the figure, one data unit an inch).
+GRAPH_FONT = 10  # every number on the graph; subscripts come out at 0.7 of it
+GRAPH_LINE = 0.2  # one line of text
+GRAPH_PITCH = 2.35  # between the centres of neighbouring nodes of the widest layer
+GRAPH_LAYERS = ("x", "k", "h", "z", "y", "l")
+GRAPH_SIDE_BY_SIDE = 2.6  # the width that holds a weight's value and gradient on one line
+
+
+def _graph_layout(sizes) -> dict:
+    """Where the graph's parts go, top to bottom: inputs, k, h, z, y, the loss.
+
+    Returns ``{"node": {(layer, i): (x, y)}, "inbox": {(layer, i): (x, y_top, lines)}, "box": (w, h),
+    "width": ..., "height": ...}``, the inbox's ``(x, y_top, width, lines)``. A node of k or z
+    sits under its *inbox*, the lines that list the weights (and bias) entering it with their
+    gradients: one line each where a weight's value and gradient fit side by side, two otherwise.
+    """
     n_in, n_hid, n_out = sizes
-    columns = {"x": (0.0, n_in), "k": (4.9, n_hid), "h": (7.3, n_hid), "z": (12.2, n_out), "y": (14.6, n_out),
-               "l": (16.8, 1)}
-    spacing = 1.9
-    return {(layer, i): (x, ((n - 1) / 2 - i) * spacing) for layer, (x, n) in columns.items() for i in range(n)}
+    counts = dict(zip(GRAPH_LAYERS, (n_in, n_hid, n_hid, n_out, n_out, 1)))
+    width = GRAPH_PITCH * max(sizes)
+    box = (GRAPH_PITCH - 0.35, 2 * GRAPH_LINE + 0.12)
+    fan_in = {"k": n_in, "z": n_hid}
+    gaps = {"x": 0.5, "k": 0.3, "h": 0.55, "z": 0.55, "y": 0.35}  # below each layer, for its arrows
+    node, inbox, y = {}, {}, -0.45  # below the title
+    for layer in GRAPH_LAYERS:
+        n = counts[layer]
+        pitch = width / n
+        if layer in fan_in:
+            lines = fan_in[layer] * (1 if pitch - 0.35 >= GRAPH_SIDE_BY_SIDE else 2) + 1  # and the bias
+            for i in range(n):
+                inbox[(layer, i)] = ((i + 0.5) * pitch, y, pitch - 0.35, lines)
+            y -= lines * GRAPH_LINE + 0.08
+        height = box[1] if layer != "l" else box[1] - 0.1
+        for i in range(n):
+            node[(layer, i)] = ((i + 0.5) * pitch, y - height / 2)
+        y -= height + gaps.get(layer, 0.1)
+    return {"node": node, "inbox": inbox, "box": box, "width": width, "height": -y}
 
 
 def _draw_graph(ax, point: dict, shown: int) -> None:
@@ -292,63 +337,92 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
     fwd, bwd = point["forward"], point["backward"]
     sizes = (len(x), len(b), len(c))
-    spot = _graph_layout(sizes)
+    layout = _graph_layout(sizes)
+    spot, half_w = layout["node"], layout["box"][0] / 2
     done = {name for name, _ in GRAPH_STEPS[:shown]}
     current = GRAPH_STEPS[shown - 1][0] if shown else None
     animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
-    half_w, half_h = 0.85, 0.42
     fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
 
-    def text(xy, s, gid, color="#222222", fontsize=8, **kw):
-        ax.text(*xy, s, gid=gid, color=color, ha="center", fontsize=fontsize, zorder=4, **kw)
+    def text(xy, s, gid, color="#222222", **kw):
+        kw = {"ha": "center", "va": "center", **kw}
+        ax.text(*xy, s, gid=gid, color=color, fontsize=GRAPH_FONT, zorder=4, **kw)
+
+    def half_h(layer):
+        return (layout["box"][1] - (0.1 if layer == "l" else 0)) / 2
 
     def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
         cx, cy = spot[(layer, i)]
         active = animated and current in (step, grad_step)
-        ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h), 2 * half_w, 2 * half_h,
-                                    boxstyle="round,pad=0.02,rounding_size=0.15", zorder=3,
+        ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h(layer)), 2 * half_w, 2 * half_h(layer),
+                                    boxstyle="round,pad=0.02,rounding_size=0.1", zorder=3,
                                     fc=fills[layer] + "26", ec=GRADIENT if active else fills[layer],
                                     lw=2.2 if active else 1))
-        text((cx, cy + 0.04), f"{name} = {graph_number(value)}" if step in done else name,
-             f"{layer}_{i + 1}", va="bottom")
-        if gradient is not None and grad_step in done:
-            text((cx, cy - 0.04), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
-                 color=GRADIENT, va="top")
+        two = gradient is not None
+        text((cx, cy + (GRAPH_LINE / 2 if two else 0)), f"{name} = {graph_number(value)}" if step in done else name,
+             f"{layer}_{i + 1}")
+        if two and grad_step in done:
+            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
+                 color=GRADIENT)
 
-    def edge(a, b, value=None, name=None, gradient=None, grad_name=None, step=None, grad_step=None, port=(0, 1)):
-        """An arrow from node a to node b; a weight's label sits where it enters b (port i of n)."""
-        (x0, y0), (x1, y1) = spot[a], spot[b]
-        x0, x1 = x0 + half_w, x1 - half_w
+    def top(layer, j):
+        """Where arrows into node j of ``layer`` end: its inbox's top, or the node's."""
+        if (layer, j) in layout["inbox"]:
+            return layout["inbox"][(layer, j)][:2]
+        cx, cy = spot[(layer, j)]
+        return cx, cy + half_h(layer)
+
+    def arrow(a, b, port=(0, 1), step=None, grad_step=None):
+        """An arrow from node a's bottom to b's top, at port i of n along b's top."""
+        (x0, y0), (x1, y1) = spot[a], top(*b)
         i, n = port
-        y1 += ((n - 1) / 2 - i) * 0.56
+        x1 += (i - (n - 1) / 2) / max(n, 1) * half_w
         active = animated and current in (step, grad_step)
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0 - half_h(a[0])), zorder=1,
                     arrowprops={"arrowstyle": "->", "color": "#444444" if active else "#999999",
                                 "lw": 1.4 if active else 0.8, "shrinkA": 0, "shrinkB": 0})
-        if name is None:
-            return
-        box = {"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
-        gid = name.strip("$").replace("_{", "_").replace("}", "")
-        label = {"ha": "right", "fontsize": 7.5, "bbox": box, "zorder": 4}
-        ax.text(x1 - 0.12, y1 + 0.02, f"{name} = {graph_number(value)}", gid=gid, color="#222222", va="bottom",
-                **label)
-        if grad_step in done:
-            ax.text(x1 - 0.12, y1 - 0.02, f"{grad_name} = {graph_number(gradient)}", gid="d" + gid,
-                    color=GRADIENT, va="top", **label)
 
-    for i in range(sizes[0]):
-        for j in range(sizes[1]):
-            edge(("x", i), ("k", j), w[i][j], f"$w_{{{i + 1}{j + 1}}}$", bwd.dw[i][j], f"$dw_{{{i + 1}{j + 1}}}$",
-                 "k", "dw", (i, sizes[0]))
+    def inbox(layer, j, weights, bias, step, grad_step):
+        """The weights into node j of ``layer``, each with its gradient once backward has reached it, and its bias."""
+        cx, y_top, width, lines = layout["inbox"][(layer, j)]
+        active = animated and current in (step, grad_step)
+        height = lines * GRAPH_LINE + 0.04
+        ax.add_patch(FancyBboxPatch((cx - width / 2, y_top - height), width, height, zorder=2,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08", fc="white",
+                                    ec=GRADIENT if active else "#bbbbbb", lw=1.2 if active else 0.6))
+        row = y_top - GRAPH_LINE / 2 - 0.02
+        side_by_side = lines == len(weights) + 1
+        for name, value, grad_name, gradient in weights:
+            gid = name.strip("$").replace("_{", "_").replace("}", "")
+            if side_by_side:
+                text((cx - 0.08, row), f"{name} = {graph_number(value)}", gid, ha="right")
+                if grad_step in done:
+                    text((cx + 0.08, row), f"{grad_name} = {graph_number(gradient)}", "d" + gid, ha="left",
+                         color=GRADIENT)
+                row -= GRAPH_LINE
+            else:
+                text((cx, row), f"{name} = {graph_number(value)}", gid)
+                if grad_step in done:
+                    text((cx, row - GRAPH_LINE), f"{grad_name} = {graph_number(gradient)}", "d" + gid,
+                         color=GRADIENT)
+                row -= 2 * GRAPH_LINE
+        text((cx - 0.08, row) if side_by_side else (cx, row), f"{bias[0]} = {graph_number(bias[1])}",
+             bias[0].strip("$"), ha="right" if side_by_side else "center")
+
     for j in range(sizes[1]):
-        edge(("k", j), ("h", j), step="h", grad_step="dk")
-        for m in range(sizes[2]):
-            edge(("h", j), ("z", m), v[j][m], f"$v_{{{j + 1}{m + 1}}}$", bwd.dv[j][m], f"$dv_{{{j + 1}{m + 1}}}$",
-                 "z", "dv", (j, sizes[1]))
+        for i in range(sizes[0]):
+            arrow(("x", i), ("k", j), (i, sizes[0]), "k", "dw")
+        inbox("k", j, [(f"$w_{{{i + 1}{j + 1}}}$", w[i][j], f"$dw_{{{i + 1}{j + 1}}}$", bwd.dw[i][j])
+                       for i in range(sizes[0])], (f"$b_{j + 1}$", b[j]), "k", "dw")
+        arrow(("k", j), ("h", j), step="h", grad_step="dk")
     for m in range(sizes[2]):
+        for j in range(sizes[1]):
+            arrow(("h", j), ("z", m), (j, sizes[1]), "z", "dv")
+        inbox("z", m, [(f"$v_{{{j + 1}{m + 1}}}$", v[j][m], f"$dv_{{{j + 1}{m + 1}}}$", bwd.dv[j][m])
+                       for j in range(sizes[1])], (f"$c_{m + 1}$", c[m]), "z", "dv")
         for n in range(sizes[2]):
-            edge(("z", m), ("y", n), step="y", grad_step="dz")
-    edge(("y", label), ("l", 0), step="l", grad_step="dz")
+            arrow(("z", m), ("y", n), (m, sizes[2]), "y", "dz")
+    arrow(("y", label), ("l", 0), step="l", grad_step="dz")
     for i in range(sizes[0]):
         node("x", i, f"$x_{i + 1}$", x[i], "x")
     for j in range(sizes[1]):
@@ -358,16 +432,22 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
         node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
     node("l", 0, "$l$", point["loss"], "l")
-    for layer, value, name in (("k", b, "b"), ("z", c, "c")):
-        cx = spot[(layer, 0)][0]
-        top = max(y for _, y in spot.values()) + half_h + 0.15  # above the whole graph
-        ax.text(cx, top, "  ".join(f"${name}_{j + 1}$ = {graph_number(value[j])}" for j in range(len(value))),
-                gid=f"{name}_values", ha="center", va="bottom", fontsize=7, color="#222222")
     step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
-    ax.set_title(f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
-                 else "forward values (black) and gradients of the loss (vermillion)", fontsize=10)
-    ys = [y for _, y in spot.values()]
-    ax.set(xlim=(-1.0, 17.8), ylim=(min(ys) - 0.7, max(ys) + 0.9), aspect="equal")
+    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
+            else "forward values (black) and gradients of the loss (vermillion)", fontsize=11, ha="center",
+            va="top", color="#222222")
+    ax.set(xlim=(0, layout["width"]), ylim=(-layout["height"], 0))
+
+
+def _graph_figure(point: dict):
+    """An empty figure the size of ``point``'s graph, and its axes spanning it (one unit an inch)."""
+    import matplotlib
+
+    layout = _graph_layout((len(point["x"]), len(point["params"].b), len(point["params"].c)))
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(layout["width"], layout["height"]))
+        ax = fig.add_axes((0, 0, 1, 1))
+    return fig, ax
 
 
 def backprop_graph(point: dict, shown: int | None = None) -> Figure:
@@ -375,9 +455,10 @@ def backprop_graph(point: dict, shown: int | None = None) -> Figure:
 
     ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
     `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
-    it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ...), so a test can read the figure back.
+    it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ``b_1``, ...), so a test can read the figure back.
+    Drawn top to bottom, inputs first, loss last, to fit a page's column at a readable size.
     """
-    fig, (ax,) = figure(1, width=12, height=4.6)
+    fig, ax = _graph_figure(point)
     _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
     return fig
 
@@ -386,7 +467,7 @@ def backprop_animation(point: dict, interval_ms: int = 1500):
     """`backprop_graph` step by step, from the bare network to the last gradient, as an animation."""
     from matplotlib.animation import FuncAnimation
 
-    fig, (ax,) = figure(1, width=12, height=4.6)
+    fig, ax = _graph_figure(point)
     return FuncAnimation(fig, lambda shown: _draw_graph(ax, point, shown), frames=range(len(GRAPH_STEPS) + 1),
                          interval=interval_ms, repeat=False)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import inspect
-import io
 import re
 import textwrap
 from functools import lru_cache
@@ -87,9 +86,9 @@ def figure(fig, alt: str) -> None:
     output into an ``<img>`` with a placeholder ``alt``, and a screen reader reads the
     ``alt``, not the text inside the SVG.
     """
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    display(HTML(image(buffer.getvalue(), alt)))
+    from mlp import plots
+
+    display(HTML(image(plots.svg(fig), alt)))
 
 
 def image(svg: str, alt: str) -> str:
