@@ -190,7 +190,7 @@ def sweep(result: dict, label: str, unit_format=str) -> Figure:
                 title="training loss per update (mean ± 1 std over seeds)")
     ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)", title="validation accuracy (mean ± 1 std)")
-    ax_acc.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return fig
 
 
@@ -372,7 +372,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
 
     def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
         cx, cy = spot[(layer, i)]
-        active = animated and current in (step, grad_step)
+        active = animated and current is not None and current in (step, grad_step)
         ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h(layer)), 2 * half_w, 2 * half_h(layer),
                                     boxstyle="round,pad=0.02,rounding_size=0.1", zorder=3,
                                     fc=fills[layer] + "26", ec=GRADIENT if active else fills[layer],
@@ -396,7 +396,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         (x0, y0), (x1, y1) = spot[a], top(*b)
         i, n = port
         x1 += (i - (n - 1) / 2) / max(n, 1) * half_w
-        active = animated and current in (step, grad_step)
+        active = animated and current is not None and current in (step, grad_step)
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0 - half_h(a[0])), zorder=1,
                     arrowprops={"arrowstyle": "->", "color": "#444444" if active else "#999999",
                                 "lw": 1.4 if active else 0.8, "shrinkA": 0, "shrinkB": 0})
@@ -404,7 +404,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     def inbox(layer, j, weights, bias, step, grad_step):
         """The weights into node j of ``layer``, each with its gradient once backward has reached it, and its bias."""
         cx, y_top, width, lines = layout["inbox"][(layer, j)]
-        active = animated and current in (step, grad_step)
+        active = animated and current is not None and current in (step, grad_step)
         height = lines * GRAPH_LINE + 0.04
         ax.add_patch(FancyBboxPatch((cx - width / 2, y_top - height), width, height, zorder=2,
                                     boxstyle="round,pad=0.02,rounding_size=0.08", fc="white",
@@ -612,7 +612,7 @@ def hidden_weights(inside: dict) -> Figure:
 
 
 def saturation(inside: dict) -> Figure:
-    """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
+    """Histograms over the (test image, hidden unit) pairs of k and of σ'(k) = h(1 − h), at
     initialization and after training, for the report's and the tuned recipe."""
     fig, (ax_k, ax_s) = figure(2, width=PAGE_WIDTH, height=2.6)
     curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
@@ -626,10 +626,10 @@ def saturation(inside: dict) -> Figure:
             ax.stairs(counts / counts.sum(), edges, color=color, ls=style, lw=1.4,
                       label=f"{names[recipe]}, {'at initialization' if stage == 'init' else 'after training'}"
                             f" ({100 * part['saturated']:.0f}% saturated)")
-    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of (image, unit) pairs",
+    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of pairs",
              yscale="log", title="hidden pre-activations $k$")
     ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
-    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
+    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of pairs", yscale="log",
              title="slope of the sigmoid: the gradient's gate")
     fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=9)
     return fig
@@ -763,7 +763,7 @@ def sweep_curves(result: dict) -> Figure:
     axes[0].set(yscale="log", title="training loss per epoch (mean over seeds)")
     if len(axes) > 1:
         axes[1].set(title="validation accuracy per epoch (mean ± 1 std)")
-    axes[-1].legend(fontsize=8, ncols=1 + len(result["cells"]) // 10, loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.legend(*axes[-1].get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=2)
     return fig
 
 
