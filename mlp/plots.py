@@ -682,7 +682,7 @@ def init_scales(result: dict) -> Figure:
     ax.axhline(100 * report, color="black", ls=":", lw=1.2, label=f"report: {100 * report:.2f}%")
     ax.set(xscale="log", xlabel="standard deviation of the first layer's initial weights (log scale)",
            ylabel="test accuracy (%)", title="the report's recipe from five initializations:\nmean and 95% interval")
-    ax.legend(fontsize=9, loc="best")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
