@@ -55,16 +55,28 @@ EXPERIMENTS = {
 }
 
 
-def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None) -> dict:
-    """Run the named experiments (all by default); return ``{name: result}``."""
+def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None,
+        on_change=None, trainer_out: list | None = None) -> dict:
+    """Run the named experiments (all by default); return ``{name: result}``.
+
+    ``on_change(trainer)`` is told of every finished run and of the moment every run is
+    known (`Trainer`); ``trainer_out``, a list, receives the trainer, for its record.
+    """
     check(profile)
     names = list(EXPERIMENTS) if not names else list(names)
     unknown = [name for name in names if name not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     chosen = [EXPERIMENTS[name] for name in names]
-    with Trainer(jobs, progress) as trainer:
+    with Trainer(jobs, progress, on_change=on_change) as trainer:
+        if trainer_out is not None:
+            trainer_out.append(trainer)
         trainer.start([r for e in chosen for r in e.plan(profile)])  # every run of every experiment
+        if on_change:
+            on_change(trainer)
         trainer.start([r for e in chosen if e.followup for r in e.followup(profile, trainer.fetch)])
+        trainer.complete = True
+        if on_change:
+            on_change(trainer)
         return {name: e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
                 for name, e in zip(names, chosen)}

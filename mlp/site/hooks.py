@@ -1,13 +1,17 @@
 """MkDocs hooks: run the experiments before the pages, serve KaTeX offline, key page caches.
 
-- Before any page is built, every experiment of the profile (``MLP_PROFILE``: ``full``,
-  the default, or ``quick``) is run through the results cache, so the executed pages
-  only read results, and an unchanged rebuild trains nothing.
+- Before any page is built, every experiment of the profile is run through the results
+  cache, so the executed pages only read results, and an unchanged rebuild trains
+  nothing. The profile is `mlp.site.preview`'s choice: ``MLP_PROFILE`` if set, else
+  ``full`` for a build; ``mkdocs serve`` on a cold cache serves the ``quick`` profile with
+  a notice on every page while the full one trains in the background, and rebuilds as it
+  progresses. The experiments command records its timings, and each page's build time is
+  added (`mlp.experiments.timings`): the Performance page shows them.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 - mkdocs-jupyter caches executed pages by their own text only; its cache folder is
-  keyed here on the package source, the README, the profile and the stored results too,
-  so a change to any of them re-executes the pages instead of serving stale ones.
+  keyed here on the package source, the README, the profile and the results the build
+  read, so a change to any of them re-executes the pages instead of serving stale ones.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ import logging
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from mlp.experiments import background, timings
 from mlp.experiments.profiles import check, from_environment as profile
+from mlp.site import preview
 
 KATEX_VERSION = "0.16.25"
 KATEX_ASSETS = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
@@ -73,6 +80,10 @@ def page_key(config, results: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def on_startup(command, dirty):
+    preview.start(command)
+
+
 def on_config(config):
     check(profile())
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
@@ -84,15 +95,59 @@ def on_config(config):
 def on_pre_build(config):
     from mlp import cache
 
+    chosen = preview.decide()
     # In a fresh process: under `mkdocs serve` this one keeps the package as it was first
     # imported, and would train with old code under the new code's cache keys.
-    log.info("running the experiments (profile %s; cached results are reused)", profile())
-    subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", profile()], check=True)
+    log.info("running the experiments (profile %s%s; cached results are reused)", chosen,
+             ", a preview while the full profile trains" if preview.STATE.preview else "")
+    record = timings.path(chosen)
+    subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", chosen, "--record", str(record)],
+                   check=True)
+    if preview.STATE.preview:
+        preview.survey_once()
     if notice := cache.old_format_notice():
         log.info(notice)  # not a warning: a strict build on an old results folder still succeeds
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
-                               / page_key(config, cache.fingerprint()))
+                               / page_key(config, timings.read(record)["fingerprint"]))
+    PAGES.clear()
+    PAGES["status"] = background.read(preview.target()) if preview.STATE.preview else None
+
+
+PAGES = {}  # this build: page -> seconds from on_pre_page to on_page_content (its execution); "status"
+
+
+def on_pre_page(page, config, files):
+    PAGES[page.file.src_uri] = time.perf_counter()
+    return page
+
+
+def on_page_content(html, page, config, files):
+    PAGES[page.file.src_uri] = time.perf_counter() - PAGES[page.file.src_uri]
+    return offer_notebook(html, page, config)
+
+
+def on_post_page(output, page, config):
+    return preview.add_notice(output, PAGES["status"]) if preview.STATE.preview else output
+
+
+def on_post_build(config):
+    write_notebooks(config)
+    record = timings.path(profile())
+    pages = {name: seconds for name, seconds in PAGES.items() if name != "status"}
+    timings.write(record, {**timings.read(record), "pages": pages})
+    if preview.STATE.preview:
+        preview.start_background()
+
+
+def on_serve(server, config, builder):
+    if preview.STATE.preview:
+        preview.watch(server, PAGES["status"])
+    return server
+
+
+def on_shutdown():
+    preview.stop()
 
 
 def on_files(files, config):
@@ -117,7 +172,7 @@ NOTEBOOK_LINK = ('<p class="mlp-download"><a href="{name}" download>Download not
 _notebooks: dict = {}  # source page -> where its notebook goes in the site
 
 
-def on_page_content(html, page, config, files):
+def offer_notebook(html, page, config):
     """Offer each executed page's notebook, under the page's title."""
     if not config["plugins"]["mkdocs-jupyter"].should_include(page.file):
         return html
@@ -149,7 +204,7 @@ def notebook(source: Path, config) -> "nbformat.NotebookNode":
     return nb
 
 
-def on_post_build(config):
+def write_notebooks(config):
     """Write each executed page's notebook beside the page, executed once per cache key."""
     import nbformat
     from concurrent.futures import ThreadPoolExecutor

@@ -30,11 +30,19 @@ def results(name: str) -> dict:
 
 
 def lookup(key: str):
-    """The value at a dotted key, ``experiment.field.field``, of the results."""
+    """The value at a dotted key, ``experiment.field.field``, of the results.
+
+    A part names a dict's key, a ``Params`` field (``dry_run.scalar.v.0.1``) or an index.
+    """
     name, *path = key.split(".")
     value = results(name)
     for part in path:
-        value = value[part if isinstance(value, dict) else int(part)]
+        if isinstance(value, dict):
+            value = value[part]
+        elif isinstance(value, mlp.Params) and part in mlp.Params._fields:
+            value = getattr(value, part)
+        else:
+            value = value[int(part)]
     return value
 
 
