@@ -336,7 +336,7 @@ assert exact.w.is_zero_matrix and exact.b.is_zero_matrix
 print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
 # the report's -0.4404 is this value to 4 decimals:
 reported = report.DRY_RUN_GRADS.v[0][0]
-assert abs(-float(half_sigma_2) - reported) < 0.5e-4
+assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE
 
 # %% [markdown]
 # ## Exercises

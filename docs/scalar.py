@@ -201,15 +201,20 @@ costs = {sizes: cost.count(*sizes) for sizes in networks}
 # %% tags=["hide-input"]
 page.table(
     ["network", "forward pass", "backward pass", "central differences"],
-    [["-".join(map(str, sizes)), f"{c.forward:,}", f"{c.backward:,}",
-      f"{c.finite_difference_passes:,} forward passes"] for sizes, c in costs.items()])
+    [["-".join(map(str, sizes)), *(page.number(f"cost.{'_'.join(map(str, sizes))}.{part}", "int",
+                                               value=getattr(c, part)) for part in ("forward", "backward")),
+      page.number(f"cost.{'_'.join(map(str, sizes))}.finite_difference_passes", "int",
+                  value=c.finite_difference_passes) + " forward passes"] for sizes, c in costs.items()])
 mnist_cost = costs[784, 300, 10]
 page.md(f"Forward and backward pass: multiply-adds per example; central differences: the "
         f"forward passes for every gradient, two per parameter. For the MNIST network, 784-300-10, central differences need "
-        f"**{mnist_cost.finite_difference_passes:,} forward passes** for one gradient; "
-        f"backpropagation needs the work of about {mnist_cost.backprop_passes:.0f} "
-        f"(its backward pass costs {mnist_cost.backward_per_forward:.2f} forward passes), "
-        f"some {float(f'{mnist_cost.speedup:.2g}'):,.0f} times less.")
+        f"**{page.number('cost.784_300_10.finite_difference_passes', 'int', value=mnist_cost.finite_difference_passes)}"
+        f" forward passes** for one gradient; backpropagation needs the work of about "
+        f"{page.number('cost.784_300_10.backprop_passes', 'int', value=mnist_cost.backprop_passes)} "
+        f"(its backward pass costs "
+        f"{page.number('cost.784_300_10.backward_per_forward', '2f', value=mnist_cost.backward_per_forward)} "
+        f"forward passes), some {page.number('cost.784_300_10.speedup', '2sig', value=mnist_cost.speedup)} "
+        f"times less.")
 
 # %% [markdown]
 # This is a saving of the algorithm, not of the computer. The scalar code below does only
@@ -308,7 +313,8 @@ page.table(
 fwd = scalar.forward(report.DRY_RUN_X, report.DRY_RUN_PARAMS)
 page.table(
     ["node", "values"],
-    [[f"${name}$", ", ".join(f"{value:.6f}" for value in values)]
+    [[f"${name}$", ", ".join(page.number(f"scalar.dry_run.{name}.{i}", "6f", value=value)
+                             for i, value in enumerate(values))]
      for name, values in fwd._asdict().items()],
 )
 sigma_2 = scalar.sigmoid(2.0)
@@ -332,8 +338,9 @@ rows = []
 for j in range(len(b)):
     terms = [bwd.dz[m] * v[j][m] for m in range(len(c))]
     assert bwd.dh[j] == sum(terms) == 0.0
-    rows.append([f"${j + 1}$", *(f"{x:+.4f}" for x in terms),
-                 f"{bwd.dh[j]:+.4f}"])
+    rows.append([f"${j + 1}$", *(page.number(f"scalar.dry_run.dz_v.{j}.{m}", "signed4f", value=x)
+                                 for m, x in enumerate(terms)),
+                 page.number(f"scalar.dry_run.dh.{j}", "signed4f", value=bwd.dh[j])])
 header = ["$j$", "$dz_1 v_{j1}$", "$dz_2 v_{j2}$", "`dh[j]`"]
 page.table(header, rows)
 
@@ -351,20 +358,20 @@ for f, name in enumerate(mlp.Params._fields):
         dry[form][f] for form in ("report", "scalar", "vectorized"))
     for index in np.ndindex(reported.shape):
         subscript = "".join(str(i + 1) for i in index)
-        # + 0.0 turns -0.0 into 0.0
-        rows.append([f"$d{name}_{{{subscript}}}$", f"{reported[index]:g}",
-                     f"{by_scalar[index] + 0.0:.6f}",
-                     f"{by_vectorized[index] + 0.0:.6f}"])
-        # the code agrees with the report to the report's 4 decimals
-        assert abs(reported[index] - by_scalar[index]) <= 0.5e-4
+        at = ".".join(map(str, index))
+        rows.append([f"$d{name}_{{{subscript}}}$", page.number(f"dry_run.report.{name}.{at}", "plain"),
+                     page.number(f"dry_run.scalar.{name}.{at}", "6f"),
+                     page.number(f"dry_run.vectorized.{name}.{at}", "6f")])
 page.table(["derivative", "report", "scalar", "vectorized"], rows)
-assert dry["max_difference_from_report"] <= 0.5e-4
+# the code agrees with the report to the report's 4 decimals
+assert report.dry_run_agrees(dry["scalar"])
 assert dry["max_difference_between_forms"] <= 1e-15
 from_report = page.number("dry_run.max_difference_from_report", "sci")
 between_forms = page.number("dry_run.max_difference_between_forms", "sci")
+tolerance = page.number("report.dry_run_tolerance", "sci", value=report.DRY_RUN_TOLERANCE)
 page.md(
     f"Largest difference from the report: {from_report}, within half a unit "
-    f"($5 \\times 10^{{-5}}$) of its fourth decimal. Largest difference "
+    f"({tolerance}) of its fourth decimal. Largest difference "
     f"between the two forms: {between_forms}."
 )
 
@@ -428,9 +435,10 @@ for terms in why.values():
     assert abs(terms["dz_sum"]) <= 1e-15 and terms["max_identity_error"] <= 1e-15
 page.table(
     ["", "$\\sum_m dz_m$", "$v_{j1} - v_{j2}$, $j = 1, 2, 3$", "$dh_j$", "$dz_1 (v_{j1} - v_{j2})$"],
-    [[name, f"{terms['dz_sum']:.1e}", ", ".join(plots.graph_number(g) for g in terms["row_gaps"]),
-      ", ".join(plots.graph_number(d) for d in terms["dh"]),
-      ", ".join(plots.graph_number(d) for d in terms["dz1_times_gap"])] for name, terms in why.items()],
+    [[name, page.number(f"scalar.{point}.dz_sum", "sci", value=terms["dz_sum"]),
+      *(", ".join(page.number(f"scalar.{point}.{field}.{j}", "3g", value=value)
+                  for j, value in enumerate(terms[field])) for field in ("row_gaps", "dh", "dz1_times_gap"))]
+     for point, (name, terms) in zip(("dry_run", "random_point"), why.items())],
 )
 dry_gaps, rand_gaps = why["Table 1's point"]["row_gaps"], why["the random point"]["row_gaps"]
 largest = max(terms["max_identity_error"] for terms in why.values())
@@ -442,7 +450,7 @@ page.md(f"""
 At Table 1's point {dry_rows}, so $dh = 0$, hence $dk_j = dh_j h_j (1 - h_j) = 0$, $dw_{{ij}} = x_i dk_j = 0$
 and $db = dk = 0$: the two outputs' terms cancel before the sigmoid's derivative is used. At the random
 point {rand_rows}, and every gradient of the first layer is non-zero. The identity
-$dh_j = dz_1 (v_{{j1}} - v_{{j2}})$ holds at both points to {largest:.1e}. A check of the first layer's
+$dh_j = dz_1 (v_{{j1}} - v_{{j2}})$ holds at both points to {page.number("scalar.max_identity_error", "sci", value=largest)}. A check of the first layer's
 backward pass needs a point like the second one, which is what [gradient checking](../gradcheck/) uses.
 """)
 

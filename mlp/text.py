@@ -27,6 +27,11 @@ FORMATS = {
     "2f": lambda v: f"{v:.2f}",
     "3f": lambda v: f"{v:.3f}",
     "4f": lambda v: f"{v:.4f}",
+    "6f": lambda v: f"{v + 0.0:.6f}",  # + 0.0: a zero reads 0.000000, never -0.000000
+    "signed4f": lambda v: f"{v + 0.0:+.4f}",
+    "3g": lambda v: f"{v + 0.0:.3g}",  # three significant digits, as the graph figure writes them
+    "2sig": lambda v: f"{float(f'{v:.2g}'):,.0f}",  # a count rounded to two significant digits
+    "duration": lambda v: f"{1e3 * v:.3g} ms" if v >= 1e-3 else f"{1e6 * v:.3g} µs",  # seconds, shown in ms or µs
 }
 
 

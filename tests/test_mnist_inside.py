@@ -164,4 +164,4 @@ def test_init_scales_draws_each_scale_at_its_weight_spread_and_the_reports_line(
         100 * v for s in result["scales"] for v in s["test_accuracy"]["values"])
     report = 100 * result["report_accuracy"]
     assert any(list(line.get_ydata()) == [report, report] for line in ax.lines)  # the report's line
-    assert len(ax.get_legend().get_texts()) == 3
+    assert len(fig.legends[0].get_texts()) == 3  # under the panel, clear of the data

@@ -441,6 +441,59 @@ def in_dark_scheme(tab, screenshot: Path) -> dict:
     return shown
 
 
+# The smallest text a reader must read in a figure, in CSS px as the page shows it.
+MIN_FIGURE_TEXT_PX = 9
+
+# JavaScript run in each loaded page: per figure (each <img class=mlp-figure>, and each frame
+# of a player), the smallest size at which the page shows any of its SVG's text. The SVG
+# is drawn inline, offscreen, at the width its image takes on the page; each text's size
+# is its font size times the scale from its coordinates to the page's (its screen CTM),
+# so every transform inside the SVG counts. Text drawn as paths has no size to read.
+FIGURE_TEXT = """
+async () => {
+  const smallest = async (src, width) => {
+    const [head, body = ""] = src.split(",", 2);
+    const svgText = head.endsWith(";base64")
+      ? new TextDecoder().decode(Uint8Array.from(atob(body), c => c.charCodeAt(0))) : decodeURIComponent(body);
+    const parsed = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
+    if (parsed.nodeName !== "svg") return {texts: 0, error: "not an SVG"};
+    const svg = document.importNode(parsed, true);
+    svg.setAttribute("width", String(width));
+    svg.removeAttribute("height");
+    const box = document.createElement("div");
+    box.style.cssText = "position: absolute; left: -20000px; top: 0; visibility: hidden";
+    box.appendChild(svg);
+    document.body.appendChild(box);
+    let least = Infinity, text = "", texts = 0;
+    for (const el of svg.querySelectorAll("text, tspan")) {
+      if (!el.textContent.trim() || (el.nodeName === "text" && el.querySelector("tspan"))) continue;
+      const m = el.getScreenCTM();
+      const px = parseFloat(getComputedStyle(el).fontSize) * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+      texts += 1;
+      if (px < least) { least = px; text = (el.closest("text") || el).textContent.replace(/\\s*\\n\\s*/g, "").trim(); }
+    }
+    box.remove();
+    return {texts, px: least, text: text.slice(0, 60)};
+  };
+  const contentWidth = img => {
+    const style = getComputedStyle(img);
+    return img.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  };
+  const found = [];
+  for (const img of document.querySelectorAll("img.mlp-figure")) {
+    const alt = (img.getAttribute("alt") || "").slice(0, 80), width = contentWidth(img);
+    const player = img.id.startsWith("_anim_img") ? window["anim" + img.id.slice("_anim_img".length)] : null;
+    const frames = player ? player.frames.map(frame => frame.src) : [img.currentSrc || img.src];
+    for (const [i, src] of frames.entries()) {
+      const what = player ? `${alt} (frame ${i + 1} of ${frames.length})` : alt;
+      found.push({what, width, ...(width > 0 ? await smallest(src, width) : {texts: 0, error: "not laid out"})});
+    }
+  }
+  return found;
+}
+"""
+
+
 @dataclass(repr=False)
 class Visit:
     requests: list = field(default_factory=list)
@@ -448,6 +501,7 @@ class Visit:
     console: list = field(default_factory=list)  # console errors and uncaught exceptions
     shown: dict = field(default_factory=dict)  # INSPECT's answer
     dark: dict | None = None  # DARK's answer in the slate scheme (screenshot pages only)
+    figure_text: list = field(default_factory=list)  # FIGURE_TEXT's answer
 
     def __repr__(self):
         return f"Visit({len(self.requests)} requests, {self.shown})"
@@ -484,6 +538,7 @@ def browser(site, server, artifacts_dir) -> dict:
                 # KaTeX typesets after the page's scripts load, later on a long page: wait for its mark.
                 tab.wait_for_selector("body[data-mlp-typeset]", state="attached", timeout=60_000)
                 visit.shown = tab.evaluate(INSPECT)
+                visit.figure_text = tab.evaluate(FIGURE_TEXT)
                 if path in SCREENSHOTS:
                     tab.screenshot(path=str(artifacts_dir / SCREENSHOTS[path]), full_page=True)
                     visit.dark = in_dark_scheme(tab, artifacts_dir / SCREENSHOTS[path].replace(".png", "-dark.png"))
@@ -585,10 +640,9 @@ def test_numbers_match_results(site, lookup):
     assert checked, "no numbers were checked"
 
 
-# Pages whose every percentage or decimal in prose is a tagged number (or the report's words).
-# Not yet: gradcheck, performance, scalar and vectorized still show tables of numbers untagged.
-PAGES_OF_RESULTS = ("index.html", "synthetic/index.html", "mnist/index.html", "reproduction/index.html",
-                    "derivatives/index.html")
+# Every executed page but these shows each percentage or decimal of its prose as a tagged
+# number (or the report's words). Performance: its tables are tagged with the benchmark rewrite.
+UNTAGGED_PAGES = ("performance/index.html",)
 MATH = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 # A percentage, a decimal or a number in scientific notation ("93.14%", "0.4404", "1e-3");
 # integers ("784", "5 epochs") are not caught.
@@ -610,8 +664,23 @@ def untagged_numbers(page: Page) -> list[str]:
 
 
 def test_no_untagged_numbers(site):
-    """Each percentage or decimal that a results page shows is a tagged, checked number."""
-    problems = [f"{path}: {hit}" for path in PAGES_OF_RESULTS for hit in untagged_numbers(site.page(path))]
+    """Each percentage or decimal that an executed page shows is a tagged, checked number.
+
+    Code and what a visible code cell prints (``<pre>``, ``<code>``) are not prose: the reader
+    sees the code's output beside its code. A cell whose code is hidden shows no code, so it
+    shows its numbers as prose (``page.md``, ``page.table``): its printed output may hold none.
+    """
+    import nbformat
+
+    pages = [path for path in executed_pages(site) if path not in UNTAGGED_PAGES]
+    assert pages, "no executed pages found"
+    problems = [f"{path}: {hit}" for path in pages for hit in untagged_numbers(site.page(path))]
+    for path in pages:
+        for cell in nbformat.read(notebook_of(site, path), as_version=4).cells:
+            if cell.cell_type == "code" and "hide-input" in cell.metadata.get("tags", []):
+                printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+                problems += [f"{path}: {match.group()!r} printed by a cell whose code is hidden"
+                             for match in DECIMAL.finditer(printed) if any(c in match.group() for c in ".%eE")]
     assert not problems, (f"{len(problems)} numbers in the pages' prose do not come through page.number():\n"
                           + "\n".join(problems))
 
@@ -702,6 +771,24 @@ def test_figures_legible_in_the_dark_scheme(browser, artifacts_dir):
         if not (shot.is_file() and shot.stat().st_size > 10_000):
             problems.append(f"no usable dark screenshot {shot}")
     assert not problems, "\n".join(problems)
+
+
+def test_figure_text_readable_at_its_size_on_the_page(browser):
+    """The smallest text of every figure (and of every frame of a player) shows at least
+    `MIN_FIGURE_TEXT_PX` CSS px at the page's width: a figure drawn wider than the column
+    is shrunk to it, and its text with it."""
+    problems = []
+    for path, visit in browser.items():
+        for figure in visit.figure_text:
+            if figure.get("error") or not figure["texts"]:
+                problems.append(f"{path}: {figure['what']!r}: no text to measure ({figure.get('error') or 'text drawn as paths?'})")
+            elif figure["px"] < MIN_FIGURE_TEXT_PX:
+                problems.append(f"{path}: {figure['what']!r}, shown {figure['width']:.0f} px wide: "
+                                f"its text {figure['text']!r} is {figure['px']:.1f} px")
+    measured = sum(len(visit.figure_text) for visit in browser.values())
+    assert measured, "no figure measured"
+    assert not problems, (f"{len(problems)} of {measured} figures have text below {MIN_FIGURE_TEXT_PX} px:\n"
+                          + "\n".join(problems))
 
 
 # --- notebooks ---------------------------------------------------------------------------

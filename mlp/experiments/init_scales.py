@@ -10,6 +10,7 @@ is placed against the report's number.
 from __future__ import annotations
 
 from mlp import report
+from mlp.text import plain
 from mlp.experiments import mnist
 from mlp.experiments.profiles import seeds
 from mlp.experiments.runs import Run, initial
@@ -95,9 +96,10 @@ def standardization(profile: str, results, fetch) -> dict:
     return out
 
 
-def describe(init) -> str:
-    """A reader's name for an initialization of `INIT_SCALES`."""
+def describe(init, show=plain) -> str:
+    """A reader's name for an initialization of `INIT_SCALES`; ``show(key, fmt, value)`` writes its std
+    (the site passes one that tags the number)."""
     names = {"lecun": "LeCun normal, std √(1/n_in)", "uniform": "uniform ±1/√n_in"}
     if isinstance(init, str):
         return names[init]
-    return "standard normal" if init == 1 else f"normal, std {init:g}"
+    return "standard normal" if init == 1 else f"normal, std {show('init_scales.init_std', 'plain', init)}"

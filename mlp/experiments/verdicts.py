@@ -178,10 +178,10 @@ def final_accuracy(c: dict, show=plain) -> str:
     if not c["inside_with"]:
         return text + "brings the report's number inside the interval with none of them."
     return (text + "brings the report's number inside the interval with "
-            + " and ".join(scales.describe(s) for s in c["inside_with"]) + " weights, as measured.")
+            + " and ".join(scales.describe(s, show) for s in c["inside_with"]) + " weights, as measured.")
 
 
-def init_scales(sweep: dict) -> str:
+def init_scales(sweep: dict, show=plain) -> str:
     """What the init-scale sweep measured about the report's number."""
     within = sweep["inside"]
     if within is None:
@@ -189,5 +189,5 @@ def init_scales(sweep: dict) -> str:
     if not within:
         return "Measured: no initialization tried here brings the report's number inside its interval."
     return ("Measured: the report's number lies inside the interval of "
-            + " and ".join(scales.describe(s) for s in within)
+            + " and ".join(scales.describe(s, show) for s in within)
             + f" only; with standard-normal weights it lies {sweep['scales'][0]['place']} the interval.")

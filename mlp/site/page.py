@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import inspect
-import io
 import re
 import textwrap
 from functools import lru_cache
@@ -31,11 +30,19 @@ def results(name: str) -> dict:
 
 
 def lookup(key: str):
-    """The value at a dotted key, ``experiment.field.field``, of the results."""
+    """The value at a dotted key, ``experiment.field.field``, of the results.
+
+    A part names a dict's key, a ``Params`` field (``dry_run.scalar.v.0.1``) or an index.
+    """
     name, *path = key.split(".")
     value = results(name)
     for part in path:
-        value = value[part if isinstance(value, dict) else int(part)]
+        if isinstance(value, dict):
+            value = value[part]
+        elif isinstance(value, mlp.Params) and part in mlp.Params._fields:
+            value = getattr(value, part)
+        else:
+            value = value[int(part)]
     return value
 
 
@@ -87,9 +94,9 @@ def figure(fig, alt: str) -> None:
     output into an ``<img>`` with a placeholder ``alt``, and a screen reader reads the
     ``alt``, not the text inside the SVG.
     """
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    display(HTML(image(buffer.getvalue(), alt)))
+    from mlp import plots
+
+    display(HTML(image(plots.svg(fig), alt)))
 
 
 def image(svg: str, alt: str) -> str:
