@@ -9,9 +9,10 @@ forward product at batch size 1, on another they were even. The weight updates
 scratch array and subtract it.
 
 So :func:`plan` times each path for each product at the step's shapes, then the whole
-step's five products as planned against all-SciPy and all-NumPy: with more than one BLAS
+step's five products as planned against all-SciPy and all-NumPy. With more than one BLAS
 thread, alternating between the two libraries left every call waiting for the other
-library's spinning threads, several times slower, and only timing the sequence sees it.
+library's spinning threads, several times slower: there the step takes one library,
+the faster as a whole step.
 The plan is measured once per machine (processor, library versions and architectures,
 thread count, shapes, dtype) and kept on disk (`kernel_dir`), so every process on a
 machine takes the same kernels, and a run repeats to the last bit. The paths agree to
@@ -24,6 +25,7 @@ five products, for tests and to reproduce a run; ``auto`` (the default) measures
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -114,12 +116,12 @@ def plan(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, blas_name: s
 
 
 def machine_key(batch_size, n_in, n_hid, n_out, dtype) -> str:
-    """What a measured plan depends on: processor, BLAS libraries, threads, shapes and dtype."""
+    """What a measured plan depends on: this module's code, processor, BLAS libraries, threads, shapes, dtype."""
     from threadpoolctl import threadpool_info
 
     libraries = sorted(f"{i['internal_api']} {i['version']} {i['architecture']} {Path(i['filepath']).name}"
                        for i in threadpool_info() if i["user_api"] == "blas")
-    return json.dumps({"processor": processor(), "libraries": libraries, "numpy": np.__version__,
+    return json.dumps({"code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16], "processor": processor(), "libraries": libraries, "numpy": np.__version__,
                        "threads": blas_threads(), "sizes": [batch_size, n_in, n_hid, n_out],
                        "dtype": np.dtype(dtype).name}, sort_keys=True)
 
@@ -164,8 +166,11 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     """Time every path of every product, then the fastest per product as one step against each library alone.
 
     Returns ``{"plan": {product: path}, "seconds": {...}}``: the plan is the fastest of the
-    three sequences (minimum over interleaved rounds), each sequence timed as the step
-    runs it, the five products one after another.
+    sequences (minimum over interleaved rounds), each timed as the step runs it, the five
+    products one after another. With more than one BLAS thread a plan that mixes the two
+    libraries is not a candidate: it collapsed when measured on a busy machine (every call
+    waiting for the other library's spinning threads) and, by luck of the moment, could
+    also time fast once and then be stored.
     """
     from mlp.timing import interleaved
 
@@ -181,8 +186,9 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     seconds = interleaved({(p, path): _repeat(k, operands[p], number) for (p, path), k in kernels.items()}, rounds)
     each = {p: {path: float(seconds[p, path].min() / number) for (q, path) in kernels if q == p} for p in PRODUCTS}
     fastest = {p: min(paths, key=paths.get) for p, paths in each.items()}
-    plans = {"fastest per product": fastest, **{library: dict.fromkeys(PRODUCTS, path)
-                                              for library, path in FORCED.items()}}
+    plans = {library: dict.fromkeys(PRODUCTS, path) for library, path in FORCED.items()}
+    if blas_threads() == 1 or len({path.split(".")[0] for path in fastest.values()}) == 1:
+        plans["fastest per product"] = fastest  # mixing libraries only where no thread can spin
     step_kernels = {name: [kernels[p, path] for p, path in planned.items()] for name, planned in plans.items()}
     steps = interleaved({name: _repeat_step(ks, [operands[p] for p in PRODUCTS], number)
                          for name, ks in step_kernels.items()}, rounds)

@@ -152,3 +152,20 @@ def test_gemm_refuses_what_it_cannot_write_in_place():
         gemm(np.zeros((2, 4)), a.T[::2], a)
     with pytest.raises(ValueError, match="float64 or float32"):
         gemm(c.astype(np.float16), a.T, a)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_with_more_than_one_blas_thread_the_step_takes_one_library(threads, monkeypatch):
+    """Timings where mixing libraries looks fastest: taken at one thread only."""
+    def timings(functions, rounds):
+        fast_path = {"x w": "numpy.dot", "h v": "numpy.dot", "dz vT": "numpy.dot"}
+        steps = {"fastest per product": 1.0, "scipy": 1.5, "numpy": 2.0}
+        return {name: np.full(rounds, steps[name] if name in steps else
+                              1.0 if fast_path.get(name[0], "scipy.gemm") == name[1] else 2.0)
+                for name in functions}
+
+    monkeypatch.setattr("mlp.timing.interleaved", timings)
+    monkeypatch.setattr(kernels, "blas_threads", lambda: threads)
+    plan = kernels.measure(2, 12, 9, 5, np.float64, rounds=1)["plan"]
+    libraries = {path.split(".")[0] for path in plan.values()}
+    assert libraries == ({"numpy", "scipy"} if threads == 1 else {"scipy"})  # all-SciPy is the faster whole step
