@@ -31,7 +31,7 @@ page.source(derivations.Derivation.holds)
 # %% [markdown]
 # The code cells below print through `mlp.site.page`, the site's helpers for its pages
 # (`page.md` shows Markdown, `page.table` a table, `page.source` a function's source as
-# it is in the package; all in the [API reference](../api/#mlpsitepage)), and display
+# it is in the package; all in the package's `mlp/site/page.py`), and display
 # LaTeX with a small helper, `show`:
 
 # %%
@@ -186,8 +186,11 @@ show(r"\frac{\partial \mathbf{y}}{\partial \mathbf{z}} \ne "
 # $$
 #
 # This is `dz` in both networks: the predicted probabilities minus the target. (The
-# report's eq. 5.4 takes the same steps; its middle lines swap the indices $i$ and $j$
-# here and there, and its last line means $y_j - \hat y_j$.)
+# report's eq. 5.4 takes the same steps; its first line,
+# $\partial l/\partial o_j = -\sum_i \frac{\partial l}{\partial y_i}\frac{\partial y_i}{\partial o_j}$,
+# carries a stray minus, since the chain rule has none there and the minus belongs to
+# $\partial l/\partial y_i = -\hat y_i / y_i$; the next line drops it again. Its middle lines
+# swap the indices $i$ and $j$ here and there, and its last line means $y_j - \hat y_j$.)
 #
 # **Check.** `cross_entropy_gradient(K)` differentiates $-\sum_m t_m \ln y_m$ with the
 # softmax written out, for symbolic targets $t_1, \dots, t_K$, and imposes
@@ -333,7 +336,7 @@ assert exact.w.is_zero_matrix and exact.b.is_zero_matrix
 print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
 # the report's -0.4404 is this value to 4 decimals:
 reported = report.DRY_RUN_GRADS.v[0][0]
-assert abs(-float(half_sigma_2) - reported) < 0.5e-4
+assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE
 
 # %% [markdown]
 # ## Exercises

@@ -68,7 +68,8 @@ for p in range(1, 12):
 
 # %% tags=["hide-input"]
 page.table(["$\\varepsilon$", "largest relative error"],
-           [[f"$10^{{-{p}}}$", f"{error:.1e}"] for p, error in sweep.items()])
+           [[f"$10^{{-{p}}}$", page.number(f"gradcheck.eps_sweep.{p}", "sci", value=error)]
+            for p, error in sweep.items()])
 best = min(sweep, key=sweep.get)
 assert best in (4, 5, 6), best
 assert sweep[1] > 1e3 * sweep[best] and sweep[11] > 1e3 * sweep[best]
@@ -80,8 +81,9 @@ assert sweep[5] < 1e-8
 # again, about tenfold per factor of 10 (rounding, $1/\varepsilon$).
 #
 # `numerical_gradients` perturbs each entry in place, evaluates the loss twice, and
-# restores the entry. On a large network it can differentiate a random sample of
-# `entries` entries per parameter; the others are left as NaN and skipped.
+# restores the entry. On a large network it can differentiate a random sample of entries
+# of each parameter (as many as its argument `entries` says); the others are left as NaN
+# and skipped.
 
 # %% tags=["hide-input"]
 page.source(gradcheck.numerical_gradients)
@@ -186,13 +188,14 @@ for name, (sizes, scale, entries) in networks.items():
 for form, by_network in checks.items():
     page.md(f"**{form.capitalize()} form**, relative errors:")
     page.table(["", *by_network],
-               [[f"${p}$", *(f"{check.errors[p]:.1e}"
-                             for check in by_network.values())]
+               [[f"${p}$", *(page.number(f"gradcheck.{form}.{name.replace('-', '_')}.{p}", "sci",
+                                         value=check.errors[p])
+                             for name, check in by_network.items())]
                 for p in mlp.Params._fields])
 worst = max(check.max_error for by_network in checks.values()
             for check in by_network.values())
 assert worst < 1e-6, worst
-print(f"largest relative error: {worst:.1e}")
+page.md(f"Largest relative error: {page.number('gradcheck.largest_error', 'sci', value=worst)}.")
 
 # %% [markdown]
 # Every error is far below $10^{-6}$: both backward passes compute the gradient of the
@@ -253,7 +256,8 @@ wrong = right._replace(w=x.T @ bwd.dh, b=bwd.dh.sum(axis=0))
 good = gradcheck.compare(right, numerical).errors
 bad = gradcheck.compare(wrong, numerical).errors
 page.table(["", "right backward pass", "σ' forgotten"],
-           [[f"${p}$", f"{good[p]:.1e}", f"{bad[p]:.1e}"]
+           [[f"${p}$", page.number(f"gradcheck.right.{p}", "sci", value=good[p]),
+             page.number(f"gradcheck.sigma_prime_forgotten.{p}", "sci", value=bad[p])]
             for p in mlp.Params._fields])
 assert max(good.values()) < 1e-6
 assert bad["w"] > 1e-2 and bad["b"] > 1e-2

@@ -13,7 +13,9 @@
 # Nothing on these pages is pasted. Every derivative is derived again by SymPy while the
 # site is built ([Derivatives](derivatives/)); every listing is read from the `mlp`
 # package itself; every figure and number is computed by the build from the experiments'
-# results. Where this site and the report disagree, the [reproduction report](reproduction/)
+# results, except the [Performance](performance/) page's timings, which come from a
+# benchmark run committed with the source (timings of one machine, not of the build's).
+# Where this site and the report disagree, the [reproduction report](reproduction/)
 # says so and why.
 
 # %% tags=["hide-input"]
@@ -21,6 +23,19 @@ from mlp import plots
 from mlp.site import page
 
 page.figure(plots.network_diagram(), "The 2-3-2 network: inputs x, sigmoid hidden units h, softmax outputs y, loss")
+
+# %% [markdown]
+# The same network on one example, as its computational graph: each node's forward value in
+# black and the gradient of the loss at it in vermillion, each weight with its value and its
+# gradient, all computed by the [scalar network](scalar/#backpropagation-on-the-graph)'s
+# `forward` and `backward` at a seeded random point. The scalar page steps through it.
+
+# %% tags=["hide-input"]
+from mlp.experiments import synthetic_inside
+
+page.figure(plots.backprop_graph(synthetic_inside.random_point()),
+            "The 2-3-2 network's computational graph at a seeded random point: every node with its forward "
+            "value and its gradient, every weight with its value and its gradient")
 
 # %% [markdown]
 # ## Who this is for

@@ -189,3 +189,25 @@ page.md(f"""
 98%) after {page.number("final_model.tuned.train_seconds.mean", "seconds")} of training per
 run, evaluation excluded.
 """)
+
+# %% [markdown]
+# ## Where a build spends its time
+#
+# Each build records its own timings: `python -m mlp experiments --record` writes, per
+# experiment, its runs, how many this build trained and their training seconds (summed
+# over runs: two processes train at once, so the wall time is about half the sum; a run
+# shared by two experiments counts in both), and the command's wall time; the site's hooks
+# add the seconds each page took to execute and render (its kernel's start included). A
+# page cannot time the build it is part of, so the page times are those of the last build
+# of this profile; a build that found every result stored trains nothing and shows zeros.
+
+# %% tags=["hide-input"]
+from mlp.experiments import timings
+
+record = timings.read(timings.path(page.profile()))
+if record is None:
+    page.md("This build recorded no timings.")
+else:
+    header, timing_rows = timings.rows(record)
+    page.table(header, [[name, runs, trained, page.number(f"timings.{i}", "seconds", value=seconds)]
+                        for i, (name, runs, trained, seconds) in enumerate(timing_rows)])

@@ -16,6 +16,8 @@ from mlp.site import page
 
 result = page.results("sweep_example")
 fixed = result["fixed"]
+# the confidence level of the cells' intervals, as the summaries give it
+confidence = page.number("sweep_example.cells.0.accuracy.confidence", "percent0")
 
 # %% [markdown]
 # ## From the command line
@@ -27,17 +29,20 @@ fixed = result["fixed"]
 page.md("```sh\npython -m mlp " + " ".join(sweeps.command(sweeps.SITE_GRID, sweeps.SITE_SEEDS, "synth",
                                                          sweeps.SITE_BASE)) + "\n```")
 
+# %% tags=["hide-input"]
+page.md(f"""
+It prints a table with one row per cell (held-out accuracy, mean over seeds with its {confidence}
+interval; final training loss; training time), marks the best cell, and with
+`--out DIR` writes `sweep.json`, `sweep.csv` and the two figures of this page. A
+progress bar counts the runs done and estimates the time left. `--final` trains on all
+training data and scores on the test set; choose settings on the validation split
+first, since a cell chosen by its test score flatters that score. `--jobs N` sets the
+number of local training processes; `--scheduler ADDRESS` sends the runs to a Dask
+cluster instead (see the README). A grid with an unknown option, an empty list, a value
+out of range or a missing data set is refused, with one error, before anything trains.
+""")
+
 # %% [markdown]
-# It prints a table with one row per cell (held-out accuracy, mean over seeds with its 95%
-# interval; final training loss; training time), marks the best cell, and with
-# `--out DIR` writes `sweep.json`, `sweep.csv` and the two figures of this page. A
-# progress bar counts the runs done and estimates the time left. `--final` trains on all
-# training data and scores on the test set; choose settings on the validation split
-# first, since a cell chosen by its test score flatters that score. `--jobs N` sets the
-# number of local training processes; `--scheduler ADDRESS` sends the runs to a Dask
-# cluster instead (see the README). A grid with an unknown option, an empty list, a value
-# out of range or a missing data set is refused, with one error, before anything trains.
-#
 # ## From Python
 #
 # `mlp.experiments.sweep` takes the grid as a dict and returns plain data, the same the
@@ -80,7 +85,7 @@ def value(i, option):
 
 
 page.table(
-    [*result["varied"], "validation accuracy", "95% interval", "final training loss", ""],
+    [*result["varied"], "validation accuracy", f"{confidence} interval", "final training loss", ""],
     [[*(value(i, option) for option in result["varied"]),
       page.number(f"sweep_example.cells.{i}.accuracy.mean"),
       f'{page.number(f"sweep_example.cells.{i}.accuracy.ci_low")} to '
@@ -90,13 +95,12 @@ page.table(
      for i in range(len(result["cells"]))],
 )
 
-# %% [markdown]
-# Each dot is one seed; the bar is the mean with its 95% interval (Student's t over the
-# seeds), which says how well the mean is pinned down:
-
 # %% tags=["hide-input"]
+page.md(f"Each dot is one seed; the bar is the mean with its {confidence} interval (Student's t over the "
+        "seeds), which says how well the mean is pinned down:")
 page.figure(plots.sweep_accuracy(result),
-            "Validation accuracy per learning rate and initialization: one dot per seed, mean and 95% interval")
+            f"Validation accuracy per learning rate and initialization: one dot per seed, mean and "
+            f"{page.FORMATS['percent0'](result['cells'][0]['accuracy']['confidence'])} interval")
 
 # %% [markdown]
 # The curves per cell show how each setting gets there: the training loss per epoch, and

@@ -210,13 +210,21 @@ def label(field):
     return "loss $L$" if field == "loss" else f"`d{field}`"
 
 
+def difference(key, found):
+    """An absolute / relative difference (`compare.Difference`), both numbers tagged."""
+    return " / ".join(page.number(f"{key}.{part}", "sci", value=getattr(found, part))
+                      for part in ("absolute", "relative"))
+
+
 page.table(
     [""] + [f"{name}: abs. / rel." for name in agreement],
-    [[label(field)] + [f"{found[field].absolute:.1e} / {found[field].relative:.1e}"
-                       for found in agreement.values()] for field in compare.FIELDS],
+    [[label(field)] + [difference(f"vectorized.agreement.{name.replace('-', '_')}.{field}", found[field])
+                       for name, found in agreement.items()] for field in compare.FIELDS],
 )
-page.md(f"The largest relative difference is {worst:.1e}: a few units of float64's rounding "
-        f"(machine epsilon {np.finfo(np.float64).eps:.1e}), as the two forms add the same terms "
+epsilon = page.number("float64.machine_epsilon", "sci", value=np.finfo(np.float64).eps)
+page.md(f"The largest relative difference is "
+        f"{page.number('vectorized.agreement.largest_relative', 'sci', value=worst)}: a few units of float64's "
+        f"rounding (machine epsilon {epsilon}), as the two forms add the same terms "
         "in different orders. The build asserts it is below $10^{-12}$.")
 
 # %% [markdown]
@@ -236,7 +244,8 @@ assert all(d.relative < 1e-12 for found in batch.values()
 page.table(
     ["", 'batch, `reduction="sum"`, against the sum over examples',
      'batch, `reduction="mean"`, against the sum / 8'],
-    [[label(field)] + [f"{found[field].relative:.1e}" for found in batch.values()]
+    [[label(field)] + [page.number(f"vectorized.batch.{reduction}.{field}.relative", "sci",
+                                   value=found[field].relative) for reduction, found in batch.items()]
      for field in compare.FIELDS],
 )
 
@@ -264,25 +273,29 @@ network = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
 timings = compare.speed(network, batch_sizes=(1, 100), repeat=5)
 
 # %% tags=["hide-input"]
-def duration(seconds):
-    return f"{1e3 * seconds:.3g} ms" if seconds >= 1e-3 else f"{1e6 * seconds:.3g} µs"
-
-
 scalar_speed = timings[0].examples_per_second
 page.table(
     ["form", "time per example", "examples per second", "speed-up"],
     [[f"{t.form}, {'one example' if t.batch_size == 1 else f'batch of {t.batch_size}'}",
-      duration(t.median), f"{t.examples_per_second:,.0f}",
-      f"{t.examples_per_second / scalar_speed:,.0f}×"] for t in timings],
+      page.number(f"vectorized.speed.{t.form}_{t.batch_size}.median", "duration", value=t.median),
+      page.number(f"vectorized.speed.{t.form}_{t.batch_size}.examples_per_second", "int",
+                  value=t.examples_per_second),
+      page.number(f"vectorized.speed.{t.form}_{t.batch_size}.speedup", "int",
+                  value=t.examples_per_second / scalar_speed) + "×"] for t in timings],
 )
 assert all(t.examples_per_second > scalar_speed for t in timings[1:])
 single_speedup, batch_speedup = (t.examples_per_second / scalar_speed for t in timings[1:])
-page.md(f"On a batch of 100 the vectorized form processes about **{batch_speedup:,.0f} times** as many "
+multiply_adds = cost.count(784, 300, 10).forward + cost.count(784, 300, 10).backward
+page.md(f"On a batch of 100 the vectorized form processes about "
+        f"**{page.number('vectorized.speed.batch_speedup', 'int', value=batch_speedup)} times** as many "
         f"examples per second as the scalar form. Two factors multiply. On a single example it is "
-        f"already {single_speedup:,.0f} times faster: the scalar form performs its "
-        f"{cost.count(784, 300, 10).forward + cost.count(784, 300, 10).backward:,} multiply-adds ($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
+        f"already {page.number('vectorized.speed.single_speedup', 'int', value=single_speedup)} times faster: "
+        f"the scalar form performs its "
+        f"{page.number('cost.784_300_10.multiply_adds', 'int', value=multiply_adds)} multiply-adds "
+        "($x w$, $x^\\top dk$, $h v$, $h^\\top dz$, "
         "$dz\\, v^\\top$) one interpreted Python operation at a time, the vectorized form in compiled "
-        f"loops. Batching gains another factor of {batch_speedup / single_speedup:,.0f}: each NumPy call "
+        f"loops. Batching gains another factor of "
+        f"{page.number('vectorized.speed.batching_gain', 'int', value=batch_speedup / single_speedup)}: each NumPy call "
         "has a fixed cost that a batch shares among its examples, and a matrix-matrix product keeps the "
         "processor far busier than a vector-matrix one. The numbers depend on the machine and on its "
         "load while the site was built.")

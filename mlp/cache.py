@@ -263,10 +263,13 @@ def old_format_notice(folder: Path | None = None) -> str | None:
             f"never read, and can be deleted")
 
 
-def fingerprint() -> str:
-    """A digest of every stored result: it changes whenever any result is added or rewritten."""
+def fingerprint(paths=None) -> str:
+    """A digest of the stored results at ``paths`` (default: all): it changes whenever one is added or rewritten."""
     digest = hashlib.sha256()
-    for path in sorted(results_dir().glob(f"*{SUFFIX}")):
+    for path in sorted(results_dir().glob(f"*{SUFFIX}") if paths is None else map(Path, paths)):
+        if paths is not None and not path.exists():
+            digest.update(path.name.encode() + b"\0missing")
+            continue
         try:
             digest.update(path.name.encode() + b"\0" + stored_digest(path))
         except Exception:  # damaged: it is recomputed when read; its name still counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import numpy as np
 
@@ -53,7 +54,14 @@ def run_experiments(args) -> int:
     from mlp import experiments
     from mlp.experiments.table import format_rows, rows
 
-    results = experiments.run(args.names, args.profile, jobs=args.jobs, progress=False if args.quiet else None)
+    started, trainers = time.perf_counter(), []
+    results = experiments.run(args.names, args.profile, jobs=args.jobs, progress=False if args.quiet else None,
+                              trainer_out=trainers)
+    if args.record:
+        from mlp.experiments import timings
+
+        timings.write(args.record, timings.record(args.names, args.profile, trainers[0],
+                                                  time.perf_counter() - started))
     print(format_rows(rows(results)))
     if args.figures:
         from mlp.plots import draw_all
@@ -217,10 +225,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="experiments to run: " + ", ".join(EXPERIMENTS))
     p.add_argument("--profile", choices=PROFILES, default="full",
-                   help="full: the report's sizes; quick: the same code on a sliver of data (default: full)")
+                   help="full: the report's sizes; quick: the same code on a sliver of data; tiny: a smaller "
+                   "sliver, a stand-in for tests (default: full)")
     p.add_argument("--jobs", type=positive_int, default=None,
                    help="training processes at once (default: 2 or the number of cores, if fewer)")
     p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
+    p.add_argument("--record", metavar="FILE", help="write where the time went, and a digest of the results "
+                   "read, as JSON into FILE")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run_experiments)
 

@@ -26,13 +26,31 @@ STYLE = {
 }
 
 
-def figure(ncols: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure, list]:
-    """A figure of ``ncols`` panels side by side, in the house style."""
+# The widest a figure is drawn, in inches: a page's column at a 1280 px window is about 430 pt,
+# so a figure this wide shows at its own size and its 10 pt text (7 pt sub- and superscripts)
+# stays above 9 CSS px. Text is 10 pt (the house size) or, without sub- or superscripts, 8 pt.
+PAGE_WIDTH = 6.0
+
+
+def figure(n: int, width: float = 3.0, height: float = 2.8, span: str = "last") -> tuple[Figure, list]:
+    """A figure of ``n`` panels in the house style: side by side while they fit `PAGE_WIDTH`,
+    otherwise in rows of as many as fit; an odd one out spans its row (the ``span`` one, "first"
+    or "last")."""
     import matplotlib
 
+    per_row = max(1, min(n, int(PAGE_WIDTH // width)))
+    nrows = -(-n // per_row)
+    cells = [[k * per_row + i for i in range(per_row)] for k in range(nrows)]
+    spare = nrows * per_row - n
+    if spare:
+        if span == "first":
+            cells = [[0] * per_row] + [[c - spare for c in row] for row in cells[1:]]
+        else:
+            cells[-1] = [min(c, n - 1) for c in cells[-1]]
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(width * ncols, height), layout="constrained")
-        axes = fig.subplots(1, ncols, squeeze=False)[0]
+        fig = Figure(figsize=(width * per_row, height * nrows), layout="constrained")
+        named = fig.subplot_mosaic(cells)
+        axes = [named[k] for k in range(n)]
     for ax in axes:
         ax.grid(True, alpha=STYLE["grid.alpha"])
         ax.spines[["top", "right"]].set_visible(False)
@@ -41,10 +59,26 @@ def figure(ncols: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure,
 
 def save(fig: Figure, path) -> Path:
     """Write ``fig`` as SVG or PNG (200 dpi), by the path's suffix."""
+    import matplotlib
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=200, metadata={"Date": None} if path.suffix == ".svg" else None)
+    with matplotlib.rc_context({"svg.fonttype": STYLE["svg.fonttype"]}):
+        fig.savefig(path, dpi=200, metadata={"Date": None} if path.suffix == ".svg" else None)
     return path
+
+
+def svg(fig: Figure) -> str:
+    """``fig`` as an SVG document whose text stays text (``svg.fonttype`` none): searchable,
+    and its font sizes readable from the file."""
+    import io
+
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": STYLE["svg.fonttype"]}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def smooth(values, window: int) -> np.ndarray:
@@ -65,12 +99,12 @@ def _scatter(ax, x, y, title):
 
 def synthetic_data(result: dict) -> Figure:
     """Figure 2: the training and validation sets, with the true boundary q(x) = 0.6."""
-    fig, axes = figure(2)
+    fig, axes = figure(2, height=3.3)
     for ax, split, name in zip(axes, ("train", "val"), ("training", "validation")):
         part = result[split]
         _scatter(ax, part["x"], part["y"], f"{name} set ({len(part['y']):,} points)")
         ax.plot(*result["boundary"].T, color="black", lw=1.5, label="true boundary $q(x)=0.6$")
-        ax.legend(loc="upper right", markerscale=8, fontsize=8)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, markerscale=8)
     return fig
 
 
@@ -90,18 +124,19 @@ def _epoch_curves(ax_loss, ax_acc, history, val_name="validation"):
 
 def scalar_sgd(result: dict) -> Figure:
     """Figure 3: loss and accuracy per epoch, and the learned boundary over the validation set."""
-    fig, (ax_loss, ax_acc, ax_map) = figure(3)
+    fig, (ax_loss, ax_acc, ax_map) = figure(3, height=3.0)
     history = result["runs"][0]["history"]
     _epoch_curves(ax_loss, ax_acc, history)
     ax_acc.axhline(100 * result["majority_accuracy"], color="grey", ls="--", lw=1, label="majority class")
     ax_acc.axhline(100 * result["report_accuracy"], color=COLORS[3], ls=":", lw=1.5, label=f"report ({report.SYNTH_ACCURACY_TEXT})")
     ax_acc.legend(fontsize=8)
+    ax_loss.legend(fontsize=8)
     grid = result["boundary"]
     ax_map.contourf(grid["axis"], grid["axis"], grid["p1"], levels=[0, 0.5, 1], colors=[COLORS[5], COLORS[4]],
                     alpha=0.25)
     ax_map.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2)
     ax_map.plot([], [], color=COLORS[2], lw=2, label="learned boundary")
-    ax_map.legend(loc="upper right", fontsize=8)
+    ax_map.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     ax_map.set(title="learned boundary (seed 0)", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     return fig
 
@@ -115,13 +150,13 @@ def synthetic_boundaries(data_result: dict, sgd_result: dict) -> Figure:
     ax.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2)
     ax.plot([], [], color=COLORS[2], lw=2, label="learned: $y_1 = 0.5$")
     ax.set(xlim=(grid["axis"][0], grid["axis"][-1]), ylim=(grid["axis"][0], grid["axis"][-1]))
-    ax.legend(loc="upper right", markerscale=8, fontsize=8)
+    ax.legend(loc="upper right", markerscale=8)
     return fig
 
 
 def training_curves(run: dict, smoothing: int = 500) -> Figure:
     """Figures 4 and 5: loss per update (raw faint, smoothed bold), per epoch, accuracy per epoch."""
-    fig, (ax_step, ax_loss, ax_acc) = figure(3)
+    fig, (ax_step, ax_loss, ax_acc) = figure(3, span="first")
     steps = np.asarray(run["history"]["step_loss"])
     window = max(1, min(smoothing, len(steps) // 20))
     x = np.arange(1, len(steps) + 1)
@@ -142,7 +177,7 @@ def power_of_ten(value: float) -> str:
 
 def sweep(result: dict, label: str, unit_format=str) -> Figure:
     """Figures 6 and 7: training loss per update and validation accuracy per epoch, mean ± 1 std."""
-    fig, (ax_step, ax_acc) = figure(2, width=5)
+    fig, (ax_step, ax_acc) = figure(2, width=PAGE_WIDTH, height=2.9)
     for color, (value, bands) in zip(COLORS, result["bands"].items()):
         name = f"{label} = {unit_format(value)}"
         for ax, band, x0 in ((ax_step, bands["step_loss"], 1), (ax_acc, bands["val_accuracy"], 0)):
@@ -155,13 +190,13 @@ def sweep(result: dict, label: str, unit_format=str) -> Figure:
                 title="training loss per update (mean ± 1 std over seeds)")
     ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)", title="validation accuracy (mean ± 1 std)")
-    ax_acc.legend(fontsize=8)
+    fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return fig
 
 
 def final_accuracies(final: dict, fashion: dict) -> Figure:
     """Test accuracy of the report's and the tuned recipe, per seed, with the 95% intervals."""
-    fig, (ax,) = figure(1, width=6.5, height=3.6)
+    fig, (ax,) = figure(1, width=PAGE_WIDTH, height=3.4)
     rows = [("MNIST, report's recipe", final["report_recipe"]), ("MNIST, tuned", final["tuned"]),
             ("Fashion-MNIST, report's recipe", fashion["report_recipe"]), ("Fashion-MNIST, tuned", fashion["tuned"])]
     for i, (name, part) in enumerate(rows):
@@ -203,7 +238,7 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
     """The network of the report's Figure 1: inputs, sigmoid hidden units, softmax outputs, loss."""
     from matplotlib.patches import Circle
 
-    fig, (ax,) = figure(1, width=8, height=3.8)
+    fig, (ax,) = figure(1, width=PAGE_WIDTH, height=3.2)
     ax.set_axis_off()
     ax.grid(False)
     gap, radius = 2.4, 0.3
@@ -217,16 +252,16 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
         for i, y in enumerate(ys, start=1):
             ax.add_patch(Circle((x, y), radius, color=color, zorder=2))
             ax.text(x, y, f"${symbol}_{i}$", ha="center", va="center", fontsize=11, color="white", zorder=3)
-        ax.text(x, -max(sizes) / 2 - 0.2, caption, ha="center", va="top", fontsize=9)
+        ax.text(x, -max(sizes) / 2 - 0.2, caption, ha="center", va="top", fontsize=10)
     for (left, right), name in zip(zip(spots, spots[1:]), ("$w_{ij},\\ b_j$", "$v_{jm},\\ c_m$")):
         for a in left:
             for b in right:
                 ax.annotate("", xy=(b[0] - radius, b[1]), xytext=(a[0] + radius, a[1]),
                             arrowprops={"arrowstyle": "->", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 0})
         ax.text((left[0][0] + right[0][0]) / 2, max(sizes) / 2 + 0.1, name, ha="center", fontsize=11)
-    ax.text(2 * gap + 0.8, 0, "loss\n$l = -\\ln y_{m^*}$", ha="left", va="center", fontsize=11,
+    ax.text(2 * gap + 0.75, 0, "loss\n$l = -\\ln y_m$,\n$m$ the true\nclass", ha="left", va="center", fontsize=10,
             bbox={"boxstyle": "round", "fc": "white", "ec": COLORS[3]})
-    ax.set(xlim=(-0.6, 2 * gap + 2.6), ylim=(-max(sizes) / 2 - 1.1, max(sizes) / 2 + 0.5), aspect="equal")
+    ax.set(xlim=(-0.6, 2 * gap + 2.5), ylim=(-max(sizes) / 2 - 1.1, max(sizes) / 2 + 0.5), aspect="equal")
     return fig
 
 
@@ -236,7 +271,7 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
     ``rows, names`` are the benchmark's results at ``threads`` and the implementations
     to show (:func:`mlp.bench.at_threads` selects them).
     """
-    fig, (ax,) = figure(1, width=7.5, height=3.4)
+    fig, (ax,) = figure(1, width=PAGE_WIDTH, height=3.4)
     width = 0.8 / len(names)
     for k, (name, color) in enumerate(zip(names, COLORS)):
         xs = [i + (k - (len(names) - 1) / 2) * width for i, r in enumerate(rows) if name in r["implementations"]]
@@ -250,6 +285,274 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
     return fig
 
 
+# --- inside the network -------------------------------------------------------------------
+
+# The steps of one example's forward and backward pass, in the order the code takes them.
+GRAPH_STEPS = (
+    ("x", "forward: the input $x_i$"),
+    ("k", "forward: $k_j = \\sum_i x_i w_{ij} + b_j$"),
+    ("h", "forward: $h_j = \\sigma(k_j)$"),
+    ("z", "forward: $z_m = \\sum_j h_j v_{jm} + c_m$"),
+    ("y", "forward: $y = \\mathrm{softmax}(z)$"),
+    ("l", "forward: the loss $l = -\\ln y_m$, $m$ the true class"),
+    ("dz", "backward: $dz_m = y_m - t_m$ and $dc_m = dz_m$"),
+    ("dv", "backward: $dv_{jm} = h_j\\, dz_m$"),
+    ("dh", "backward: $dh_j = \\sum_m dz_m v_{jm}$"),
+    ("dk", "backward: $dk_j = dh_j\\, h_j (1 - h_j)$ and $db_j = dk_j$"),
+    ("dw", "backward: $dw_{ij} = x_i\\, dk_j$"),
+)
+GRADIENT = COLORS[1]  # gradients are written in vermillion, forward values in black
+
+
+def graph_number(value: float) -> str:
+    """A node's or weight's value as the graph writes it: 3 significant digits."""
+    return f"{value + 0.0:.3g}"
+
+
+# The graph's geometry, in inches (its axes span the figure, one data unit an inch).
+GRAPH_FONT = 10  # every number on the graph; subscripts come out at 0.7 of it
+GRAPH_LINE = 0.2  # one line of text
+GRAPH_PITCH = 2.0  # between the centres of neighbouring nodes of the widest layer
+GRAPH_LAYERS = ("x", "k", "h", "z", "y", "l")
+GRAPH_SIDE_BY_SIDE = 2.6  # the width that holds a weight's value and gradient on one line
+
+
+def _graph_layout(sizes) -> dict:
+    """Where the graph's parts go, top to bottom: inputs, k, h, z, y, the loss.
+
+    Returns ``{"node": {(layer, i): (x, y)}, "inbox": {(layer, i): (x, y_top, lines)}, "box": (w, h),
+    "width": ..., "height": ...}``, the inbox's ``(x, y_top, width, lines)``. A node of k or z
+    sits under its *inbox*, the lines that list the weights (and bias) entering it with their
+    gradients: one line each where a weight's value and gradient fit side by side, two otherwise.
+    """
+    n_in, n_hid, n_out = sizes
+    counts = dict(zip(GRAPH_LAYERS, (n_in, n_hid, n_hid, n_out, n_out, 1)))
+    width = GRAPH_PITCH * max(sizes)
+    box = (GRAPH_PITCH - 0.35, 2 * GRAPH_LINE + 0.12)
+    fan_in = {"k": n_in, "z": n_hid}
+    gaps = {"x": 0.5, "k": 0.3, "h": 0.55, "z": 0.55, "y": 0.35}  # below each layer, for its arrows
+    node, inbox, y = {}, {}, -0.45  # below the title
+    for layer in GRAPH_LAYERS:
+        n = counts[layer]
+        pitch = width / n
+        if layer in fan_in:
+            lines = fan_in[layer] * (1 if pitch - 0.35 >= GRAPH_SIDE_BY_SIDE else 2) + 1  # and the bias
+            for i in range(n):
+                inbox[(layer, i)] = ((i + 0.5) * pitch, y, pitch - 0.35, lines)
+            y -= lines * GRAPH_LINE + 0.08
+        height = box[1] if layer != "l" else box[1] - 0.1
+        for i in range(n):
+            node[(layer, i)] = ((i + 0.5) * pitch, y - height / 2)
+        y -= height + gaps.get(layer, 0.1)
+    return {"node": node, "inbox": inbox, "box": box, "width": width, "height": -y}
+
+
+def _draw_graph(ax, point: dict, shown: int) -> None:
+    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.clear()
+    ax.set_axis_off()
+    x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
+    fwd, bwd = point["forward"], point["backward"]
+    sizes = (len(x), len(b), len(c))
+    layout = _graph_layout(sizes)
+    spot, half_w = layout["node"], layout["box"][0] / 2
+    done = {name for name, _ in GRAPH_STEPS[:shown]}
+    current = GRAPH_STEPS[shown - 1][0] if shown else None
+    animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
+    fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
+
+    def text(xy, s, gid, color="#222222", **kw):
+        kw = {"ha": "center", "va": "center", **kw}
+        ax.text(*xy, s, gid=gid, color=color, fontsize=GRAPH_FONT, zorder=4, **kw)
+
+    def half_h(layer):
+        return (layout["box"][1] - (0.1 if layer == "l" else 0)) / 2
+
+    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
+        cx, cy = spot[(layer, i)]
+        active = animated and current is not None and current in (step, grad_step)
+        ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h(layer)), 2 * half_w, 2 * half_h(layer),
+                                    boxstyle="round,pad=0.02,rounding_size=0.1", zorder=3,
+                                    fc=fills[layer] + "26", ec=GRADIENT if active else fills[layer],
+                                    lw=2.2 if active else 1))
+        two = gradient is not None
+        text((cx, cy + (GRAPH_LINE / 2 if two else 0)), f"{name} = {graph_number(value)}" if step in done else name,
+             f"{layer}_{i + 1}")
+        if two and grad_step in done:
+            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
+                 color=GRADIENT)
+
+    def top(layer, j):
+        """Where arrows into node j of ``layer`` end: its inbox's top, or the node's."""
+        if (layer, j) in layout["inbox"]:
+            return layout["inbox"][(layer, j)][:2]
+        cx, cy = spot[(layer, j)]
+        return cx, cy + half_h(layer)
+
+    def arrow(a, b, port=(0, 1), step=None, grad_step=None):
+        """An arrow from node a's bottom to b's top, at port i of n along b's top."""
+        (x0, y0), (x1, y1) = spot[a], top(*b)
+        i, n = port
+        x1 += (i - (n - 1) / 2) / max(n, 1) * half_w
+        active = animated and current is not None and current in (step, grad_step)
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0 - half_h(a[0])), zorder=1,
+                    arrowprops={"arrowstyle": "->", "color": "#444444" if active else "#999999",
+                                "lw": 1.4 if active else 0.8, "shrinkA": 0, "shrinkB": 0})
+
+    def inbox(layer, j, weights, bias, step, grad_step):
+        """The weights into node j of ``layer``, each with its gradient once backward has reached it, and its bias."""
+        cx, y_top, width, lines = layout["inbox"][(layer, j)]
+        active = animated and current is not None and current in (step, grad_step)
+        height = lines * GRAPH_LINE + 0.04
+        ax.add_patch(FancyBboxPatch((cx - width / 2, y_top - height), width, height, zorder=2,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08", fc="white",
+                                    ec=GRADIENT if active else "#bbbbbb", lw=1.2 if active else 0.6))
+        row = y_top - GRAPH_LINE / 2 - 0.02
+        side_by_side = lines == len(weights) + 1
+        for name, value, grad_name, gradient in weights:
+            gid = name.strip("$").replace("_{", "_").replace("}", "")
+            if side_by_side:
+                text((cx - 0.08, row), f"{name} = {graph_number(value)}", gid, ha="right")
+                if grad_step in done:
+                    text((cx + 0.08, row), f"{grad_name} = {graph_number(gradient)}", "d" + gid, ha="left",
+                         color=GRADIENT)
+                row -= GRAPH_LINE
+            else:
+                text((cx, row), f"{name} = {graph_number(value)}", gid)
+                if grad_step in done:
+                    text((cx, row - GRAPH_LINE), f"{grad_name} = {graph_number(gradient)}", "d" + gid,
+                         color=GRADIENT)
+                row -= 2 * GRAPH_LINE
+        text((cx - 0.08, row) if side_by_side else (cx, row), f"{bias[0]} = {graph_number(bias[1])}",
+             bias[0].strip("$"), ha="right" if side_by_side else "center")
+
+    for j in range(sizes[1]):
+        for i in range(sizes[0]):
+            arrow(("x", i), ("k", j), (i, sizes[0]), "k", "dw")
+        inbox("k", j, [(f"$w_{{{i + 1}{j + 1}}}$", w[i][j], f"$dw_{{{i + 1}{j + 1}}}$", bwd.dw[i][j])
+                       for i in range(sizes[0])], (f"$b_{j + 1}$", b[j]), "k", "dw")
+        arrow(("k", j), ("h", j), step="h", grad_step="dk")
+    for m in range(sizes[2]):
+        for j in range(sizes[1]):
+            arrow(("h", j), ("z", m), (j, sizes[1]), "z", "dv")
+        inbox("z", m, [(f"$v_{{{j + 1}{m + 1}}}$", v[j][m], f"$dv_{{{j + 1}{m + 1}}}$", bwd.dv[j][m])
+                       for j in range(sizes[1])], (f"$c_{m + 1}$", c[m]), "z", "dv")
+        for n in range(sizes[2]):
+            arrow(("z", m), ("y", n), (m, sizes[2]), "y", "dz")
+    arrow(("y", label), ("l", 0), step="l", grad_step="dz")
+    for i in range(sizes[0]):
+        node("x", i, f"$x_{i + 1}$", x[i], "x")
+    for j in range(sizes[1]):
+        node("k", j, f"$k_{j + 1}$", fwd.k[j], "k", bwd.dk[j], f"$dk_{j + 1} = db_{j + 1}$", "dk")
+        node("h", j, f"$h_{j + 1}$", fwd.h[j], "h", bwd.dh[j], f"$dh_{j + 1}$", "dh")
+    for m in range(sizes[2]):
+        node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
+        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
+    node("l", 0, "$l$", point["loss"], "l")
+    step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
+    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
+            else "forward values (black) and gradients of the loss (vermillion)", fontsize=11, ha="center",
+            va="top", color="#222222")
+    ax.set(xlim=(0, layout["width"]), ylim=(-layout["height"], 0))
+
+
+def _graph_figure(point: dict):
+    """An empty figure the size of ``point``'s graph, and its axes spanning it (one unit an inch)."""
+    import matplotlib
+
+    layout = _graph_layout((len(point["x"]), len(point["params"].b), len(point["params"].c)))
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(layout["width"], layout["height"]))
+        ax = fig.add_axes((0, 0, 1, 1))
+    return fig, ax
+
+
+def backprop_graph(point: dict, shown: int | None = None) -> Figure:
+    """The computational graph of one example with each node's value and gradient written on it.
+
+    ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
+    `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
+    it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ``b_1``, ...), so a test can read the figure back.
+    Drawn top to bottom, inputs first, loss last, to fit a page's column at a readable size.
+    """
+    fig, ax = _graph_figure(point)
+    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
+    return fig
+
+
+def backprop_animation(point: dict, interval_ms: int = 1500):
+    """`backprop_graph` step by step, from the bare network to the last gradient, as an animation."""
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = _graph_figure(point)
+    return FuncAnimation(fig, lambda shown: _draw_graph(ax, point, shown), frames=range(len(GRAPH_STEPS) + 1),
+                         interval=interval_ms, repeat=False)
+
+
+HIDDEN_LINES = ((COLORS[3], "--"), (COLORS[4], "-."), (COLORS[5], (0, (1, 1))))
+
+
+def _hidden_line(ax, w_j, b_j, j: int):
+    """The line k_j = w_1j x_1 + w_2j x_2 + b_j = 0, with an arrow toward the side where h_j > 1/2."""
+    color, dashes = HIDDEN_LINES[j % len(HIDDEN_LINES)]
+    normal = np.asarray(w_j, dtype=float)
+    unit = normal / np.linalg.norm(normal)
+    foot = -b_j * normal / normal.dot(normal)  # the line's point nearest the origin
+    along = np.array([-unit[1], unit[0]])
+    ax.axline(foot, foot + along, color=color, lw=1.6, ls=dashes, gid=f"k_{j + 1}=0")
+    base = foot + (j - 1) * 1.4 * along  # the units' arrows apart, where lines cross
+    tip = base + 0.8 * unit
+    ax.annotate("", xy=tip, xytext=base, arrowprops={"arrowstyle": "->", "color": color, "lw": 1.6})
+    ax.text(*(tip + 0.25 * unit), f"$h_{j + 1}$", color=color, fontsize=10, ha="center", va="center",
+            clip_on=True, fontweight="bold")
+
+
+def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
+    """Per kept epoch: the validation points, each hidden unit's line k_j = 0 and the learned boundary.
+
+    ``snapshots`` holds ``epochs``, ``params`` and ``boundaries`` (decision grids) as
+    `mlp.experiments.synthetic_inside.synthetic_snapshots` returns them; the last panel is the legend.
+    """
+    import matplotlib
+    from matplotlib.lines import Line2D
+
+    epochs = snapshots["epochs"]
+    ncols = 2
+    nrows = -(-(len(epochs) + 1) // ncols)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(PAGE_WIDTH, 2.9 * nrows), layout="constrained")
+        axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    val = data_result["val"]
+    for ax, epoch, params, grid in zip(axes, epochs, snapshots["params"], snapshots["boundaries"]):
+        for label, color in ((0, COLORS[0]), (1, COLORS[1])):
+            points = val["x"][val["y"] == label]
+            ax.scatter(points[:, 0], points[:, 1], s=1.5, alpha=0.3, color=color, rasterized=True, linewidths=0)
+        ax.plot(*data_result["boundary"].T, color="black", lw=1.2)
+        ax.contour(grid["axis"], grid["axis"], grid["p1"], levels=[0.5], colors=[COLORS[2]], linewidths=2.2)
+        w, b = np.asarray(params.w), np.asarray(params.b)
+        for j in range(w.shape[1]):
+            _hidden_line(ax, w[:, j], b[j], j)
+        extent = (grid["axis"][0], grid["axis"][-1])
+        ax.set(xlim=extent, ylim=extent, aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+               title="before training (epoch 0)" if epoch == 0 else f"after epoch {epoch}")
+        ax.grid(False)
+        ax.spines[["top", "right"]].set_visible(False)
+    legend_ax = axes[len(epochs)]
+    legend_ax.set_axis_off()
+    handles = [Line2D([], [], color=COLORS[0], marker="o", ls="", label="class 0 (validation)"),
+               Line2D([], [], color=COLORS[1], marker="o", ls="", label="class 1 (validation)"),
+               Line2D([], [], color="black", lw=1.2, label="true boundary $q(x) = 0.6$"),
+               Line2D([], [], color=COLORS[2], lw=2.2, label="learned boundary $y_1 = 0.5$"),
+               *(Line2D([], [], color=color, lw=1.6, ls=dashes, label=f"$k_{j + 1} = 0$, arrow: $h_{j + 1} > 1/2$")
+                 for j, (color, dashes) in enumerate(HIDDEN_LINES))]
+    legend_ax.legend(handles=handles, loc="center", frameon=False, handlelength=2.5)
+    for ax in axes[len(epochs) + 1:]:
+        ax.set_axis_off()
+    return fig
+
+
 # ------------------------------------------------------------ inside the MNIST network
 
 
@@ -258,15 +561,17 @@ def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="
     """A grid of 28x28 images (flattened rows of 784 values), one title each.
 
     ``symmetric`` scales each image to ±its largest absolute value, in a diverging map
-    (for weights); otherwise all images share the range of the data (for inputs).
+    (for weights); otherwise all images share the range of the data (for inputs). Images are
+    ``size`` inches, or smaller where a row of them would be wider than `PAGE_WIDTH`.
     """
     import matplotlib
 
     nrows, ncols = len(rows), max(len(r) for r in rows)
+    size = min(size, (PAGE_WIDTH - (1.4 if row_labels else 0)) / ncols)
     side = int(round(np.sqrt(np.size(rows[0][0]))))
     low, high = min(np.min(im) for r in rows for im in r), max(np.max(im) for r in rows for im in r)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(size * ncols + (1.2 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
+        fig = Figure(figsize=(size * ncols + (1.4 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False)
     for i, row in enumerate(rows):
         for j, ax in enumerate(axes[i]):
@@ -279,7 +584,7 @@ def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="
                 ax.imshow(image, cmap=cmap, vmin=-bound, vmax=bound)
             else:
                 ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
-            ax.set_title(titles[i][j], fontsize=8)
+            ax.set_title(titles[i][j], fontsize=9)
         if row_labels:
             axes[i][0].text(-0.15, 0.5, row_labels[i], transform=axes[i][0].transAxes, ha="right", va="center",
                             fontsize=9)
@@ -307,9 +612,9 @@ def hidden_weights(inside: dict) -> Figure:
 
 
 def saturation(inside: dict) -> Figure:
-    """Histograms over the test images and hidden units of k and of σ'(k) = h(1 − h), at
+    """Histograms over the (test image, hidden unit) pairs of k and of σ'(k) = h(1 − h), at
     initialization and after training, for the report's and the tuned recipe."""
-    fig, (ax_k, ax_s) = figure(2, width=4.8, height=4.0)
+    fig, (ax_k, ax_s) = figure(2, width=PAGE_WIDTH, height=2.6)
     curves = [("report", "init", COLORS[1], ":"), ("report", "trained", COLORS[1], "-"),
               ("tuned", "init", COLORS[0], ":"), ("tuned", "trained", COLORS[0], "-")]
     names = {"report": "report's recipe (standard normal)", "tuned": "tuned (LeCun)"}
@@ -321,12 +626,12 @@ def saturation(inside: dict) -> Figure:
             ax.stairs(counts / counts.sum(), edges, color=color, ls=style, lw=1.4,
                       label=f"{names[recipe]}, {'at initialization' if stage == 'init' else 'after training'}"
                             f" ({100 * part['saturated']:.0f}% saturated)")
-    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of (image, unit) pairs",
+    ax_k.set(xlabel="pre-activation $k_j$ (clipped to the axis)", ylabel="fraction of pairs",
              yscale="log", title="hidden pre-activations $k$")
     ax_s.axvline(inside["saturated_below"], color="black", lw=0.8)
-    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of (image, unit) pairs", yscale="log",
+    ax_s.set(xlabel="$\\sigma'(k_j) = h_j(1 - h_j)$", ylabel="fraction of pairs", yscale="log",
              title="slope of the sigmoid: the gradient's gate")
-    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
+    fig.legend(*ax_s.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=9)
     return fig
 
 
@@ -353,8 +658,9 @@ def confusion_matrix(inside: dict) -> Figure:
 def mistakes(inside: dict) -> Figure:
     """The tuned model's most confident mistakes: image, true class, predicted class and its probability."""
     shown = inside["mistakes"]
-    titles = [[f"true {m['label']}, said {m['predicted']}\n{100 * m['probability']:.0f}%" for m in shown]]
-    return _image_grid([[m["image"] for m in shown]], titles, size=1.1)
+    rows = [shown[i:i + 5] for i in range(0, len(shown), 5)]  # five to a row, their titles apart
+    titles = [[f"true {m['label']}, said {m['predicted']}\n{100 * m['probability']:.0f}%" for m in row] for row in rows]
+    return _image_grid([[m["image"] for m in row] for row in rows], titles, size=1.1)
 
 
 def init_scales(result: dict) -> Figure:
@@ -362,7 +668,7 @@ def init_scales(result: dict) -> Figure:
     mean and 95% interval over seeds, with the report's number."""
     from mlp.experiments.init_scales import describe
 
-    fig, (ax,) = figure(1, width=6.5, height=3.8)
+    fig, (ax,) = figure(1, width=PAGE_WIDTH, height=3.8)
     for i, scale in enumerate(result["scales"]):
         s, x = scale["test_accuracy"], scale["weight_std"]
         color = COLORS[i % len(COLORS)]
@@ -375,8 +681,8 @@ def init_scales(result: dict) -> Figure:
     report = result["report_accuracy"]
     ax.axhline(100 * report, color="black", ls=":", lw=1.2, label=f"report: {100 * report:.2f}%")
     ax.set(xscale="log", xlabel="standard deviation of the first layer's initial weights (log scale)",
-           ylabel="test accuracy (%)", title="the report's recipe from five initializations: mean and 95% interval")
-    ax.legend(fontsize=8, loc="best")
+           ylabel="test accuracy (%)", title="the report's recipe from five initializations:\nmean and 95% interval")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
@@ -405,7 +711,7 @@ def _label(cell: dict, leave_out, options) -> str:
 def sweep_accuracy(result: dict) -> Figure:
     """Held-out accuracy of every cell of a sweep: each seed a dot, the mean with its 95% interval."""
     colour_by, positions, colours = _sweep_groups(result)
-    fig, (ax,) = figure(1, width=max(5.0, 1.1 * len(positions) + 2.5), height=3.6)
+    fig, (ax,) = figure(1, width=min(PAGE_WIDTH, max(5.0, 1.1 * len(positions) + 2.5)), height=3.6)
     width = 0.8 / len(colours)
     for k, value in enumerate(colours):
         for cell in result["cells"]:
@@ -427,7 +733,7 @@ def sweep_accuracy(result: dict) -> Figure:
     ax.set_xticks(range(len(positions)), [p or "all cells" for p in positions], fontsize=8)
     ax.set_ylim(top=min(ax.get_ylim()[1], 100.5))  # an interval past 100% is cut at the top
     ax.set(ylabel=f"{result['held_out']} accuracy (%)",
-           title=f"{result['held_out']} accuracy per setting: seeds, mean and 95% interval")
+           title=f"{result['held_out']} accuracy per setting:\nseeds, mean and 95% interval")
     ax.legend(fontsize=8)
     return fig
 
@@ -438,7 +744,7 @@ def sweep_curves(result: dict) -> Figure:
     names = [("train_loss", "training loss (mean cross-entropy, nats)", 1)]
     if result["held_out"] == "validation":
         names.append(("val_accuracy", "validation accuracy (%)", 100))
-    fig, axes = figure(len(names), width=5)
+    fig, axes = figure(len(names), width=PAGE_WIDTH, height=2.9)
     styles = ("-", "--", ":", "-.")
     for cell in result["cells"]:
         k = colours.index(cell["setting"][colour_by]) if colour_by else 0
@@ -457,7 +763,7 @@ def sweep_curves(result: dict) -> Figure:
     axes[0].set(yscale="log", title="training loss per epoch (mean over seeds)")
     if len(axes) > 1:
         axes[1].set(title="validation accuracy per epoch (mean ± 1 std)")
-    axes[-1].legend(fontsize=7, ncols=1 + len(result["cells"]) // 10, loc="lower right")
+    fig.legend(*axes[-1].get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=2)
     return fig
 
 

@@ -12,6 +12,34 @@ def percent(value: float) -> str:
     return f"{100 * value:.2f}%"
 
 
+# How each kind of number is written, by name: the site tags its numbers with the name
+# (``page.number(key, fmt)``), and the package's own sentences (:mod:`mlp.experiments.verdicts`)
+# write through the same table, so a number reads the same in both.
+FORMATS = {
+    "percent": percent,
+    "percent0": lambda v: f"{100 * v:.0f}%",
+    "points": lambda v: f"{100 * v:.2f}",  # a difference of two percentages, in points
+    "seconds": lambda v: f"{v:.1f} s",
+    "sci": lambda v: f"{v:.1e}",
+    "int": lambda v: f"{v:,.0f}",
+    "plain": lambda v: f"{v:.4g}",
+    "1f": lambda v: f"{v:.1f}",
+    "2f": lambda v: f"{v:.2f}",
+    "3f": lambda v: f"{v:.3f}",
+    "4f": lambda v: f"{v:.4f}",
+    "6f": lambda v: f"{v + 0.0:.6f}",  # + 0.0: a zero reads 0.000000, never -0.000000
+    "signed4f": lambda v: f"{v + 0.0:+.4f}",
+    "3g": lambda v: f"{v + 0.0:.3g}",  # three significant digits, as the graph figure writes them
+    "2sig": lambda v: f"{float(f'{v:.2g}'):,.0f}",  # a count rounded to two significant digits
+    "duration": lambda v: f"{1e3 * v:.3g} ms" if v >= 1e-3 else f"{1e6 * v:.3g} µs",  # seconds, shown in ms or µs
+}
+
+
+def plain(key: str, fmt: str, value) -> str:
+    """A number written by :data:`FORMATS`, untagged: the default ``show`` of the package's sentences."""
+    return FORMATS[fmt](value)
+
+
 def mean_std(s: dict, show=None, interval: bool = False) -> str:
     """``mean ± std`` of a summary over seeds (:func:`mlp.experiments.stats.summary`).
 

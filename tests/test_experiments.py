@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlp import experiments, report
-from mlp.experiments import mnist, runs, synthetic, table
+from mlp.experiments import mnist, runs, synthetic, table, verdicts
 from mlp.experiments.profiles import QUICK_EPOCHS, QUICK_LIMIT, sized
 from mlp.experiments.stats import summary
 from mlp.experiments.table import format_rows, rows
@@ -140,7 +140,7 @@ def constructed(agree: bool, seeds: int = 3, epochs: int = 70) -> dict:
     spread = (lambda mean, std: [mean - std, mean, mean + std][:seeds]) if seeds > 1 else (lambda mean, std: [mean])
     synthetic_val = [1.0 - 0.005 * e for e in range(61)] + [0.7 * (1.001 if agree else 0.9) ** e for e in range(1, epochs - 60 + 1)]
     grads = report.DRY_RUN_GRADS if agree else report.DRY_RUN_GRADS._replace(c=[-0.51, 0.51])
-    rates = {1e-3: (0.90, 0.010), 1e-4: (0.85, 0.001), 1e-5: (0.80, 0.005), 1e-6: (0.70, 0.050)}
+    rates = {1e-3: (0.90, 0.010), 1e-4: (0.85, 0.0001), 1e-5: (0.80, 0.005), 1e-6: (0.70, 0.100)}
     if not agree:  # 1e-5 the best and the steadiest, 1e-4 the shakiest
         rates = {1e-3: (0.90, 0.010), 1e-4: (0.85, 0.100), 1e-5: (0.95, 0.0001), 1e-6: (0.70, 0.0005)}
     batches = {100: (0.90, 0.5), 250: (0.89, 0.6), 500: (0.88, 0.7), 1000: (0.80 if agree else 0.95, 0.9 if agree else 0.1)}
@@ -148,8 +148,9 @@ def constructed(agree: bool, seeds: int = 3, epochs: int = 70) -> dict:
         "dry_run": {"scalar": grads, "max_difference_from_report": report.dry_run_difference(grads)},
         "scalar_sgd": {"val_accuracy": summary(spread(0.458 if agree else 0.97, 0.005)), "majority_accuracy": 0.5622,
                        "runs": [{"history": _history(synthetic_val[:epochs + 1])}] * seeds},
-        "mnist_sgd": {"run": {"history": _history([2.0, 1.0, 1.1 if agree else 0.9]), "held_out_accuracy": 0.90}},
-        "mnist_minibatch": {"run": {"held_out_accuracy": 0.92 if agree else 0.88}},
+        "mnist_sgd": {"run": {"history": _history([2.0, 1.0, 1.1 if agree else 0.9]), "held_out_accuracy": 0.90,
+                              "run": {"lr": 1e-3}}},
+        "mnist_minibatch": {"run": {"held_out_accuracy": 0.92 if agree else 0.88, "run": {"lr": 1e-3}}},
         "learning_rates": {"bands": {lr: _band(spread(m, s)) for lr, (m, s) in rates.items()},
                            "divergent": {lr: {**_band(spread(0.1, 0.01), loss=9.0 if agree else 1.0), "diverged": agree}
                                          for lr in (1e-1, 1e-2)}},
@@ -171,7 +172,39 @@ def test_claims_disagree_on_results_made_to_disagree():
 def test_claims_undecided_with_one_seed_or_short_runs():
     c = table.claims(constructed(True, seeds=1, epochs=2))
     undecided = {name for name, v in c.items() if v["agrees"] is None}
-    assert undecided == {"synthetic_accuracy", "synthetic_converges", "synthetic_overfits", "final_accuracy"}
+    assert undecided == {"synthetic_accuracy", "synthetic_converges", "synthetic_overfits", "final_accuracy",
+                         "lr_most_consistent", "lr_least_consistent", "lr_best", "batch_worst", "batch_lowest_loss"}
+
+
+def test_claims_cannot_tell_a_confounded_comparison_or_a_ranking_within_noise():
+    results = constructed(True)
+    results["mnist_sgd"]["run"]["run"]["lr"] = 1e-2  # Figure 5 against Figure 4: ten times the rate
+    noisy = {bs: _band([m - 0.05, m, m + 0.05], loss=1.0) for bs, m in {100: 0.90, 250: 0.89, 1000: 0.88}.items()}
+    results["batch_sizes"]["bands"] = noisy  # 1000 is last in accuracy, by far less than the seeds' spread
+    c = table.claims(results)
+    assert c["minibatch_beats_sgd"]["agrees"] is None and c["minibatch_beats_sgd"]["confounded"]
+    assert c["batch_worst"]["by_accuracy"]["found"] == 1000 and c["batch_worst"]["by_accuracy"]["agrees"] is None
+    assert c["batch_worst"]["agrees"] is None  # the losses are equal: no ranking by loss either
+    assert c["batch_lowest_loss"]["agrees"] is None
+    tally = verdicts.tally(v["agrees"] for v in c.values())
+    assert tally["cannot tell"] == 3 and tally["yes"] + tally["no"] + tally["cannot tell"] == tally["total"] == len(c)
+
+
+def test_verdict_sentences_follow_the_claims():
+    agree, disagree = table.claims(constructed(True)), table.claims(constructed(False))
+    assert "cannot be ruled out" in verdicts.synthetic_accuracy(agree["synthetic_accuracy"])  # 45.8% is our mean
+    assert "cannot carry" in verdicts.synthetic_accuracy(disagree["synthetic_accuracy"])
+    assert "larger than the noise" in verdicts.lowest_loss_batch(agree["batch_lowest_loss"])[1]
+    assert "inside our interval" in verdicts.final_accuracy(agree["final_accuracy"])
+    assert "above our interval" in verdicts.final_accuracy(disagree["final_accuracy"])  # 93.14% against our 80%
+    assert verdicts.final_accuracy(disagree["final_accuracy"]).endswith("cannot be placed in this build.")
+    measured = {**disagree["final_accuracy"], "inside_with": [0.1]}
+    assert verdicts.final_accuracy(measured).endswith("inside the interval with normal, std 0.1 weights, as measured.")
+    confounded = {**agree["minibatch_beats_sgd"], "lr_sgd": 1e-2, "confounded": True, "agrees": None}
+    assert "10 times smaller" in verdicts.minibatch(confounded) and "same learning rate" in verdicts.minibatch(confounded)
+    assert [verdicts.word(v) for v in (True, False, None)] == ["yes", "no", "cannot tell"]
+    one_seed = table.claims(constructed(True, seeds=1))["lr_best"]
+    assert "cannot be told" in verdicts.best_rate(one_seed, {})[1]
 
 def test_claim_helpers():
     s = {"n": 3, "ci_low": 0.90, "ci_high": 0.95}
@@ -186,12 +219,20 @@ def test_claim_helpers():
     assert table.after_epoch([falling], 3) is None
     assert table.distinct(0.4378, 0.458) and not table.distinct(0.462, 0.458)  # standard error 0.5%
     assert not table.distinct(0.4378, 0.458, n=200)
-    assert table.within_reach([0.40, 0.50], 0.458) and table.within_reach(0.462, 0.458)
-    assert not table.within_reach([0.50, 0.60], 0.458)
+    assert table.near(0.462, 0.458) and table.near([0.30, 0.46], 0.458)
+    assert table.near([0.50, 0.60], 0.458) is False and table.near(0.4378, 0.458) is False
+    assert table.near([0.4378, 0.5622], 0.458) is None  # on both sides, neither near: cannot tell
     assert table.randomness_explains({"mean": 0.55, "std": 0.04}, 0.458)
     assert not table.randomness_explains({"mean": 0.97, "std": 0.005}, 0.458)
-    bands = {1: {"acc": {"mean": 0.5, "std": 0.1}}, 2: {"acc": {"mean": 0.7, "std": 0.3}}}
-    assert table.extreme(bands, "acc") == 1 and table.extreme(bands, "acc", "std", highest=True) == 2
+    low, high = summary([0.50, 0.51, 0.49]), summary([0.70, 0.71, 0.69])
+    assert table.differ(low, high) < 0.01 and table.differ(low, low) > 0.5
+    assert table.differ(summary([1.0, 1.0]), summary([2.0, 2.0])) == 0.0 and table.differ(summary([1.0]), low) is None
+    steady, shaky = summary([0.50, 0.5001, 0.4999]), summary([0.3, 0.5, 0.7])
+    assert table.differ(steady, shaky, "std") < 0.01 and table.differ(shaky, shaky, "std") == 1.0
+    bands = {1: {"acc": low}, 2: {"acc": high}, 3: {"acc": summary([0.69, 0.71, 0.70])}}
+    assert table.ranked(bands, "acc", 1)["agrees"] is True and table.ranked(bands, "acc", 2)["agrees"] is False
+    assert table.ranked(bands, "acc", 2, highest=True)["agrees"] is None  # 2 and 3 are the same within noise
+    assert table.both(True, None) is None and table.both(True, False) is False and table.both(True, True)
 
 
 def test_warm_rerun_trains_nothing(quick, monkeypatch):
@@ -255,3 +296,13 @@ def test_smoothing_is_a_trailing_mean():
     np.testing.assert_allclose(smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
     np.testing.assert_allclose(smooth([4.0], 10), [4.0])
 
+
+
+def test_the_init_scale_reading_names_the_scales_that_hold_the_reports_number():
+    from mlp.experiments import verdicts
+
+    scales = [{"init": 1.0, "place": "below"}, {"init": 0.1, "place": "inside"}]
+    assert verdicts.init_scales({"inside": None, "scales": scales}).endswith("too few to place the report's number.")
+    assert "no initialization" in verdicts.init_scales({"inside": [], "scales": scales})
+    found = verdicts.init_scales({"inside": [0.1, "uniform"], "scales": scales})
+    assert "normal, std 0.1 and uniform ±1/√n_in only" in found and found.endswith("lies below the interval.")

@@ -13,9 +13,12 @@ set, a missing site, browser or Playwright is a failure, not a skip.
   formats from the results cache the build used (``MLP_RESULTS_DIR``, ``MLP_PROFILE``).
 - Browser: headless Chromium (``MLP_CHROMIUM``, default ``chromium`` on the ``PATH``),
   driven by Playwright, loads every page from a server on 127.0.0.1 and checks that the
-  math was typeset, images loaded, no request left the machine, no Python error or
-  warning shows, and the console logged no error. Screenshots of the home and MNIST pages
-  go to ``MLP_ARTIFACTS_DIR`` (default ``artifacts/`` in the project).
+  math was typeset, images loaded, every figure has a text alternative, no request left
+  the machine, no Python error or warning shows, and the console logged no error.
+  Screenshots of the pages in `SCREENSHOTS`, in the light and the dark scheme, go to
+  ``MLP_ARTIFACTS_DIR`` (default ``artifacts/`` in the project).
+- Notebooks: every executed page links to its notebook, which is valid, holds the page's
+  code with its outputs, and (the scalar page's) runs again in a fresh kernel.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES_WITH_NUMBERS = ("index.html", "synthetic/index.html", "mnist/index.html")
 MIN_NUMBERS = 20
 # Full-page screenshots kept as build artifacts: page -> file name.
-SCREENSHOTS = {"index.html": "home.png", "mnist/index.html": "mnist.png"}
+SCREENSHOTS = {"index.html": "home.png", "mnist/index.html": "mnist.png", "scalar/index.html": "scalar.png",
+               "synthetic/index.html": "synthetic.png"}
 # MkDocs' 404 page is served at any depth, so its links are written from the site root.
 NOT_LINK_CHECKED = {"404.html"}
 
@@ -382,7 +386,17 @@ async () => {
     .map(t => t.trim().slice(0, 120));
   const outputs = Array.from(document.querySelectorAll('[data-mime-type="STDERR"]'),
                              el => el.textContent.trim()).filter(t => t);
+  const meaningful = text => Boolean(text) && text.trim().length >= 20 && !/no description/i.test(text);
+  const svgName = svg => svg.getAttribute("aria-label") || (svg.querySelector(":scope > title") || {}).textContent;
+  const unnamed = [
+    ...images.filter(img => !meaningful(img.getAttribute("alt")))
+      .map(img => `<img alt=${JSON.stringify(img.getAttribute("alt"))} src=${(img.getAttribute("src") || "").slice(0, 40)}>`),
+    ...Array.from(document.querySelectorAll(".jupyter-wrapper svg"))
+      .filter(svg => !svg.closest(".katex, [aria-hidden=true]") && !svg.parentElement.closest("svg") && !meaningful(svgName(svg)))
+      .map(svg => `<svg> of ${svg.outerHTML.length} characters`),
+  ];
   return {
+    unnamed,
     katex: document.querySelectorAll(".katex").length,
     katexErrors: Array.from(document.querySelectorAll(".katex-error"),
                             el => `${el.textContent.slice(0, 80)} (${el.getAttribute("title")})`),
@@ -395,12 +409,99 @@ async () => {
 """.replace("STDERR", STDERR)
 
 
+# JavaScript run after switching to the dark scheme: the scheme, the page's background and
+# each figure's, as relative luminances (0 black, 1 white; a transparent one counts as None).
+DARK = """
+() => {
+  const luminance = color => {
+    const [r, g, b, a = 1] = color.match(/[\\d.]+/g).map(Number);
+    if (a < 0.99) return null;
+    const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  return {
+    scheme: document.body.getAttribute("data-md-color-scheme"),
+    page: luminance(getComputedStyle(document.body).backgroundColor),
+    figures: Array.from(document.querySelectorAll("img.mlp-figure"),
+                        img => luminance(getComputedStyle(img).backgroundColor)),
+  };
+}
+"""
+
+
+def in_dark_scheme(tab, screenshot: Path) -> dict:
+    """Switch Material's palette to the dark scheme (its toggle), screenshot the page, switch back."""
+    toggle = tab.locator("form[data-md-component=palette] label:not([hidden])").first
+    toggle.click()
+    tab.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    shown = tab.evaluate(DARK)
+    tab.screenshot(path=str(screenshot), full_page=True)
+    tab.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+    tab.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+    return shown
+
+
+# The smallest text a reader must read in a figure, in CSS px as the page shows it.
+MIN_FIGURE_TEXT_PX = 9
+
+# JavaScript run in each loaded page: per figure (each <img class=mlp-figure>, and each frame
+# of a player), the smallest size at which the page shows any of its SVG's text. The SVG
+# is drawn inline, offscreen, at the width its image takes on the page; each text's size
+# is its font size times the scale from its coordinates to the page's (its screen CTM),
+# so every transform inside the SVG counts. Text drawn as paths has no size to read.
+FIGURE_TEXT = """
+async () => {
+  const smallest = async (src, width) => {
+    const [head, body = ""] = src.split(",", 2);
+    const svgText = head.endsWith(";base64")
+      ? new TextDecoder().decode(Uint8Array.from(atob(body), c => c.charCodeAt(0))) : decodeURIComponent(body);
+    const parsed = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
+    if (parsed.nodeName !== "svg") return {texts: 0, error: "not an SVG"};
+    const svg = document.importNode(parsed, true);
+    svg.setAttribute("width", String(width));
+    svg.removeAttribute("height");
+    const box = document.createElement("div");
+    box.style.cssText = "position: absolute; left: -20000px; top: 0; visibility: hidden";
+    box.appendChild(svg);
+    document.body.appendChild(box);
+    let least = Infinity, text = "", texts = 0;
+    for (const el of svg.querySelectorAll("text, tspan")) {
+      if (!el.textContent.trim() || (el.nodeName === "text" && el.querySelector("tspan"))) continue;
+      const m = el.getScreenCTM();
+      const px = parseFloat(getComputedStyle(el).fontSize) * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+      texts += 1;
+      if (px < least) { least = px; text = (el.closest("text") || el).textContent.replace(/\\s*\\n\\s*/g, "").trim(); }
+    }
+    box.remove();
+    return {texts, px: least, text: text.slice(0, 60)};
+  };
+  const contentWidth = img => {
+    const style = getComputedStyle(img);
+    return img.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  };
+  const found = [];
+  for (const img of document.querySelectorAll("img.mlp-figure")) {
+    const alt = (img.getAttribute("alt") || "").slice(0, 80), width = contentWidth(img);
+    const player = img.id.startsWith("_anim_img") ? window["anim" + img.id.slice("_anim_img".length)] : null;
+    const frames = player ? player.frames.map(frame => frame.src) : [img.currentSrc || img.src];
+    for (const [i, src] of frames.entries()) {
+      const what = player ? `${alt} (frame ${i + 1} of ${frames.length})` : alt;
+      found.push({what, width, ...(width > 0 ? await smallest(src, width) : {texts: 0, error: "not laid out"})});
+    }
+  }
+  return found;
+}
+"""
+
+
 @dataclass(repr=False)
 class Visit:
     requests: list = field(default_factory=list)
     failures: list = field(default_factory=list)  # failed requests and HTTP errors
     console: list = field(default_factory=list)  # console errors and uncaught exceptions
     shown: dict = field(default_factory=dict)  # INSPECT's answer
+    dark: dict | None = None  # DARK's answer in the slate scheme (screenshot pages only)
+    figure_text: list = field(default_factory=list)  # FIGURE_TEXT's answer
 
     def __repr__(self):
         return f"Visit({len(self.requests)} requests, {self.shown})"
@@ -434,9 +535,13 @@ def browser(site, server, artifacts_dir) -> dict:
                     f"{message.text} ({message.location.get('url', '')})"))
                 tab.on("pageerror", lambda error, visit=visit: visit.console.append(f"uncaught: {error}"))
                 tab.goto(server + ("" if path == "index.html" else path), wait_until="networkidle")
+                # KaTeX typesets after the page's scripts load, later on a long page: wait for its mark.
+                tab.wait_for_selector("body[data-mlp-typeset]", state="attached", timeout=60_000)
                 visit.shown = tab.evaluate(INSPECT)
+                visit.figure_text = tab.evaluate(FIGURE_TEXT)
                 if path in SCREENSHOTS:
                     tab.screenshot(path=str(artifacts_dir / SCREENSHOTS[path]), full_page=True)
+                    visit.dark = in_dark_scheme(tab, artifacts_dir / SCREENSHOTS[path].replace(".png", "-dark.png"))
                 tab.close()
         finally:
             browser.close()
@@ -535,8 +640,9 @@ def test_numbers_match_results(site, lookup):
     assert checked, "no numbers were checked"
 
 
-# Pages whose every percentage or decimal in prose is a tagged number (or the report's words).
-PAGES_OF_RESULTS = ("index.html", "synthetic/index.html")
+# Every executed page but these shows each percentage or decimal of its prose as a tagged
+# number (or the report's words). Performance: its tables are tagged with the benchmark rewrite.
+UNTAGGED_PAGES = ("performance/index.html",)
 MATH = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 # A percentage, a decimal or a number in scientific notation ("93.14%", "0.4404", "1e-3");
 # integers ("784", "5 epochs") are not caught.
@@ -558,8 +664,23 @@ def untagged_numbers(page: Page) -> list[str]:
 
 
 def test_no_untagged_numbers(site):
-    """Each percentage or decimal that a results page shows is a tagged, checked number."""
-    problems = [f"{path}: {hit}" for path in PAGES_OF_RESULTS for hit in untagged_numbers(site.page(path))]
+    """Each percentage or decimal that an executed page shows is a tagged, checked number.
+
+    Code and what a visible code cell prints (``<pre>``, ``<code>``) are not prose: the reader
+    sees the code's output beside its code. A cell whose code is hidden shows no code, so it
+    shows its numbers as prose (``page.md``, ``page.table``): its printed output may hold none.
+    """
+    import nbformat
+
+    pages = [path for path in executed_pages(site) if path not in UNTAGGED_PAGES]
+    assert pages, "no executed pages found"
+    problems = [f"{path}: {hit}" for path in pages for hit in untagged_numbers(site.page(path))]
+    for path in pages:
+        for cell in nbformat.read(notebook_of(site, path), as_version=4).cells:
+            if cell.cell_type == "code" and "hide-input" in cell.metadata.get("tags", []):
+                printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+                problems += [f"{path}: {match.group()!r} printed by a cell whose code is hidden"
+                             for match in DECIMAL.finditer(printed) if any(c in match.group() for c in ".%eE")]
     assert not problems, (f"{len(problems)} numbers in the pages' prose do not come through page.number():\n"
                           + "\n".join(problems))
 
@@ -627,3 +748,98 @@ def test_screenshots_saved(browser, artifacts_dir):
         assert path in browser, f"the site has no page {path} to screenshot"
         shot = artifacts_dir / name
         assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot {shot}"
+
+
+def test_every_figure_has_a_text_alternative(browser):
+    """Every image, and every SVG figure of an executed page, has an alt text or accessible name that says something."""
+    missing = [f"{path}: {what}" for path, visit in browser.items() for what in visit.shown["unnamed"]]
+    assert not missing, "figures without a meaningful text alternative:\n" + "\n".join(missing)
+
+
+def test_figures_legible_in_the_dark_scheme(browser, artifacts_dir):
+    """In Material's dark scheme the page turns dark and every figure sits on an opaque light background."""
+    problems = []
+    for path, name in SCREENSHOTS.items():
+        dark = browser[path].dark
+        if dark["scheme"] != "slate" or dark["page"] is None or dark["page"] > 0.2:
+            problems.append(f"{path}: the dark scheme did not take: {dark}")
+        if not dark["figures"] or None in dark["figures"]:
+            problems.append(f"{path}: figures without an opaque background (or none found): {dark['figures']}")
+        elif min(dark["figures"], default=1) < 0.8:
+            problems.append(f"{path}: a figure's background is dark, its dark text would vanish: {dark['figures']}")
+        shot = artifacts_dir / name.replace(".png", "-dark.png")
+        if not (shot.is_file() and shot.stat().st_size > 10_000):
+            problems.append(f"no usable dark screenshot {shot}")
+    assert not problems, "\n".join(problems)
+
+
+def test_figure_text_readable_at_its_size_on_the_page(browser):
+    """The smallest text of every figure (and of every frame of a player) shows at least
+    `MIN_FIGURE_TEXT_PX` CSS px at the page's width: a figure drawn wider than the column
+    is shrunk to it, and its text with it."""
+    problems = []
+    for path, visit in browser.items():
+        for figure in visit.figure_text:
+            if figure.get("error") or not figure["texts"]:
+                problems.append(f"{path}: {figure['what']!r}: no text to measure ({figure.get('error') or 'text drawn as paths?'})")
+            elif figure["px"] < MIN_FIGURE_TEXT_PX:
+                problems.append(f"{path}: {figure['what']!r}, shown {figure['width']:.0f} px wide: "
+                                f"its text {figure['text']!r} is {figure['px']:.1f} px")
+    measured = sum(len(visit.figure_text) for visit in browser.values())
+    assert measured, "no figure measured"
+    assert not problems, (f"{len(problems)} of {measured} figures have text below {MIN_FIGURE_TEXT_PX} px:\n"
+                          + "\n".join(problems))
+
+
+# --- notebooks ---------------------------------------------------------------------------
+
+NOTEBOOK_LINK = re.compile(r'<a href="([^"]+\.ipynb)" download>Download notebook</a>')
+
+
+def executed_pages(site) -> dict:
+    """Built page -> its jupytext source, for every page executed from ``docs/*.py``."""
+    pages = {}
+    for source in sorted((ROOT / "docs").glob("*.py")):
+        pages["index.html" if source.stem == "index" else f"{source.stem}/index.html"] = source
+    return pages
+
+
+def notebook_of(site, path) -> Path:
+    links = NOTEBOOK_LINK.findall((site.root / path).read_text(encoding="utf-8"))
+    assert len(links) == 1, f"{path}: {len(links)} 'Download notebook' links"
+    kind, target, _ = resolve(site, path, links[0])
+    assert kind == "internal", f"{path}: the notebook link {links[0]!r} is {kind}: {target}"
+    return site.root / target
+
+
+def test_executed_pages_offer_their_notebook(site):
+    """Every executed page links to an .ipynb built from its source, with the build's outputs."""
+    import jupytext
+    import nbformat
+
+    for path, source in executed_pages(site).items():
+        nb = nbformat.read(notebook_of(site, path), as_version=4)
+        nbformat.validate(nb)
+        code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+        assert code == [cell.source for cell in jupytext.read(source).cells if cell.cell_type == "code"], \
+            f"{path}: the notebook's code is not its source's"
+        assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code"), f"{path}: not executed"
+        assert any(cell.outputs for cell in nb.cells if cell.cell_type == "code"), f"{path}: no outputs"
+
+
+def test_a_notebook_runs_top_to_bottom(site, caller_results_dir, tmp_path):
+    """The scalar page's notebook, hidden build cells and all, re-executes in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook_of(site, "scalar/index.html"), as_version=4)
+    assert any("hide-input" in cell.metadata.get("tags", []) for cell in nb.cells), "no hidden build cell to run"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    with pytest.MonkeyPatch.context() as patch:  # the kernel inherits this environment
+        patch.setenv("MLP_PROFILE", os.environ.get("MLP_PROFILE", "full"))
+        if caller_results_dir:
+            patch.setenv("MLP_RESULTS_DIR", caller_results_dir)
+        NotebookClient(nb, timeout=600, allow_errors=False, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, NamedTuple
 
-from mlp.experiments import init_scales, inside, mnist, sweeps, synthetic
+from mlp.experiments import init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run, Trainer
 from mlp.experiments.sweeps import sweep
@@ -33,6 +33,8 @@ EXPERIMENTS = {
     "synthetic_data": Experiment("Figure 2: synthetic data", _none, synthetic.synthetic_data),
     "scalar_sgd": Experiment("Figure 3: scalar SGD on synthetic data", synthetic.scalar_sgd_runs,
                              synthetic.scalar_sgd),
+    "synthetic_snapshots": Experiment("Inside: the scalar SGD run's parameters at chosen epochs", _none,
+                                      synthetic_inside.synthetic_snapshots),
     "mnist_sgd": Experiment("Figure 4: SGD on MNIST", mnist.mnist_sgd_runs, mnist.mnist_sgd),
     "mnist_minibatch": Experiment("Figure 5: mini-batch on MNIST", mnist.mnist_minibatch_runs,
                                   mnist.mnist_minibatch),
@@ -46,23 +48,35 @@ EXPERIMENTS = {
                               init_scales.init_sweep),
     "standardization": Experiment("Global against per-pixel standardization", init_scales.standardization_runs,
                                   init_scales.standardization, init_scales.standardization_followup),
-    "mnist_inside": Experiment("Inside the MNIST network", inside.inside_runs, inside.mnist_inside,
-                               inside.inside_followup),
+    "mnist_inside": Experiment("Inside the MNIST network", mnist_inside.inside_runs, mnist_inside.mnist_inside,
+                               mnist_inside.inside_followup),
     "sweep_example": Experiment("A sweep: learning rate x initialization on synthetic data", sweeps.site_runs,
                                 sweeps.site_sweep),
 }
 
 
-def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None) -> dict:
-    """Run the named experiments (all by default); return ``{name: result}``."""
+def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None,
+        on_change=None, trainer_out: list | None = None) -> dict:
+    """Run the named experiments (all by default); return ``{name: result}``.
+
+    ``on_change(trainer)`` is told of every finished run and of the moment every run is
+    known (`Trainer`); ``trainer_out``, a list, receives the trainer, for its record.
+    """
     check(profile)
     names = list(EXPERIMENTS) if not names else list(names)
     unknown = [name for name in names if name not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     chosen = [EXPERIMENTS[name] for name in names]
-    with Trainer(jobs, progress) as trainer:
+    with Trainer(jobs, progress, on_change=on_change) as trainer:
+        if trainer_out is not None:
+            trainer_out.append(trainer)
         trainer.start([r for e in chosen for r in e.plan(profile)])  # every run of every experiment
+        if on_change:
+            on_change(trainer)
         trainer.start([r for e in chosen if e.followup for r in e.followup(profile, trainer.fetch)])
+        trainer.complete = True
+        if on_change:
+            on_change(trainer)
         return {name: e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
                 for name, e in zip(names, chosen)}

@@ -10,9 +10,10 @@ is placed against the report's number.
 from __future__ import annotations
 
 from mlp import report
+from mlp.text import plain
 from mlp.experiments import mnist
 from mlp.experiments.profiles import seeds
-from mlp.experiments.runs import Run, initial_params
+from mlp.experiments.runs import Run, initial
 from mlp.experiments.stats import summary, welch
 
 # Standard normal (the report's words), two smaller normals, LeCun's sqrt(1/n_in) and the
@@ -49,7 +50,7 @@ def init_sweep(profile: str, results, fetch=None) -> dict:
     for i, scale in enumerate(INIT_SCALES):
         group = results[i * n:(i + 1) * n]
         run = Run(**group[0]["run"])
-        w = initial_params(run, 784, 10).w  # MNIST's 784 inputs, 10 classes; the measured spread of the first layer's weights
+        w = initial(run, 784, 10)[0].w  # MNIST's 784 inputs, 10 classes; the measured spread of the first layer's weights
         summ = summary([r["held_out_accuracy"] for r in group])
         scales.append({"init": scale, "weight_std": float(w.std()), "test_accuracy": summ,
                        "place": place(report.FINAL_ACCURACY, summ)})
@@ -95,9 +96,10 @@ def standardization(profile: str, results, fetch) -> dict:
     return out
 
 
-def describe(init) -> str:
-    """A reader's name for an initialization of `INIT_SCALES`."""
+def describe(init, show=plain) -> str:
+    """A reader's name for an initialization of `INIT_SCALES`; ``show(key, fmt, value)`` writes its std
+    (the site passes one that tags the number)."""
     names = {"lecun": "LeCun normal, std √(1/n_in)", "uniform": "uniform ±1/√n_in"}
     if isinstance(init, str):
         return names[init]
-    return "standard normal" if init == 1 else f"normal, std {init:g}"
+    return "standard normal" if init == 1 else f"normal, std {show('init_scales.init_std', 'plain', init)}"

@@ -75,14 +75,11 @@ def load(run: Run):
     return train_set, held_out, n_out
 
 
-def _streams(run: Run):
-    """The run's two random streams: initialization and shuffling."""
-    return np.random.default_rng(run.seed).spawn(2)
-
-
-def initial_params(run: Run, n_in: int, n_out: int):
-    """The parameters ``run`` starts from (its seed's initialization), without training."""
-    return init_params(n_in, run.n_hid, n_out, _streams(run)[0], scale=run.init, dtype=np.dtype(run.dtype))
+def initial(run: Run, n_in: int, n_out: int):
+    """The run's initial parameters and its shuffling Generator, two streams of ``run.seed``."""
+    init_rng, shuffle_rng = np.random.default_rng(run.seed).spawn(2)
+    params = init_params(n_in, run.n_hid, n_out, init_rng, scale=run.init, dtype=np.dtype(run.dtype))
+    return params, shuffle_rng
 
 
 def execute(run: Run, progress: bool | None = False) -> dict:
@@ -92,8 +89,7 @@ def execute(run: Run, progress: bool | None = False) -> dict:
     its held-out numbers are those of the last epoch evaluated before it.
     """
     (x, labels), held_out, n_out = load(run)
-    shuffle_rng = _streams(run)[1]
-    params = initial_params(run, x.shape[1], n_out)
+    params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out,
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
@@ -179,9 +175,15 @@ class Trainer:
     to its workers through its ``concurrent.futures`` interface instead, each carrying the
     caller's `cache.source_hash` for the worker to check, and their results are stored in
     the caller's cache as they come back. Use it as a context manager.
+
+    For a report of its progress (`mlp.experiments.background`): ``asked`` holds every
+    run asked for, cached or not; `waiting` and `running` the ones still to train;
+    ``trained`` each trained run's ``train_seconds``; ``complete`` is set by a caller
+    once it has asked for every run it will (runs chosen from results come later); and
+    ``on_change(trainer)``, if given, is called whenever a run finishes here.
     """
 
-    def __init__(self, jobs: int | None = None, progress: bool | None = None, client=None):
+    def __init__(self, jobs: int | None = None, progress: bool | None = None, client=None, on_change=None):
         from tqdm import tqdm
 
         self.jobs = jobs or min(2, os.cpu_count() or 1)
@@ -193,6 +195,7 @@ class Trainer:
             self.pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 else None
         self.pending = {}  # run -> Future
         self.counted = set()  # runs trained in this process, counted in the bar when queued
+        self.asked, self.trained, self.complete, self.on_change = set(), {}, False, on_change
         self.bar = tqdm(total=0, disable=None if progress is None else not progress,
                         unit="run", desc="training", leave=False)
 
@@ -208,6 +211,8 @@ class Trainer:
 
     def start(self, runs) -> None:
         """Queue the runs that are neither cached nor queued yet, the longest first."""
+        runs = set(runs)
+        self.asked |= runs
         new = {run for run in runs if run not in self.pending and run not in self.counted
                and not cache.path_for("run", dataclasses.asdict(run), datasets(run)).exists()}
         if not self.pool:  # one job: each run is trained when fetched
@@ -217,7 +222,7 @@ class Trainer:
                 self.pending[run] = self.pool.submit(_remote, run, self.source)
             else:
                 self.pending[run] = self.pool.submit(_result_single_thread, run)
-            self.pending[run].add_done_callback(lambda _: self.bar.update())
+            self.pending[run].add_done_callback(lambda future, run=run: self._finished(run, future.result))
         self.bar.total += len(new)
         self.bar.refresh()
 
@@ -240,13 +245,30 @@ class Trainer:
         self.start(runs)
         return runs
 
+    def waiting(self) -> list[Run]:
+        """The runs queued here that have not finished."""
+        return [run for run in [*self.pending, *self.counted] if run not in self.trained]
+
+    def running(self) -> list[Run]:
+        """The runs training at this moment (in a worker process)."""
+        return [run for run, future in self.pending.items() if future.running()]
+
+    def _finished(self, run: Run, outcome) -> None:
+        try:
+            self.trained[run] = outcome()["train_seconds"]
+        except Exception:  # noqa: BLE001 - a failed run: its caller gets the error when fetching it
+            self.trained[run] = 0.0
+        self.bar.update()
+        if self.on_change:
+            self.on_change(self)
+
     def _result(self, run: Run) -> dict:
         future = self.pending.get(run)
         if future is None:
             out = result(run, progress=self.progress and not self.pool)
             if run in self.counted:
                 self.counted.discard(run)
-                self.bar.update()
+                self._finished(run, lambda: out)
             return out
         if self.client is not None:  # the worker's result, stored here as a local run would be
             return cache.cached("run", dataclasses.asdict(run), future.result, datasets(run))

@@ -7,20 +7,19 @@ check the built site against the results cache.
 
 from __future__ import annotations
 
+import base64
 import html
 import inspect
-import io
 import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
 
-from IPython.display import HTML, SVG, Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import mlp
 from mlp import experiments
 from mlp import text
-from mlp.text import percent
 from mlp.experiments.profiles import from_environment as profile
 
 
@@ -31,26 +30,23 @@ def results(name: str) -> dict:
 
 
 def lookup(key: str):
-    """The value at a dotted key, ``experiment.field.field``, of the results."""
+    """The value at a dotted key, ``experiment.field.field``, of the results.
+
+    A part names a dict's key, a ``Params`` field (``dry_run.scalar.v.0.1``) or an index.
+    """
     name, *path = key.split(".")
     value = results(name)
     for part in path:
-        value = value[int(part) if isinstance(value, list) else part]
+        if isinstance(value, dict):
+            value = value[part]
+        elif isinstance(value, mlp.Params) and part in mlp.Params._fields:
+            value = getattr(value, part)
+        else:
+            value = value[int(part)]
     return value
 
 
-FORMATS = {
-    "percent": percent,
-    "percent0": lambda v: f"{100 * v:.0f}%",
-    "points": lambda v: f"{100 * v:.2f}",  # a difference of two percentages, in points
-    "seconds": lambda v: f"{v:.1f} s",
-    "sci": lambda v: f"{v:.1e}",
-    "int": lambda v: f"{v:,.0f}",
-    "plain": lambda v: f"{v:.4g}",
-    "1f": lambda v: f"{v:.1f}",
-    "3f": lambda v: f"{v:.3f}",
-    "4f": lambda v: f"{v:.4f}",
-}
+FORMATS = text.FORMATS
 _FROM_RESULTS = object()
 
 
@@ -92,12 +88,46 @@ def table(header, rows) -> None:
 
 
 def figure(fig, alt: str) -> None:
-    """Show a Matplotlib figure as inline SVG, with ``alt`` as its accessible title."""
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
-    display(SVG(svg))
+    """Show a Matplotlib figure as an SVG image whose ``alt`` text describes it.
+
+    An ``<img>`` of a data URI shown as HTML, not an SVG output: nbconvert turns an SVG
+    output into an ``<img>`` with a placeholder ``alt``, and a screen reader reads the
+    ``alt``, not the text inside the SVG.
+    """
+    from mlp import plots
+
+    display(HTML(image(plots.svg(fig), alt)))
+
+
+def image(svg: str, alt: str) -> str:
+    """``<img class="mlp-figure">`` of an SVG document as a data URI, with ``alt`` (which must say something)."""
+    if not alt or not alt.strip():
+        raise ValueError("a figure needs a text alternative that describes it")
+    data = base64.b64encode(svg.encode()).decode("ascii")
+    return f'<img class="mlp-figure" alt="{html.escape(alt.strip())}" src="data:image/svg+xml;base64,{data}">'
+
+
+# matplotlib's player draws its buttons with Font Awesome from a CDN; plain characters instead.
+PLAYER_ICONS = {"fa-minus": "\u2212", "fa-fast-backward": "\u00ab", "fa-step-backward": "\u2039",
+                "fa-play fa-flip-horizontal": "\u25c0", "fa-pause": "\u275a\u275a", "fa-play": "\u25b6",
+                "fa-step-forward": "\u203a", "fa-fast-forward": "\u00bb", "fa-plus": "+"}
+
+
+def player(animation, alt: str) -> None:
+    """Show a Matplotlib animation as a self-contained step-by-step player (SVG frames, no CDN)."""
+    import matplotlib
+
+    if not alt or not alt.strip():
+        raise ValueError("a player needs a text alternative that describes it")
+    with matplotlib.rc_context({"animation.frame_format": "svg", "svg.fonttype": "none"}):
+        text = animation.to_jshtml()
+    text = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", text)
+    text = re.sub(r'<i class="fa ([^"]+)"></i>', lambda m: PLAYER_ICONS[m.group(1)], text)
+    text = re.sub(r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m.group(1)}" class="mlp-figure" '
+                  f'alt="{html.escape(alt.strip())}">', text)
+    if "https://" in text or "http://" in text or 'class="mlp-figure"' not in text:
+        raise RuntimeError("matplotlib's player changed: it would load from the network or lack its alt text")
+    display(HTML(f'<div class="mlp-player">{text}</div>'))
 
 
 def source(obj) -> None:

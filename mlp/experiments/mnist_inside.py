@@ -13,7 +13,7 @@ import numpy as np
 
 from mlp import vectorized
 from mlp.experiments import mnist
-from mlp.experiments.runs import Run, initial_params, load
+from mlp.experiments.runs import Run, initial, load
 
 DIGITS_PER_CLASS = 4
 UNITS_SHOWN = 8  # hidden units whose first-layer weights are drawn (the first ones: units are exchangeable)
@@ -58,7 +58,7 @@ def confident_mistakes(x, labels, params, n: int) -> list[dict]:
 def _recipe(result: dict, x, n_out: int) -> dict:
     """Weights of the shown units and the saturation, at initialization and after training."""
     run = Run(**result["run"])
-    start, end = initial_params(run, x.shape[1], n_out), result["params"]
+    start, end = initial(run, x.shape[1], n_out)[0], result["params"]
     return {"run": result["run"], "test_accuracy": result["held_out_accuracy"],
             "weights": np.asarray(end.w[:, :UNITS_SHOWN]).T, "initial_weights": np.asarray(start.w[:, :UNITS_SHOWN]).T,
             "init": saturation(x, start), "trained": saturation(x, end)}

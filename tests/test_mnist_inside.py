@@ -5,18 +5,18 @@ import numpy as np
 import pytest
 
 from mlp import plots
-from mlp.experiments import init_scales, inside
+from mlp.experiments import init_scales, mnist_inside
 from mlp.experiments.stats import summary
 from mlp.params import Params, init_params
 
 
 def test_first_per_class_takes_the_first_of_each_class_in_loader_order():
     labels = np.array([3, 1, 3, 0, 1, 3, 0, 1])
-    assert inside.first_per_class(labels, 2).tolist() == [3, 6, 1, 4, 0, 2]
+    assert mnist_inside.first_per_class(labels, 2).tolist() == [3, 6, 1, 4, 0, 2]
 
 
 def test_confusion_counts_rows_as_true_and_columns_as_predicted():
-    counts = inside.confusion([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    counts = mnist_inside.confusion([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
     assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
 
 
@@ -31,7 +31,7 @@ def test_confident_mistakes_are_the_wrong_ones_ordered_by_the_wrong_class_probab
     params = _two_class_params(6.0)
     x = np.array([[1.0, 0], [0.05, 0], [-1.0, 0], [2.0, 0], [0.2, 0]])
     labels = np.array([0, 0, 0, 1, 0])  # rows 0, 1 and 4 predicted 1, wrongly
-    found = inside.confident_mistakes(x, labels, params, 2)
+    found = mnist_inside.confident_mistakes(x, labels, params, 2)
     assert [m["index"] for m in found] == [0, 4]  # the largest inputs are the most confident
     assert all(m["predicted"] == 1 and m["label"] == 0 for m in found)
     assert found[0]["probability"] > found[1]["probability"] > 0.5
@@ -40,7 +40,7 @@ def test_confident_mistakes_are_the_wrong_ones_ordered_by_the_wrong_class_probab
 def test_saturation_puts_every_value_in_a_bin_and_counts_the_flat_tails():
     x = np.array([[100.0], [-0.2], [0.0], [0.1]])
     params = Params(np.ones((1, 3)), np.zeros(3), np.zeros((3, 2)), np.zeros(2))
-    s = inside.saturation(x, params)
+    s = mnist_inside.saturation(x, params)
     assert s["k_counts"].sum() == s["slope_counts"].sum() == 12  # 4 images x 3 units, clipped into range
     assert s["k_counts"][-1] == 3 and s["k_counts"][0] == 0  # k = 100 clipped into the last bin
     assert s["saturated"] == 0.25  # the far image saturates every unit, the three near 0 none
@@ -164,4 +164,4 @@ def test_init_scales_draws_each_scale_at_its_weight_spread_and_the_reports_line(
         100 * v for s in result["scales"] for v in s["test_accuracy"]["values"])
     report = 100 * result["report_accuracy"]
     assert any(list(line.get_ydata()) == [report, report] for line in ax.lines)  # the report's line
-    assert len(ax.get_legend().get_texts()) == 3
+    assert len(fig.legends[0].get_texts()) == 3  # under the panel, clear of the data

@@ -1,0 +1,180 @@
+"""`mkdocs serve` on an empty results folder: a preview at once, the full results by themselves.
+
+Real servers on a private results folder, the profile trained behind the preview replaced
+by the ``tiny`` stand-in (``MLP_BACKGROUND_PROFILE``) so that a cycle takes a few
+minutes, not fifteen. Slow (each test starts MkDocs and executes every page): they run
+when ``MLP_SERVE_TESTS=1`` and ``MLP_DATA_DIR`` is set; the first also needs Chromium and
+Playwright, as tests/test_site.py does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_PAGE_LIMIT = 150  # seconds: the issue's two minutes, and some slack for a shared machine
+FULL_LIMIT = 300  # seconds from the first page to the stand-in's results in the browser
+
+pytestmark = pytest.mark.skipif(os.environ.get("MLP_SERVE_TESTS") != "1",
+                                reason="slow: set MLP_SERVE_TESTS=1 to run real mkdocs servers")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(results: Path, log: Path, target: str = "tiny"):
+    """``mkdocs serve`` on ``results``, training ``target`` behind the preview; (process, url)."""
+    port = free_port()
+    env = {**os.environ, "MLP_RESULTS_DIR": str(results), "MLP_BACKGROUND_PROFILE": target,
+           "PYTHONPATH": str(ROOT)}
+    env.pop("MLP_PROFILE", None)
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                               cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    return process, f"http://127.0.0.1:{port}/"
+
+
+def wait_until(condition, limit: float, what: str, every: float = 0.5):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(every)
+    pytest.fail(f"not within {limit:.0f} s: {what}")
+
+
+def up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def processes_of(results: Path) -> list[int]:
+    """Every process whose environment names ``results``: servers, kernels, trainers, workers."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and f"MLP_RESULTS_DIR={results}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            pass
+    return found
+
+
+def status(results: Path, profile: str = "tiny") -> dict | None:
+    import json
+
+    try:
+        return json.loads((results / ".background" / f"{profile}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def shown_numbers(page) -> dict:
+    """``{key: (format, text)}`` of the page's tagged numbers read from results (not derived)."""
+    return {key: (fmt, text) for key, fmt, text in page.eval_on_selector_all(
+        "span.mlp-number:not([data-value])", "els => els.map(e => [e.dataset.key, e.dataset.format, e.textContent])")}
+
+
+def expected(key: str, fmt: str, profile: str, results: Path, monkeypatch) -> str:
+    from mlp import experiments
+    from mlp.site.page import FORMATS
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(results))
+    name, *path = key.split(".")
+    value = experiments.run([name], profile, progress=False)[name]
+    for part in path:
+        value = value[int(part) if isinstance(value, list) else part]
+    return FORMATS[fmt](value)
+
+
+@pytest.fixture
+def results(tmp_path):
+    folder = tmp_path / "results"
+    yield folder
+    for pid in processes_of(folder):  # a failed test leaves nothing behind either
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_preview_then_full_results_without_a_reload(needs_data, results, tmp_path, monkeypatch):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    chromium = os.environ.get("MLP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "no Chromium found: install it or set MLP_CHROMIUM"
+    started = time.monotonic()
+    server, url = serve(results, tmp_path / "serve.log")
+    try:
+        wait_until(lambda: up(url), FIRST_PAGE_LIMIT, "the first page")
+        first_page = time.monotonic() - started
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(url)
+            notice = page.locator("#mlp-preview")
+            assert notice.is_visible()
+            assert "quick profile" in notice.inner_text() and "runs done" in notice.inner_text()
+            before = shown_numbers(page)
+            assert before, "the home page shows no number from the results"
+            page.wait_for_selector("#mlp-preview", state="detached", timeout=FULL_LIMIT * 1000)
+            page.wait_for_load_state()
+            after = shown_numbers(page)
+            browser.close()
+        assert set(after) == set(before)
+        for key, (fmt, text) in after.items():
+            assert text == expected(key, fmt, "tiny", results, monkeypatch), key
+        assert any(after[key] != before[key] for key in before), "no number changed to the stand-in's"
+        for key, (fmt, text) in before.items():
+            assert text == expected(key, fmt, "quick", results, monkeypatch), key
+        print(f"first page after {first_page:.0f} s, stand-in results after {time.monotonic() - started:.0f} s")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+
+
+def test_stopping_ends_the_training_and_a_restart_trains_only_what_is_missing(needs_data, results, tmp_path,
+                                                                              monkeypatch):
+    from mlp import cache
+
+    log = tmp_path / "serve.log"
+    server, url = serve(results, log)
+    wait_until(lambda: (s := status(results)) and 0 < s["done"] and not s["finished"] and s.get("running"),
+               FIRST_PAGE_LIMIT + 60, "a background run finished, others training", every=0.1)
+    server.send_signal(signal.SIGINT)  # Ctrl-C
+    server.wait(60)
+    wait_until(lambda: not processes_of(results), 10, f"no process left: {processes_of(results)}")
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(results))
+    entries = sorted(results.glob("*.npz"))
+    assert all(cache.load(path) is not None for path in entries)  # none partial
+    from mlp.experiments import background
+
+    stored = background.survey("tiny")
+    assert not stored["finished"] and stored["done"] > 0
+    kept = {path: path.stat().st_mtime_ns for path in entries}
+
+    server, url = serve(results, log)
+    try:
+        state = wait_until(lambda: (s := status(results)) and s["finished"] and s, FIRST_PAGE_LIMIT + 60,
+                           "the restarted training finished")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    wait_until(lambda: not processes_of(results), 10, f"no process left: {processes_of(results)}")
+    assert {path: path.stat().st_mtime_ns for path in kept} == kept  # nothing stored was trained again
+    trained_again = len(list(results.glob("*.npz"))) - len(entries)
+    assert trained_again == state["total"] - stored["done"]

@@ -1,0 +1,91 @@
+"""The preview's decisions and texts, and the background trainer's status, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlp.experiments import background
+from mlp.experiments.runs import Run, expected_cost
+from mlp.site import preview
+
+
+@pytest.mark.parametrize("command, forced, stored_all, want", [
+    ("serve", None, False, ("quick", True)),  # cold cache: a preview
+    ("serve", None, True, ("full", False)),  # warm cache: the full site at once
+    ("build", None, False, ("full", False)),  # a build blocks and builds the full profile
+    ("gh-deploy", None, False, ("full", False)),
+    ("serve", "full", False, ("full", False)),  # MLP_PROFILE forces
+    ("build", "quick", False, ("quick", False)),
+])
+def test_only_serve_previews_and_only_unforced_on_a_cold_cache(command, forced, stored_all, want):
+    assert preview.choose(command, forced, stored_all) == want
+
+
+def test_a_build_refuses_to_publish_a_notice(monkeypatch):
+    monkeypatch.setattr(preview.STATE, "command", "build")
+    with pytest.raises(RuntimeError):
+        preview.add_notice('<article class="md-content__inner md-typeset">x</article>', None)
+
+
+def test_the_notice_says_the_profile_the_counts_and_the_time_left(monkeypatch):
+    monkeypatch.setattr(preview.STATE, "command", "serve")
+    state = background.status("full", done=3, total=40, complete=False, seconds_left=300, running=[])
+    page = preview.add_notice('<article class="md-content__inner md-typeset"><h1>T</h1></article>', state)
+    assert page.index('id="mlp-preview"') < page.index("<h1>")
+    assert "quick profile" in page and "3 of at least 40 runs done" in page and "about 5 minutes left" in page
+    done = background.status("full", done=40, total=40, complete=True, seconds_left=20, running=[])
+    assert "40 of 40 runs done, under a minute left" in preview.notice(done)
+
+
+def test_the_estimate_scales_expected_costs_by_the_measured_rate():
+    a, b = Run(epochs=1), Run(epochs=2)
+    assert background.estimate([a, b], jobs=2) == pytest.approx((expected_cost(a) + expected_cost(b)) / 2)
+    measured = {Run(epochs=3): 3 * expected_cost(Run(epochs=3))}  # three times slower than expected
+    assert background.estimate([a], measured, jobs=1) == pytest.approx(3 * expected_cost(a))
+
+
+def test_the_progress_line_names_counts_estimate_and_current_run():
+    state = background.status("full", 2, 10, True, 125, [Run(seed=4)])
+    line = background.progress_line(state)
+    assert "2 of 10 runs done" in line and "about 2 minutes left" in line and "seed 4" in line
+    assert "all 10 runs done" in background.progress_line(background.status("full", 10, 10, True, 0, []))
+
+
+def test_the_survey_counts_stored_runs_and_knows_when_followups_are_unknown(needs_data, tmp_path, monkeypatch):
+    from mlp import experiments
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    cold = background.survey("tiny", ["final_model"])
+    assert cold["done"] == 0 and not cold["complete"] and not cold["finished"]
+    experiments.run(["final_model"], "tiny", progress=False)
+    warm = background.survey("tiny", ["final_model"])
+    assert warm["complete"] and warm["finished"] and warm["done"] == warm["total"] > cold["total"]
+
+
+def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_refresh(tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    background.signal_dir().mkdir()
+    out = io.StringIO()
+    reporter = background.Reporter("tiny", refresh=3600, out=out)
+    reporter.report(background.status("tiny", 1, 5, True, 10, []))
+    assert background.read("tiny")["done"] == 1 and (background.signal_dir() / "rebuild").exists()
+    (background.signal_dir() / "rebuild").unlink()
+    reporter.report(background.status("tiny", 2, 5, True, 5, []))
+    assert background.read("tiny")["done"] == 2 and not (background.signal_dir() / "rebuild").exists()
+    reporter.report(background.status("tiny", 5, 5, True, 0, []), now=True)
+    assert (background.signal_dir() / "rebuild").exists() and "all 5 runs done" in out.getvalue()
+
+
+def test_the_timings_table_lists_experiments_with_runs_the_command_and_each_page():
+    from mlp.experiments import timings
+
+    data = {"jobs": 2, "runs": 3, "trained": 2, "wall_seconds": 9.0, "train_seconds": 16.0,
+            "experiments": {"dry_run": {"runs": 0, "trained": 0, "train_seconds": 0},
+                            "mnist_sgd": {"runs": 3, "trained": 2, "train_seconds": 16.0}},
+            "pages": {"index.py": 4.5}}
+    header, rows = timings.rows(data)
+    assert len(header) == 4
+    assert rows == [["mnist_sgd", 3, 2, 16.0], ["experiments command, wall time (2 processes)", 3, 2, 9.0],
+                    ["page index.py", "", "", 4.5]]
