@@ -1,23 +1,29 @@
 """How fast an epoch of training is, against its own lower bound and against frameworks.
 
 One epoch of the 784-300-10 network is, per batch, five matrix products (eq. 2.3: x w and
-h v; eq. 2.4: dz vᵀ, hᵀ dz and xᵀ dk) plus element-wise passes. The *GEMM bound* times
-those five products alone, at the same shapes, into preallocated arrays: no
-implementation can beat it. Each implementation trains the same network on the same data
-in the same process; rounds are interleaved (A B C A B C ...) so that a drift in the
-machine's speed hits all alike, and the median over rounds is reported, as a ratio to
-the GEMM bound of the same round.
+h v; eq. 2.4: dz vᵀ, hᵀ dz and xᵀ dk) plus element-wise passes. The *bound* times those
+five products alone, at the same shapes, into preallocated arrays, each through the
+fastest BLAS path the process can reach (`mlp.kernels.measure`, measured afresh): no
+implementation can beat it. Beside it: ``train``, an epoch of `mlp.train.train` as a user
+runs it (shuffling included; the evaluations before and after it excluded, as in
+``History.seconds``, and timed apart), ``step``, the bare :class:`mlp.fast.Step` over the
+data in order, and the others. Each trains the same network on the same data in the same
+process; rounds are interleaved (A B C A B C ...) so that a drift in the machine's speed
+hits all alike, and the median over rounds is reported, as a ratio to the bound of the
+same round.
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import time
+from pathlib import Path
 from datetime import datetime, timezone
 
 import numpy as np
 
-from mlp import fast, train
+from mlp import fast, kernels, train
 from mlp.params import Params, init_params
 from mlp.text import plain_table
 from mlp.timing import interleaved
@@ -30,36 +36,59 @@ TINY = 1e-30
 def gemm_bound(x: np.ndarray, labels, batch_size: int, params: Params):
     """A function running an epoch of the five GEMMs alone (the lower bound; no labels needed).
 
-    The weight-gradient products are accumulated into (copies of) the weights, as BLAS
-    does it fastest (``C ← αAB + C``), and all five go through the BLAS of
-    :func:`mlp.fast.gemm`, as :class:`mlp.fast.Step` makes them. The step α is negligible
-    (but not 0, which BLAS would skip), so that without a sigmoid in between no value grows.
+    Each product goes through the path that `mlp.kernels.measure` finds fastest at these
+    shapes now (per product, unless mixing libraries is slower as a whole; it is with
+    more than one BLAS thread); ``bound.plan`` names them. The weight-gradient products
+    are subtracted from copies of the weights that the forward products do not read, so
+    that without a sigmoid in between no value grows out of range.
     """
-    n_hid, n_out, dtype = params.w.shape[1], params.c.shape[0], params.w.dtype
+    (n_in, n_hid), n_out, dtype = params.w.shape, params.c.shape[0], params.w.dtype
+    plan = kernels.measure(batch_size, n_in, n_hid, n_out, dtype)["plan"]
+    xw, hv, dzvt, update_v, update_w = (kernels.kernel(path, p in kernels.UPDATES, {"hT dz": params.v.shape,
+                                        "xT dk": params.w.shape}.get(p), dtype) for p, path in plan.items())
     w, _, v, _ = params.map(np.copy)
+    w_moved, v_moved = w.copy(), v.copy()
     h, dh = np.empty((batch_size, n_hid), dtype), np.empty((batch_size, n_hid), dtype)
     z = np.empty((batch_size, n_out), dtype)
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
             xb = x[i:i + batch_size]
-            fast.gemm(h, xb, w)
-            fast.gemm(z, h, v)
-            fast.gemm(dh, z, v.T)
-            fast.gemm(v, h.T, z, alpha=-TINY, beta=1.0)
-            fast.gemm(w, xb.T, dh, alpha=-TINY, beta=1.0)
+            xw(h, xb, w)
+            hv(z, h, v)
+            dzvt(dh, z, v.T)
+            update_v(v_moved, h.T, z)
+            update_w(w_moved, xb.T, dh)
 
+    epoch.plan = plan
+    return epoch
+
+
+def train_epoch(x, labels, batch_size, params):
+    """An epoch of `mlp.train.train` as a user calls it; returns its training seconds (``History.seconds``).
+
+    ``epoch.outside`` collects the rest of each call's time: the evaluations before and
+    after the epoch, and the argument checks.
+    """
+    def epoch():
+        start = time.perf_counter()
+        _, history = train.train(params, (x, labels), lr=LR, batch_size=batch_size, epochs=1, progress=False)
+        epoch.outside.append(time.perf_counter() - start - history.seconds[-1])
+        return history.seconds[-1]
+
+    epoch.outside = []
     return epoch
 
 
 def mlp_epoch(x, labels, batch_size, params):
-    """An epoch of ``mlp``'s training step (:class:`mlp.fast.Step`)."""
+    """An epoch of ``mlp``'s bare training step (:class:`mlp.fast.Step`), over the data in order."""
     step = fast.Step(params.map(np.copy), batch_size)
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
             step(x[i:i + batch_size], labels[i:i + batch_size], LR)
 
+    epoch.plan = step.plan
     return epoch
 
 
@@ -111,7 +140,8 @@ def sklearn_epoch(x, labels, batch_size, params):
     return epoch
 
 
-IMPLEMENTATIONS = {"gemm bound": gemm_bound, "mlp": mlp_epoch, "plain": plain_epoch,
+BOUND = "bound"
+IMPLEMENTATIONS = {BOUND: gemm_bound, "train": train_epoch, "step": mlp_epoch, "plain": plain_epoch,
                    "pytorch": torch_epoch, "scikit-learn": sklearn_epoch}
 
 
@@ -141,14 +171,19 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
             import torch
 
             torch.set_num_threads(threads)
-        seconds = interleaved({n: IMPLEMENTATIONS[n](x, labels, batch_size, params) for n in names}, rounds)
+        functions = {n: IMPLEMENTATIONS[n](x, labels, batch_size, params) for n in names}
+        seconds = interleaved(functions, rounds)
     scale = 1.0 if len(x) >= 60_000 else 60_000 / len(x)  # report seconds per 60,000 examples
     out = {}
     for n in names:
         counted = seconds[n] * scale
-        ratio = counted / (seconds["gemm bound"] * scale) if "gemm bound" in names else counted * np.nan
+        ratio = counted / (seconds[BOUND] * scale) if BOUND in names else counted * np.nan
         out[n] = {"median_seconds": float(np.median(counted)), "min_seconds": float(counted.min()),
                   "max_seconds": float(counted.max()), "median_ratio_to_bound": float(np.median(ratio))}
+        if hasattr(functions[n], "plan"):
+            out[n]["kernels"] = functions[n].plan
+        if hasattr(functions[n], "outside"):
+            out[n]["median_seconds_outside_training"] = float(np.median(functions[n].outside[1:]) * scale)
     return out
 
 
@@ -200,28 +235,32 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
                 results.append({"batch_size": batch_size, "dtype": dtype, "threads": t, "examples": n,
                                 "implementations": measure(x[:n], labels[:n], batch_size, np.dtype(dtype), t,
                                                            rounds)})
-    blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
-            for info in threadpool_info()]
+    import scipy
+
+    blas = [{**{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")},
+             "library": "/".join(Path(info["filepath"]).parts[-2:])}
+            for info in threadpool_info() if info["user_api"] == "blas"]
     scalar = scalar_rates(rounds, scalar_examples)
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                        "python": platform.python_version(), "numpy": np.__version__, "blas": blas},
+            "machine": {"platform": platform.platform(), "processor": kernels.processor(),
+                        "python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+                        "blas": blas},
             "network": list(SIZES), "rounds": rounds, "results": results, "scalar": scalar}
 
 
 def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
     """The results measured at ``threads``, and the implementations in them other than the bound."""
     results = [r for r in report["results"] if r["threads"] == threads]
-    return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != "gemm bound"]
+    return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != BOUND]
 
 
 def rows(report: dict, threads: int) -> tuple[list[str], list[list[str]]]:
     """Header and rows for one thread count: the bound's median seconds per epoch, the others' ratios to it."""
     results, names = at_threads(report, threads)
-    body = [[f"B={r['batch_size']}, {r['dtype']}", f"{r['implementations']['gemm bound']['median_seconds']:.2f} s",
+    body = [[f"B={r['batch_size']}, {r['dtype']}", f"{r['implementations'][BOUND]['median_seconds']:.2f} s",
              *(f"{r['implementations'][n]['median_ratio_to_bound']:.2f}×" if n in r["implementations"] else "–"
                for n in names)] for r in results]
-    return [f"{threads} thread{'s' * (threads > 1)}", "gemm bound", *names], body
+    return [f"{threads} thread{'s' * (threads > 1)}", BOUND, *names], body
 
 
 def table(report: dict) -> str:
@@ -232,6 +271,32 @@ def table(report: dict) -> str:
     rates = report["scalar"]["examples_per_second"]
     blocks.append("scalar SGD step, 2-3-2: " + ", ".join(f"{n} {r:,.0f} examples/s" for n, r in rates.items()))
     return "\n\n".join(blocks)
+
+
+GOALS = {500: 1.2, 100: 1.2, 1: 1.5}  # train() / bound, at most, per batch size
+TRAINER_OVERHEAD = {500: 1.05, 100: 1.05}  # train() / step, at most
+
+
+def goals(report: dict) -> list[list[str]]:
+    """One row per configuration: train() / bound against `GOALS`, train() / step against
+    `TRAINER_OVERHEAD`, and whether float32's train() epoch is no slower than float64's."""
+    seconds = {(r["batch_size"], r["dtype"], r["threads"]): r["implementations"]["train"]["median_seconds"]
+               for r in report["results"]}
+    out = []
+    for r in report["results"]:
+        impl, b = r["implementations"], r["batch_size"]
+        ratio = impl["train"]["median_ratio_to_bound"]
+        overhead = impl["train"]["median_seconds"] / impl["step"]["median_seconds"]
+        f64 = seconds.get((b, "float64", r["threads"]))
+        out.append([f"B={b}, {r['dtype']}, {r['threads']} thr.",
+                    _against(ratio, GOALS.get(b)), _against(overhead, TRAINER_OVERHEAD.get(b)),
+                    "—" if r["dtype"] != "float32" or f64 is None
+                    else f"{seconds[b, 'float32', r['threads']] / f64:.2f} {'met' if seconds[b, 'float32', r['threads']] <= f64 else 'missed'}"])
+    return out
+
+
+def _against(value: float, most: float | None) -> str:
+    return f"{value:.2f}" + ("" if most is None else f" (≤ {most}: {'met' if value <= most else 'missed'})")
 
 
 def write(report: dict, path) -> None:

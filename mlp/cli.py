@@ -97,7 +97,9 @@ def bench(args) -> int:
     report = benchmark.run(batch_sizes=args.batch_sizes, dtypes=args.dtypes, threads=args.threads,
                            rounds=args.rounds, examples={1: args.sgd_examples})
     print(benchmark.table(report))
-    print("GEMM bound: median seconds per epoch of 60,000 examples; the others: median epoch time as a multiple of it")
+    print("bound (the five products, each through the fastest BLAS here): median seconds per epoch of 60,000\n"
+          "examples; the others: median epoch time as a multiple of it. train: mlp.train.train, evaluation\n"
+          "excluded; step: mlp.fast.Step alone. Kernels chosen on this machine: see --json.")
     if args.json:
         benchmark.write(report, args.json)
         print("wrote", args.json)
@@ -258,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="time training epochs against the GEMM bound and other libraries",
                        description="Time an epoch of training the 784-300-10 network on MNIST: the five "
-                       "GEMMs alone (the bound), mlp, the plain step, and PyTorch and scikit-learn when "
+                       "GEMMs alone, each through the fastest BLAS (the bound), mlp.train.train, the bare fast step, the plain step, and PyTorch and scikit-learn when "
                        "installed; interleaved rounds, medians, ratios to the bound.")
     p.add_argument("--batch-sizes", type=positive_int, nargs="+", default=[500, 100, 1], metavar="B",
                    help="batch sizes (default: 500 100 1)")

@@ -8,6 +8,7 @@ same arithmetic in fewer passes, and are what training runs:
   weight update to BLAS as one GEMM, ``w ← w - lr xᵀ dk`` (a GEMM computes
   ``C ← αAB + βC``; here ``β = 1``), so the weight gradient is never stored: at batch
   size 1, writing it out and subtracting it cost more than the products themselves.
+  Which BLAS computes each product is measured on the machine (`mlp.kernels`).
 - :func:`scalar_step` (plain floats, explicit loops) moves each parameter as soon as its
   gradient is known, instead of building the gradient lists first.
 
@@ -19,66 +20,49 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.linalg import blas
 
+from mlp import kernels
+from mlp.kernels import gemm
 from mlp.params import Params
 from mlp.scalar import sigmoid
 
 
-_GEMM = {"d": blas.dgemm, "f": blas.sgemm}
+def forward_into(x: np.ndarray, params: Params, h: np.ndarray, z: np.ndarray, xw=gemm, hv=gemm) -> None:
+    """Eq. 2.3 into the buffers ``h`` and ``z``: h = σ(x w + b), z = h v + c.
 
-
-def gemm(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0, beta: float = 0.0) -> None:
-    """``c ← alpha a b + beta c`` in place, as one BLAS call; no operand is copied.
-
-    ``c`` is C-contiguous; ``a`` and ``b`` are C- or Fortran-contiguous (a transpose such as
-    ``x.T`` is fine), all of ``c``'s dtype. BLAS is column-major, where a C-contiguous
-    matrix reads as its transpose, so this asks for ``cᵀ ← alpha bᵀ aᵀ + beta cᵀ``.
-
-    Every product of the fast step goes through this one BLAS (SciPy's). NumPy bundles
-    an OpenBLAS of its own: alternating between the two with two threads each left
-    every call waiting for the other library's spinning threads, several times slower.
+    ``xw`` and ``hv`` compute the two products (``f(c, a, b)``: ``c ← a b``), SciPy's
+    :func:`gemm` unless a step chose others (`mlp.kernels`).
     """
-    (bt, trans_b), (at, trans_a) = _as_fortran_transpose(b), _as_fortran_transpose(a)
-    routine = _GEMM.get(c.dtype.char)
-    if routine is None:
-        raise ValueError(f"gemm computes in float64 or float32, not {c.dtype}")
-    out = routine(alpha, bt, at, beta=beta, c=c.T, trans_a=trans_b, trans_b=trans_a, overwrite_c=1)
-    if not np.shares_memory(out, c):
-        raise ValueError("gemm writes into a C-contiguous c of the operands' dtype")
-
-
-def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(array, trans)`` that BLAS reads, without a copy, as ``mᵀ``."""
-    if m.flags.c_contiguous:
-        return m.T, 0
-    if m.flags.f_contiguous:
-        return m, 1
-    raise ValueError("gemm needs C- or Fortran-contiguous operands")
-
-
-def forward_into(x: np.ndarray, params: Params, h: np.ndarray, z: np.ndarray) -> None:
-    """Eq. 2.3 into the buffers ``h`` and ``z``: h = σ(x w + b), z = h v + c."""
     w, b, v, c = params
-    gemm(h, x, w)
+    xw(h, x, w)
     h += b  # h holds k
     np.negative(h, out=h)  # -k
     with np.errstate(over="ignore"):  # e^(-k) = inf for k < -709 gives σ = 0, as it should
         np.exp(h, out=h)  # e^(-k)
     h += 1.0
     np.reciprocal(h, out=h)  # σ(k) = 1 / (1 + e^(-k))
-    gemm(z, h, v)
+    hv(z, h, v)
     z += c
 
 
 class Step:
-    """One gradient-descent update of ``params`` in place, for batches of up to ``batch_size``."""
+    """One gradient-descent update of ``params`` in place, for batches of up to ``batch_size``.
 
-    def __init__(self, params: Params, batch_size: int):
-        n_hid, n_out, dtype = params.w.shape[1], params.c.shape[0], params.w.dtype
+    Each of the five products goes through the BLAS path `mlp.kernels.plan` chose for
+    these shapes on this machine (``blas``: ``"auto"``, ``"scipy"`` or ``"numpy"``;
+    ``None`` reads ``$MLP_BLAS``); ``self.plan`` names them.
+    """
+
+    def __init__(self, params: Params, batch_size: int, blas: str | None = None):
+        (n_in, n_hid), n_out, dtype = params.w.shape, params.c.shape[0], params.w.dtype
         if not all(p.flags.c_contiguous and p.dtype == dtype for p in params):
             raise ValueError("Step updates C-contiguous parameters of one dtype")
         self.params = params
+        self.plan = kernels.plan(batch_size, n_in, n_hid, n_out, dtype, blas)
+        shapes = {"hT dz": params.v.shape, "xT dk": params.w.shape}
+        self.xw, self.hv, self.dzvt, self.update_v, self.update_w = (
+            kernels.kernel(path, product in kernels.UPDATES, shapes.get(product), dtype)
+            for product, path in self.plan.items())
         # What each buffer holds, in order (η is the learning rate, folded into dz and so into
         # dh and dk; with the mean loss, η / B):
         self.h = np.empty((batch_size, n_hid), dtype)  # k, -k, e^(-k), 1 + e^(-k), h = σ(k), then 1 - h
@@ -97,7 +81,7 @@ class Step:
         h, s, z = self.h[:n], self.s[:n], self.z[:n]
         zmax, total, db, dc = self.zmax[:n], self.total[:n], self.db, self.dc
         x = np.ascontiguousarray(x, w.dtype)
-        forward_into(x, self.params, h, z)
+        forward_into(x, self.params, h, z, self.xw, self.hv)
         # Loss from the logits: log Σ e^(z_n - max) + max - z_label; y = softmax(z).
         np.maximum.reduce(z, axis=1, keepdims=True, out=zmax)
         z -= zmax
@@ -110,15 +94,15 @@ class Step:
         # η dz = η (y - t); η dh = η dz vᵀ (before v moves); v -= hᵀ η dz; c -= Σ η dz.
         z[rows, labels] -= 1.0
         z *= lr / n if reduction == "mean" else lr
-        gemm(s, z, v.T)
-        gemm(v, h.T, z, alpha=-1.0, beta=1.0)
+        self.dzvt(s, z, v.T)
+        self.update_v(v, h.T, z)  # v -= hᵀ η dz
         np.add.reduce(z, axis=0, out=dc)
         c -= dc
         # η dk = η dh ⊙ h ⊙ (1 - h); w -= xᵀ η dk; b -= Σ η dk: the same way round as v and c.
         s *= h
         np.subtract(1.0, h, out=h)
         s *= h
-        gemm(w, x.T, s, alpha=-1.0, beta=1.0)
+        self.update_w(w, x.T, s)  # w -= xᵀ η dk
         np.add.reduce(s, axis=0, out=db)
         b -= db
         return loss / n if reduction == "mean" else loss

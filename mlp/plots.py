@@ -266,7 +266,7 @@ def network_diagram(sizes=(2, 3, 2)) -> Figure:
 
 
 def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
-    """Epoch time relative to the GEMM bound, per configuration and implementation, at one thread count.
+    """Epoch time relative to the bound, per configuration and implementation, at one thread count.
 
     ``rows, names`` are the benchmark's results at ``threads`` and the implementations
     to show (:func:`mlp.bench.at_threads` selects them).
@@ -277,9 +277,9 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
         xs = [i + (k - (len(names) - 1) / 2) * width for i, r in enumerate(rows) if name in r["implementations"]]
         ys = [r["implementations"][name]["median_ratio_to_bound"] for r in rows if name in r["implementations"]]
         ax.bar(xs, ys, width, color=color, label=name)
-    ax.axhline(1.0, color="black", lw=1, ls="--", label="GEMM bound")
+    ax.axhline(1.0, color="black", lw=1, ls="--", label="bound")
     ax.set_xticks(range(len(rows)), [f"B={r['batch_size']}\n{r['dtype']}" for r in rows], fontsize=8)
-    ax.set(yscale="log", ylabel="epoch time / GEMM bound",
+    ax.set(yscale="log", ylabel="epoch time / bound",
            title=f"{threads} BLAS thread{'s' * (threads > 1)}: median over rounds")
     ax.legend(fontsize=8, ncols=2)
     return fig

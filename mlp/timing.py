@@ -9,11 +9,15 @@ import numpy as np
 
 def interleaved(functions: dict, rounds: int) -> dict:
     """Seconds of each call of each function, taking turns (A B C A B C ...) for ``rounds``
-    counted rounds after one warm-up round, so that a drift in the machine's speed hits all alike."""
+    counted rounds after one warm-up round, so that a drift in the machine's speed hits all alike.
+
+    A function that returns a number is taken at its word: those are its seconds (so
+    `mlp.train.train` reports its training time, evaluation excluded); else its wall time.
+    """
     seconds = {name: [] for name in functions}
     for _ in range(rounds + 1):
         for name, function in functions.items():
             start = time.perf_counter()
-            function()
-            seconds[name].append(time.perf_counter() - start)
+            own = function()
+            seconds[name].append(time.perf_counter() - start if own is None else float(own))
     return {name: np.array(s[1:]) for name, s in seconds.items()}

@@ -1,7 +1,7 @@
 """One training loop for stochastic (batch size 1) and mini-batch gradient descent.
 
-Each epoch draws a fresh permutation from the seeded generator, gathers the shuffled
-data once, and walks it in consecutive batches. Before the first update and after every
+Each epoch draws a fresh permutation from the seeded generator and walks it in
+consecutive batches, each gathered in that order into one buffer made once per run. Before the first update and after every
 epoch the whole training and validation sets are evaluated, so the curves start where
 training starts (epoch 0).
 """
@@ -129,7 +129,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
         progress=progress, on_divergence=on_divergence)
     params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
     take_steps = stepper(form, params, batch_size, reduction)
-    rng, xs = check_rng(seed, "seed"), np.empty_like(x)  # xs: the shuffled data, rewritten each epoch
+    rng = check_rng(seed, "seed")
     history, elapsed = History(), 0.0
     evaluated = record(history, params, (x, labels), val, elapsed)
     if evaluated is None:  # the untrained network's loss overflows already
@@ -140,8 +140,8 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     with bar, np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as a divergence
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            ls = shuffle(x, labels, rng, xs)
-            step, loss = walk(take_steps(xs, ls, lr), history, bar, record_steps)
+            order = shuffle(len(x), rng)
+            step, loss = walk(take_steps(x, labels, order, lr), history, bar, record_steps)
             elapsed += time.perf_counter() - start
             if not math.isfinite(loss):
                 diverge(history, on_divergence, epoch=epoch, step=step, lr=lr, loss=loss,
@@ -203,34 +203,45 @@ def pair(data, name: str):
 
 # --8<-- [start:stepper]
 def stepper(form: str, params: Params, batch_size: int, reduction: str):
-    """``take_steps(xs, ls, lr)``: the losses (means per example) of one epoch's steps, lazily.
+    """``take_steps(x, labels, order, lr)``: the losses (means per example) of one epoch's steps, lazily.
 
     The steps are the fast twins of the plain ones (`mlp.fast`), updating ``params`` in
-    place: one example at a time for the scalar form, consecutive slices of
-    ``batch_size`` rows for the vectorized one (the last may be shorter).
+    place, over the examples in ``order``: one at a time for the scalar form, and for the
+    vectorized one consecutive runs of ``batch_size`` of them (the last may be shorter),
+    each gathered into the same buffer.
     """
     if form == "scalar":
-        def take_steps(xs, ls, lr):
-            return (fast.scalar_step(xi, li, params, lr) for xi, li in zip(xs.tolist(), ls.tolist()))
+        def take_steps(x, labels, order, lr):
+            return (fast.scalar_step(xi, li, params, lr) for xi, li in zip(x[order].tolist(), labels[order].tolist()))
         return take_steps
 
     step = fast.Step(params, batch_size)
+    xb = np.empty((batch_size, params.w.shape[0]), params.w.dtype)  # the batch, rewritten at every step
+    per_example = reduction == "sum"
 
-    def take_steps(xs, ls, lr):
-        n = len(xs)
-        return (step(xs[i:i + batch_size], ls[i:i + batch_size], lr, reduction)
-                / (min(batch_size, n - i) if reduction == "sum" else 1)
-                for i in range(0, n, batch_size))
+    def take_steps(x, labels, order, lr):
+        ls = labels[order]
+        for i in range(0, len(order), batch_size):
+            rows = order[i:i + batch_size]
+            loss = step(gather(x, rows, xb), ls[i:i + batch_size], lr, reduction)
+            yield loss / len(rows) if per_example else loss
     return take_steps
 # --8<-- [end:stepper]
 
 
 # --8<-- [start:shuffle]
-def shuffle(x: np.ndarray, labels: np.ndarray, rng: np.random.Generator, xs: np.ndarray) -> np.ndarray:
-    """Gather ``x`` into ``xs`` in a fresh random order, once per epoch; return the labels in that order."""
-    order = rng.permutation(len(x))
-    np.take(x, order, axis=0, out=xs)  # one gather, then every batch is a contiguous slice
-    return labels[order]
+def shuffle(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A fresh random order of the ``n`` training examples, drawn once per epoch."""
+    return rng.permutation(n)
+
+
+def gather(x: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``x[rows]``, copied into the first ``len(rows)`` rows of ``out``: one batch, still in cache for its step.
+
+    ``mode="clip"`` (the rows are in range) lets NumPy write into ``out`` directly; its
+    default mode copies through a temporary buffer.
+    """
+    return np.take(x, rows, axis=0, out=out[:len(rows)], mode="clip")
 # --8<-- [end:shuffle]
 
 

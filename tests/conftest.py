@@ -28,6 +28,18 @@ def private_results_cache(tmp_path_factory):
         os.environ["MLP_RESULTS_DIR"] = saved
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_kernel_plans(tmp_path_factory):
+    """Measured BLAS plans (`mlp.kernels`) kept in the tests' own folder, inherited by worker processes."""
+    saved = os.environ.get("MLP_KERNEL_DIR")
+    os.environ["MLP_KERNEL_DIR"] = str(tmp_path_factory.mktemp("kernels"))
+    yield
+    if saved is None:
+        del os.environ["MLP_KERNEL_DIR"]
+    else:
+        os.environ["MLP_KERNEL_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def caller_results_dir():
     """``MLP_RESULTS_DIR`` as the caller set it (``None`` if unset), not the tests' private cache."""

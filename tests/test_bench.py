@@ -21,10 +21,14 @@ def test_report_has_every_configuration_and_the_bound(tiny):
     assert configs == [(50, "float64", 1), (50, "float32", 1), (1, "float64", 1), (1, "float32", 1)]
     for r in tiny["results"]:
         impl = r["implementations"]
-        assert {"gemm bound", "mlp", "plain"} <= set(impl)
-        assert impl["gemm bound"]["median_ratio_to_bound"] == 1.0
+        assert list(impl)[:4] == ["bound", "train", "step", "plain"]
+        assert impl["bound"]["median_ratio_to_bound"] == 1.0
         for m in impl.values():
             assert 0 < m["min_seconds"] <= m["median_seconds"] <= m["max_seconds"]
+        for name in ("bound", "step"):  # the BLAS path of each product, as chosen on this machine
+            assert list(impl[name]["kernels"]) == list(bench.kernels.PRODUCTS)
+            assert set(impl[name]["kernels"].values()) <= set(bench.kernels.PATHS)
+        assert impl["train"]["median_seconds_outside_training"] > 0  # the evaluations, timed apart
     assert tiny["results"][2]["examples"] == 20
     assert "scikit-learn" not in tiny["results"][1]["implementations"]  # float64 only
     assert "scikit-learn" not in tiny["results"][2]["implementations"]  # not at batch size 1
@@ -39,34 +43,68 @@ def test_scalar_steps_are_measured_on_the_reports_synthetic_network(tiny):
 
 def test_report_names_the_machine_and_round_trips_through_json(tiny, tmp_path):
     assert tiny["network"] == [784, 300, 10] and tiny["machine"]["numpy"] == np.__version__
+    assert tiny["machine"]["processor"] == bench.kernels.processor()
+    assert {b["library"].split("/")[0] for b in tiny["machine"]["blas"]} >= {"numpy.libs", "scipy.libs"}
     bench.write(tiny, tmp_path / "bench.json")
     assert json.loads((tmp_path / "bench.json").read_text()) == tiny
 
 
 def test_table_lists_each_configuration(tiny):
     header, body = bench.rows(tiny, threads=1)
-    assert header[:3] == ["1 thread", "gemm bound", "mlp"]
+    assert header[:4] == ["1 thread", "bound", "train", "step"]
     assert [row[0] for row in body] == ["B=50, float64", "B=50, float32", "B=1, float64", "B=1, float32"]
     assert body[0][1].endswith(" s") and body[0][2].endswith("×")
     assert len(bench.table(tiny).splitlines()) == 1 + len(tiny["results"]) + 2  # a gap, the scalar rates
 
 
-def test_gemm_bound_runs_the_five_products_of_eq_2_3_and_2_4(monkeypatch):
+def test_bound_runs_the_five_products_of_eq_2_3_and_2_4_through_the_fastest_paths(monkeypatch):
     calls = []
-    real_gemm = bench.fast.gemm
+    real_kernel = bench.kernels.kernel
+    plan = dict(zip(bench.kernels.PRODUCTS, ["numpy.dot", "scipy.gemm", "numpy.matmul", "numpy.matmul", "scipy.gemm"]))
 
-    def counting_gemm(c, a, b, alpha=1.0, beta=0.0):
-        calls.append((a.shape, b.shape, beta))
-        return real_gemm(c, a, b, alpha, beta)
+    def counting_kernel(path, update, shape=None, dtype=None):
+        k = real_kernel(path, update, shape, dtype)
+        return lambda c, a, b: calls.append((path, a.shape, b.shape, update)) or k(c, a, b)
 
+    monkeypatch.setattr(bench.kernels, "measure", lambda *args: {"plan": plan})
+    monkeypatch.setattr(bench.kernels, "kernel", counting_kernel)
     params = bench.init_params(784, 300, 10, rng=0)
-    monkeypatch.setattr(bench.fast, "gemm", counting_gemm)
-    bench.gemm_bound(np.ones((8, 784)), None, 4, params)()
-    monkeypatch.undo()
-    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, added into the weights (beta = 1).
-    assert calls[:5] == [((4, 784), (784, 300), 0.0), ((4, 300), (300, 10), 0.0), ((4, 10), (10, 300), 0.0),
-                         ((300, 4), (4, 10), 1.0), ((784, 4), (4, 300), 1.0)]
+    bound = bench.gemm_bound(np.ones((8, 784)), None, 4, params)
+    bound()
+    assert bound.plan == plan
+    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, subtracted from (copies of) the weights.
+    assert calls[:5] == [("numpy.dot", (4, 784), (784, 300), False), ("scipy.gemm", (4, 300), (300, 10), False),
+                         ("numpy.matmul", (4, 10), (10, 300), False), ("numpy.matmul", (300, 4), (4, 10), True),
+                         ("scipy.gemm", (784, 4), (4, 300), True)]
     assert len(calls) == 10  # two batches
+
+
+def test_train_is_timed_without_its_evaluations(monkeypatch):
+    seconds = []
+    real = bench.train.train
+
+    def recording_train(*args, **kwargs):
+        params, history = real(*args, **kwargs)
+        seconds.append(history.seconds[-1])
+        return params, history
+
+    monkeypatch.setattr(bench.train, "train", recording_train)
+    rng = np.random.default_rng(1)
+    x, labels = rng.normal(size=(60, 784)), rng.integers(0, 10, size=60)
+    epoch = bench.train_epoch(x, labels, 20, bench.init_params(784, 300, 10, rng=0, scale="lecun"))
+    assert epoch() == seconds[-1] and len(seconds) == 1  # one epoch per call, its History.seconds
+    assert epoch.outside[-1] > 0
+
+
+def test_goals_compare_train_with_the_bound_the_step_and_float64(tiny):
+    rows = bench.goals(tiny)
+    assert [row[0] for row in rows] == ["B=50, float64, 1 thr.", "B=50, float32, 1 thr.",
+                                        "B=1, float64, 1 thr.", "B=1, float32, 1 thr."]
+    impl = tiny["results"][2]["implementations"]
+    assert rows[2][1] == f"{impl['train']['median_ratio_to_bound']:.2f} (≤ 1.5: " \
+        f"{'met' if impl['train']['median_ratio_to_bound'] <= 1.5 else 'missed'})"
+    assert rows[0][2].startswith(f"{tiny['results'][0]['implementations']['train']['median_seconds'] / tiny['results'][0]['implementations']['step']['median_seconds']:.2f}")
+    assert rows[0][3] == "—" and rows[1][3].split()[1] in ("met", "missed")
 
 
 def test_bench_command_rejects_bad_arguments(capsys):

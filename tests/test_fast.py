@@ -1,21 +1,18 @@
 """The fast training steps equal the plain ones, eq. 2.1-2.4 as written."""
 
+import json
+
 import numpy as np
 import pytest
 
 import mlp
+from mlp import kernels
 from mlp.fast import Step, gemm, scalar_step
 from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
 
 
-@pytest.mark.parametrize("batch_size,reduction", [(1, "sum"), (7, "sum"), (7, "mean"), (32, "mean")])
-@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
-def test_buffered_step_equals_the_plain_step(batch_size, reduction, dtype, rtol):
+def plain_and_fast_steps_agree(step, plain, fast, batch_size, reduction, dtype, rtol):
     rng = np.random.default_rng(batch_size)
-    plain = mlp.init_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
-    plain = plain._replace(b=rng.normal(size=9).astype(dtype), c=rng.normal(size=5).astype(dtype))
-    fast = plain.map(np.copy)
-    step = Step(fast, batch_size)
     x = rng.normal(size=(50, 12)).astype(dtype)
     labels = rng.integers(0, 5, size=50)
     for start in range(0, 50, batch_size):  # the last batch is shorter
@@ -25,6 +22,76 @@ def test_buffered_step_equals_the_plain_step(batch_size, reduction, dtype, rtol)
         for a, b in zip(fast, plain):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-3)
     assert all(p.dtype == dtype for p in fast)
+
+
+def network(batch_size, dtype):
+    rng = np.random.default_rng(batch_size + 100)
+    plain = mlp.init_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
+    plain = plain._replace(b=rng.normal(size=9).astype(dtype), c=rng.normal(size=5).astype(dtype))
+    return plain, plain.map(np.copy)
+
+
+TOLERANCES = [(np.float64, 1e-12), (np.float32, 2e-5)]
+
+
+@pytest.mark.parametrize("batch_size,reduction", [(1, "sum"), (7, "sum"), (7, "mean"), (32, "mean")])
+@pytest.mark.parametrize("dtype,rtol", TOLERANCES)
+def test_buffered_step_equals_the_plain_step(batch_size, reduction, dtype, rtol):
+    plain, fast = network(batch_size, dtype)
+    plain_and_fast_steps_agree(Step(fast, batch_size), plain, fast, batch_size, reduction, dtype, rtol)
+
+
+@pytest.mark.parametrize("path", kernels.PATHS)
+@pytest.mark.parametrize("batch_size", [1, 7])
+@pytest.mark.parametrize("dtype,rtol", TOLERANCES)
+def test_every_blas_path_the_step_can_choose_gives_the_plain_steps_numbers(path, batch_size, dtype, rtol, monkeypatch):
+    """Each path in every product it may compute (NumPy's ``dot`` never computes an update)."""
+    planned = {p: "scipy.gemm" if p in kernels.UPDATES and path == "numpy.dot" else path for p in kernels.PRODUCTS}
+    monkeypatch.setattr(kernels, "plan", lambda *args: dict(planned))
+    plain, fast = network(batch_size, dtype)
+    step = Step(fast, batch_size)
+    assert step.plan == planned
+    plain_and_fast_steps_agree(step, plain, fast, batch_size, "sum", dtype, rtol)
+
+
+@pytest.mark.parametrize("library", ["scipy", "numpy"])
+@pytest.mark.parametrize("by", ["argument", "environment"])
+def test_a_forced_blas_runs_every_product_through_that_library(library, by, monkeypatch):
+    monkeypatch.setattr(kernels, "measure", None)  # a forced choice measures nothing
+    monkeypatch.setenv("MLP_BLAS", "auto" if by == "argument" else library)
+    plain, fast = network(7, np.float64)
+    step = Step(fast, 7, blas=library if by == "argument" else None)
+    assert {path.split(".")[0] for path in step.plan.values()} == {library}
+    assert list(step.plan) == list(kernels.PRODUCTS)
+    plain_and_fast_steps_agree(step, plain, fast, 7, "sum", np.float64, 1e-12)
+
+
+def test_an_unknown_blas_choice_is_refused(monkeypatch):
+    monkeypatch.setenv("MLP_BLAS", "mkl")
+    with pytest.raises(ValueError, match="MLP_BLAS.*auto, scipy, numpy.*'mkl'"):
+        Step(network(1, np.float64)[1], 1)
+
+
+def test_a_measured_plan_is_stored_once_per_machine_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLP_KERNEL_DIR", str(tmp_path))
+    monkeypatch.setattr(kernels, "_PLANS", {})
+    measured = []
+    real = kernels.measure
+    monkeypatch.setattr(kernels, "measure", lambda *args: measured.append(args) or real(*args))
+    first = kernels.plan(3, 12, 9, 5, np.float32, "auto")
+    assert set(first) == set(kernels.PRODUCTS) and set(first.values()) <= set(kernels.PATHS)
+    assert len(measured) == 1
+    assert kernels.plan(3, 12, 9, 5, np.float32, "auto") == first  # this process's copy
+    monkeypatch.setattr(kernels, "_PLANS", {})  # as another process would start
+    stored = json.loads((tmp_path / "plans.json").read_text())
+    (key,) = stored
+    assert json.loads(key)["sizes"] == [3, 12, 9, 5] and json.loads(key)["dtype"] == "float32"
+    assert json.loads(key)["processor"] == kernels.processor() and json.loads(key)["threads"] >= 1
+    stored[key] = dict.fromkeys(kernels.PRODUCTS, "numpy.matmul")  # what another process measured
+    (tmp_path / "plans.json").write_text(json.dumps(stored))
+    assert kernels.plan(3, 12, 9, 5, np.float32, "auto") == stored[key] and len(measured) == 1
+    kernels.plan(4, 12, 9, 5, np.float32, "auto")  # other shapes: measured, stored beside it
+    assert len(measured) == 2 and len(json.loads((tmp_path / "plans.json").read_text())) == 2
 
 
 def test_buffered_step_survives_saturated_units_silently():
@@ -85,3 +152,20 @@ def test_gemm_refuses_what_it_cannot_write_in_place():
         gemm(np.zeros((2, 4)), a.T[::2], a)
     with pytest.raises(ValueError, match="float64 or float32"):
         gemm(c.astype(np.float16), a.T, a)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_with_more_than_one_blas_thread_the_step_takes_one_library(threads, monkeypatch):
+    """Timings where mixing libraries looks fastest: taken at one thread only."""
+    def timings(functions, rounds):
+        fast_path = {"x w": "numpy.dot", "h v": "numpy.dot", "dz vT": "numpy.dot"}
+        steps = {"fastest per product": 1.0, "scipy": 1.5, "numpy": 2.0}
+        return {name: np.full(rounds, steps[name] if name in steps else
+                              1.0 if fast_path.get(name[0], "scipy.gemm") == name[1] else 2.0)
+                for name in functions}
+
+    monkeypatch.setattr("mlp.timing.interleaved", timings)
+    monkeypatch.setattr(kernels, "blas_threads", lambda: threads)
+    plan = kernels.measure(2, 12, 9, 5, np.float64, rounds=1)["plan"]
+    libraries = {path.split(".")[0] for path in plan.values()}
+    assert libraries == ({"numpy", "scipy"} if threads == 1 else {"scipy"})  # all-SciPy is the faster whole step
