@@ -16,28 +16,27 @@ def needs_data():
         pytest.skip("MLP_DATA_DIR is unset; point it at a folder holding mnist/ and fashion-mnist/")
 
 
+def _private_folder(variable: str, folder) -> None:
+    """Point ``variable`` at ``folder`` for the session, then restore what the caller had."""
+    saved = os.environ.get(variable)
+    os.environ[variable] = str(folder)
+    yield
+    if saved is None:
+        del os.environ[variable]
+    else:
+        os.environ[variable] = saved
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_results_cache(tmp_path_factory):
     """Keep the tests' results out of the user's cache, and the user's out of the tests."""
-    saved = os.environ.get("MLP_RESULTS_DIR")
-    os.environ["MLP_RESULTS_DIR"] = str(tmp_path_factory.mktemp("results"))
-    yield
-    if saved is None:
-        del os.environ["MLP_RESULTS_DIR"]
-    else:
-        os.environ["MLP_RESULTS_DIR"] = saved
+    yield from _private_folder("MLP_RESULTS_DIR", tmp_path_factory.mktemp("results"))
 
 
 @pytest.fixture(autouse=True, scope="session")
 def private_kernel_plans(tmp_path_factory):
     """Measured BLAS plans (`mlp.kernels`) kept in the tests' own folder, inherited by worker processes."""
-    saved = os.environ.get("MLP_KERNEL_DIR")
-    os.environ["MLP_KERNEL_DIR"] = str(tmp_path_factory.mktemp("kernels"))
-    yield
-    if saved is None:
-        del os.environ["MLP_KERNEL_DIR"]
-    else:
-        os.environ["MLP_KERNEL_DIR"] = saved
+    yield from _private_folder("MLP_KERNEL_DIR", tmp_path_factory.mktemp("kernels"))
 
 
 @pytest.fixture(scope="session")
