@@ -25,7 +25,7 @@ import numpy as np
 
 from mlp import fast, kernels, train
 from mlp.params import Params, init_params
-from mlp.text import plain_table
+from mlp.text import plain, plain_table
 from mlp.timing import interleaved
 
 SIZES = (784, 300, 10)
@@ -254,12 +254,21 @@ def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
     return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != BOUND]
 
 
-def rows(report: dict, threads: int) -> tuple[list[str], list[list[str]]]:
-    """Header and rows for one thread count: the bound's median seconds per epoch, the others' ratios to it."""
+def rows(report: dict, threads: int, show=plain) -> tuple[list[str], list[list[str]]]:
+    """Header and rows for one thread count: the bound's median seconds per epoch, the others' ratios to it.
+
+    Each number is written by ``show(key, format, value)`` (the site tags it; see `mlp.text.plain`).
+    """
     results, names = at_threads(report, threads)
-    body = [[f"B={r['batch_size']}, {r['dtype']}", f"{r['implementations'][BOUND]['median_seconds']:.2f} s",
-             *(f"{r['implementations'][n]['median_ratio_to_bound']:.2f}×" if n in r["implementations"] else "–"
-               for n in names)] for r in results]
+
+    def ratio(r, n):
+        return show(f"bench.{threads}.{r['batch_size']}.{r['dtype']}.{n}", "2f",
+                    r["implementations"][n]["median_ratio_to_bound"]) + "×"
+
+    body = [[f"B={r['batch_size']}, {r['dtype']}",
+             show(f"bench.{threads}.{r['batch_size']}.{r['dtype']}.{BOUND}", "2f",
+                  r["implementations"][BOUND]["median_seconds"]) + " s",
+             *(ratio(r, n) if n in r["implementations"] else "–" for n in names)] for r in results]
     return [f"{threads} thread{'s' * (threads > 1)}", BOUND, *names], body
 
 
@@ -277,26 +286,34 @@ GOALS = {500: 1.2, 100: 1.2, 1: 1.5}  # train() / bound, at most, per batch size
 TRAINER_OVERHEAD = {500: 1.05, 100: 1.05}  # train() / step, at most
 
 
-def goals(report: dict) -> list[list[str]]:
+def goals(report: dict, show=plain) -> list[list[str]]:
     """One row per configuration: train() / bound against `GOALS`, train() / step against
-    `TRAINER_OVERHEAD`, and whether float32's train() epoch is no slower than float64's."""
+    `TRAINER_OVERHEAD`, and whether float32's train() epoch is no slower than float64's.
+
+    Each number is written by ``show(key, format, value)``, as in `rows`.
+    """
     seconds = {(r["batch_size"], r["dtype"], r["threads"]): r["implementations"]["train"]["median_seconds"]
                for r in report["results"]}
     out = []
     for r in report["results"]:
-        impl, b = r["implementations"], r["batch_size"]
+        impl, b, key = r["implementations"], r["batch_size"], f"goals.{r['threads']}.{r['batch_size']}.{r['dtype']}"
         ratio = impl["train"]["median_ratio_to_bound"]
         overhead = impl["train"]["median_seconds"] / impl["step"]["median_seconds"]
         f64 = seconds.get((b, "float64", r["threads"]))
+        if r["dtype"] != "float32" or f64 is None:
+            f32 = "—"
+        else:
+            f32 = seconds[b, "float32", r["threads"]] / f64
+            f32 = f"{show(key + '.f32', '2f', f32)} {'met' if f32 <= 1 else 'missed'}"
         out.append([f"B={b}, {r['dtype']}, {r['threads']} thr.",
-                    _against(ratio, GOALS.get(b)), _against(overhead, TRAINER_OVERHEAD.get(b)),
-                    "—" if r["dtype"] != "float32" or f64 is None
-                    else f"{seconds[b, 'float32', r['threads']] / f64:.2f} {'met' if seconds[b, 'float32', r['threads']] <= f64 else 'missed'}"])
+                    _against(ratio, GOALS.get(b), show, key + ".bound"),
+                    _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), f32])
     return out
 
 
-def _against(value: float, most: float | None) -> str:
-    return f"{value:.2f}" + ("" if most is None else f" (≤ {most}: {'met' if value <= most else 'missed'})")
+def _against(value: float, most: float | None, show=plain, key: str = "") -> str:
+    text = show(key, "2f", value)
+    return text if most is None else f"{text} (≤ {show(key + '.goal', 'plain', most)}: {'met' if value <= most else 'missed'})"
 
 
 def write(report: dict, path) -> None:
