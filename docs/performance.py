@@ -27,9 +27,9 @@
 # is a warm-up, and each figure is the median over the counted rounds; ratios are to the
 # bound of the same round, so a change in the machine's speed cancels. Times are wall
 # times. Shared machines with two cores are noisy with two BLAS threads, so both one and
-# two threads are shown. To measure your own machine, run `python -m mlp bench` (about a
-# quarter of an hour; `--json FILE` keeps the numbers, `--batch-sizes 100` or
-# `--threads 1` a shorter run).
+# two threads are shown. To measure your own machine, run `python -m mlp bench`
+# (`--json FILE` keeps the numbers, `--batch-sizes 100` or `--threads 1` makes a shorter
+# run; the README says how long it takes).
 
 # %% tags=["hide-input"]
 import json
