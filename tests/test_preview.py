@@ -66,7 +66,6 @@ def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_ref
     import io
 
     monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
-    background.signal_dir().mkdir()
     out = io.StringIO()
     reporter = background.Reporter("tiny", refresh=3600, out=out)
     reporter.report(background.status("tiny", 1, 5, True, 10, []))
@@ -76,6 +75,26 @@ def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_ref
     assert background.read("tiny")["done"] == 2 and not (background.signal_dir() / "rebuild").exists()
     reporter.report(background.status("tiny", 5, 5, True, 0, []), now=True)
     assert (background.signal_dir() / "rebuild").exists() and "all 5 runs done" in out.getvalue()
+
+
+def test_the_server_rebuilds_on_the_signal_only_not_on_each_status(tmp_path, monkeypatch):
+    """MkDocs rebuilds on any change under a watched folder: a status written there after
+    every finished run would rebuild (and reload the browser) each time, not every refresh."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    watched = []
+    preview.watch(SimpleNamespace(watch=watched.append), None, delay=0)
+
+    def seen(path: Path) -> bool:
+        return any(path.resolve().is_relative_to(Path(folder).resolve()) for folder in watched)
+
+    status = background.write(background.status("tiny", 1, 5, True, 10, []))
+    assert status.exists() and not seen(status)
+    assert not any(seen(path) for path in tmp_path.rglob("*") if path.is_file())  # nor its temporary file
+    background.touch()
+    assert any(seen(path) for path in tmp_path.rglob("*") if path.is_file())
 
 
 def test_the_timings_table_lists_experiments_with_runs_the_command_and_each_page():

@@ -31,13 +31,20 @@ from mlp.experiments.runs import Run, datasets, expected_cost
 REFRESH = 30.0  # seconds between two rebuilds asked of the server while runs finish
 
 
-def signal_dir() -> Path:
-    """The folder a background trainer touches when there is news: watched by ``mkdocs serve``."""
+def status_dir() -> Path:
+    """The folder of the background trainers' statuses, one JSON file per profile."""
     return cache.results_dir() / ".background"
 
 
+def signal_dir() -> Path:
+    """The folder a background trainer touches when there is news, and nothing else writes:
+    ``mkdocs serve`` watches it and rebuilds on any change in it, so a status written there
+    after every run would rebuild (and reload the browser) each time, not every `REFRESH` s."""
+    return status_dir() / "signal"
+
+
 def status_path(profile: str) -> Path:
-    return signal_dir() / f"{profile}.json"
+    return status_dir() / f"{profile}.json"
 
 
 # ------------------------------------------------------------ what is done, what is left
@@ -140,6 +147,7 @@ def progress_line(state: dict) -> str:
 
 def touch() -> None:
     """Tell a watching ``mkdocs serve`` that there is news (a file in `signal_dir` changes)."""
+    signal_dir().mkdir(parents=True, exist_ok=True)
     (signal_dir() / "rebuild").write_text(str(time.time()))
 
 

@@ -98,7 +98,6 @@ def finished(profile: str) -> bool:
 def survey_once() -> None:
     """Before the first preview's pages: the status from the cache, for their notice."""
     if STATE.process is None:
-        background.signal_dir().mkdir(parents=True, exist_ok=True)
         background.write(background.survey(target()))
 
 
