@@ -89,34 +89,49 @@ def status(results: Path, profile: str = "tiny") -> dict | None:
         return None
 
 
-def shown_numbers(page) -> dict:
-    """``{key: (format, text)}`` of the page's tagged numbers read from results (not derived)."""
-    return {key: (fmt, text) for key, fmt, text in page.eval_on_selector_all(
-        "span.mlp-number:not([data-value])", "els => els.map(e => [e.dataset.key, e.dataset.format, e.textContent])")}
+# The notice and the tagged numbers read from results (not derived) of the document the page
+# holds, in one evaluation, once that document is complete; null while it loads. Read in
+# two steps, a livereload could navigate between them: the notice looked for in the new
+# document's empty beginning, the numbers found once it had parsed on, a preview's numbers
+# passed for the full results'.
+SNAPSHOT = """() => {
+  if (document.readyState !== "complete") return null;
+  const notice = document.getElementById("mlp-preview");
+  return {
+    notice: notice === null ? null : {visible: notice.checkVisibility(), text: notice.innerText},
+    numbers: [...document.querySelectorAll("span.mlp-number:not([data-value])")]
+      .map(e => [e.dataset.key, e.dataset.format, e.textContent]),
+  };
+}"""
 
 
-def loaded(page, read):
-    """``read(page)`` once the page has loaded; ``None`` if a livereload navigated meanwhile."""
+def snapshot(page) -> dict | None:
+    """`SNAPSHOT` of ``page``; ``None`` while it loads or if a livereload navigated under the read."""
     from playwright.sync_api import Error
 
     try:
-        page.wait_for_load_state()
-        return read(page)
+        return page.evaluate(SNAPSHOT)
     except Error:  # the page reloaded under the read: the server rebuilt it
         return None
 
 
-def preview_shown(page) -> tuple[str, dict] | None:
+def numbers_of(shot: dict) -> dict:
+    """``{key: (format, text)}`` of a snapshot's numbers."""
+    return {key: (fmt, text) for key, fmt, text in shot["numbers"]}
+
+
+def preview_shown(shot: dict | None) -> tuple[str, dict] | None:
     """``(notice text, numbers)`` of a preview page, ``None`` if it shows no notice or no number."""
-    notice = page.locator("#mlp-preview")
-    if notice.count() == 1 and notice.is_visible() and (numbers := shown_numbers(page)):
-        return notice.inner_text(), numbers
+    if shot and shot["notice"] and shot["notice"]["visible"] and shot["numbers"]:
+        return shot["notice"]["text"], numbers_of(shot)
     return None
 
 
-def full_shown(page) -> dict | None:
+def full_shown(shot: dict | None) -> dict | None:
     """The numbers of a page without the notice, ``None`` while the notice is there or no number is."""
-    return None if page.locator("#mlp-preview").count() else shown_numbers(page) or None
+    if shot and shot["notice"] is None and shot["numbers"]:
+        return numbers_of(shot)
+    return None
 
 
 def expected(key: str, fmt: str, profile: str, results: Path, monkeypatch) -> str:
@@ -155,9 +170,9 @@ def test_preview_then_full_results_without_a_reload(needs_data, results, tmp_pat
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.goto(url)  # the only navigation the test asks for: the server's livereload does the rest
-            notice, before = wait_until(lambda: loaded(page, preview_shown), 60, "the preview's notice and numbers")
+            notice, before = wait_until(lambda: preview_shown(snapshot(page)), 60, "the preview's notice and numbers")
             assert "quick profile" in notice and "runs done" in notice
-            after = wait_until(lambda: loaded(page, full_shown), FULL_LIMIT, "the notice gone, the numbers shown")
+            after = wait_until(lambda: full_shown(snapshot(page)), FULL_LIMIT, "the notice gone, the numbers shown")
             browser.close()
         assert set(after) == set(before)
         for key, (fmt, text) in after.items():
