@@ -12,7 +12,8 @@ next build shows the full results and no notice.
 ``full``): the serve test sets the ``tiny`` stand-in to see the whole cycle in a minute.
 
 The state of a server (`State`) lives in this module, which stays imported for the life
-of the ``mkdocs serve`` process (MkDocs reloads its hooks file at every rebuild).
+of the ``mkdocs serve`` process (as does the hooks file: MkDocs loads it once, while the
+plugins without a startup event, mkdocs-jupyter's among them, are new at every rebuild).
 """
 
 from __future__ import annotations
