@@ -26,3 +26,8 @@ def test_ci_builds_the_site_strictly_before_testing_it():
     assert ci.index("mkdocs build --strict") < ci.index(commands()[1])
     assert "MLP_SITE_DIR=site" in ci
 
+
+def test_ci_runs_the_slow_serve_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "export MLP_SERVE_TESTS=1" in ci.splitlines()
+    assert ci.index("export MLP_SERVE_TESTS=1") < ci.index(commands()[1])
