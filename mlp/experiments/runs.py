@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -110,9 +111,13 @@ def execute(run: Run, progress: bool | None = False) -> dict:
     """Carry out ``run``; return its history and final numbers as plain data.
 
     A run stopped by a divergence (``run.on_divergence="stop"``) has shorter curves, and
-    its held-out numbers are those of the last epoch evaluated before it.
+    its held-out numbers are those of the last epoch evaluated before it. Besides its
+    training seconds, a result tells the seconds it spent loading its data (once per
+    process, `load`) and evaluating (the epochs' records and the final held-out pass).
     """
+    start = time.perf_counter()
     (x, labels), held_out, n_out = load(run)
+    loaded = time.perf_counter()
     params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
         params, (x, labels), None if run.final else held_out, train_eval=sample(x, labels, run.train_sample),
@@ -130,6 +135,8 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         "held_out_loss": held_loss,
         "held_out_accuracy": held_accuracy,
         "train_seconds": history.seconds[-1],
+        "load_seconds": loaded - start,
+        "evaluate_seconds": time.perf_counter() - loaded - history.seconds[-1],
     }
     if run.keep_params:
         result["params"] = params
@@ -204,7 +211,8 @@ class Trainer:
 
     For a report of its progress (`mlp.experiments.background`): ``asked`` holds every
     run asked for, cached or not; `waiting` and `running` the ones still to train;
-    ``trained`` each trained run's ``train_seconds``; ``complete`` is set by a caller
+    ``trained`` each trained run's ``train_seconds`` (``evaluated`` and ``loaded`` its
+    ``evaluate_seconds`` and ``load_seconds``); ``complete`` is set by a caller
     once it has asked for every run it will (runs chosen from results come later); and
     ``on_change(trainer)``, if given, is called whenever a run finishes here.
     """
@@ -222,6 +230,7 @@ class Trainer:
         self.pending = {}  # run -> Future
         self.counted = set()  # runs trained in this process, counted in the bar when queued
         self.asked, self.trained, self.complete, self.on_change = set(), {}, False, on_change
+        self.evaluated, self.loaded = {}, {}
         self.bar = tqdm(total=0, disable=None if progress is None else not progress,
                         unit="run", desc="training", leave=False)
 
@@ -281,7 +290,9 @@ class Trainer:
 
     def _finished(self, run: Run, outcome) -> None:
         try:
-            self.trained[run] = outcome()["train_seconds"]
+            out = outcome()
+            self.trained[run] = out["train_seconds"]
+            self.evaluated[run], self.loaded[run] = out["evaluate_seconds"], out["load_seconds"]
         except Exception:  # noqa: BLE001 - a failed run: its caller gets the error when fetching it
             self.trained[run] = 0.0
         self.bar.update()
