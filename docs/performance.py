@@ -78,7 +78,22 @@ page.md("`train()` / bound at most " + ", ".join(
     f"{page.number(f'goals.bound.{b}', 'plain', most)} at batch size {b}" for b, most in GOALS.items())
     + "; `train()` / its bare step at most " + ", ".join(
     f"{page.number(f'goals.step.{b}', 'plain', most)} at batch size {b}" for b, most in TRAINER_OVERHEAD.items()) + ".")
-page.table(["configuration", "train / bound", "train / step", "train: float32 / float64"], goals(report, page.number))
+page.table(["configuration", "train / bound", "train / step", "train: float32 / float64", "floor: 1 + rest / bound"],
+           goals(report, page.number))
+
+# %% [markdown]
+# The last column is a floor for the first. The products cannot take less than the
+# bound, and the rest of the step (the element-wise passes: $\sigma$, the softmax, the
+# slopes $h(1-h)$, the bias sums; and the Python around them) runs on one thread however
+# many threads BLAS has. The benchmark times that rest as the step with its five products
+# taken out (`mlp.bench.rest_epoch`), so `train()` / bound cannot go below 1 + rest /
+# bound. At one thread the rest is a small part of an epoch. With two threads the
+# products take less time and the rest does not, so the floor rises, most at batch size
+# 100 and in float32, where the products are shortest; and a second thread shortens the
+# products by less than half (compare the bound's seconds in the two tables above).
+# Where a two-thread goal is missed, the floor shows how much of the miss no choice of
+# BLAS can remove; what is left above it is the products running slower between the
+# element-wise passes, which evict their operands from cache, than back to back.
 
 # %% [markdown]
 # ## Which BLAS computes each product
@@ -199,22 +214,36 @@ run, evaluation excluded.
 # ## Where a build spends its time
 #
 # Each build records its own timings: `python -m mlp experiments --record` writes, per
-# experiment, its runs, how many this build trained and their training seconds (summed
-# over runs: two processes train at once, so the wall time is about half the sum; a run
-# shared by two experiments counts in both), and the command's wall time; the site's hooks
-# add the seconds each executed page took to run as a notebook, its kernel's start
-# included (two pages run at once, so their wall time is about half the sum). This page
-# runs after the others, so their times are this build's (its own it cannot show). A build
-# that found every result stored trains nothing, and a page whose executed notebook was
-# stored runs nothing: both show zeros.
+# experiment, its runs, how many this build trained, and the seconds those spent training,
+# evaluating (the loss and accuracy recorded after every epoch, and the final held-out
+# pass) and loading their data (once per worker process). The seconds are summed over
+# runs: two processes train at once, so the wall time is about half the sum; a run shared
+# by two experiments counts in both. The site's hooks add the seconds each executed page
+# took to run as a notebook, its kernel's start among them, and the wall time of all the
+# pages (two run at once). This page runs after the others, so their times are this
+# build's (its own it cannot show). A build that found every result stored trains
+# nothing, and a page whose executed notebook was stored runs nothing: both show zeros.
+#
+# The MNIST runs measure their training loss and accuracy on a fixed sample of 10,000
+# training images, every fifth (the held-out sets are measured whole): measuring all
+# 55,000 after every epoch took about as long again as a third of the training. The sample
+# moves no update, so every held-out number is what it was; the training curves move by
+# the sample's error, which the [MNIST page](../mnist/) measures.
 
 # %% tags=["hide-input"]
 from mlp.experiments import timings
+
+
+def seconds_table(key, header, rows):
+    """A timings table, each number tagged; an empty cell where the record says nothing."""
+    page.table(header, [["" if cell is None else page.number(f"{key}.{i}.{j}", "seconds", value=cell)
+                         if j and isinstance(cell, float) else cell
+                         for j, cell in enumerate(row)] for i, row in enumerate(rows)])
+
 
 record = timings.read(timings.path(page.profile()))
 if record is None:
     page.md("This build recorded no timings.")
 else:
-    header, timing_rows = timings.rows(record)
-    page.table(header, [[name, runs, trained, page.number(f"timings.{i}", "seconds", value=seconds)]
-                        for i, (name, runs, trained, seconds) in enumerate(timing_rows)])
+    seconds_table("timings", *timings.rows(record))
+    seconds_table("page_timings", *timings.page_rows(record))

@@ -92,6 +92,23 @@ def mlp_epoch(x, labels, batch_size, params):
     return epoch
 
 
+def rest_epoch(x, labels, batch_size, params):
+    """An epoch of :class:`mlp.fast.Step` with its five products taken out: what is left is the
+    element-wise passes and the Python around them, which NumPy runs on one thread however
+    many BLAS has. ``dh`` is filled with a constant where its product would write it (one
+    pass more than the step makes), so that it does not shrink into subnormal numbers."""
+    step = fast.Step(params.map(np.copy), batch_size)
+    step.xw = step.hv = step.update_v = step.update_w = lambda c, a, b: None
+    step.dzvt = lambda c, a, b: c.fill(1.0)
+
+    def epoch():
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            step(x[i:i + batch_size], labels[i:i + batch_size], LR)
+
+    epoch.step = step
+    return epoch
+
+
 def plain_epoch(x, labels, batch_size, params):
     """An epoch of the plain step that reads like eq. 2.3/2.4 (:func:`mlp.train.vectorized_step`)."""
     params = params.map(np.copy)
@@ -140,9 +157,9 @@ def sklearn_epoch(x, labels, batch_size, params):
     return epoch
 
 
-BOUND = "bound"
+BOUND, REST = "bound", "rest"
 IMPLEMENTATIONS = {BOUND: gemm_bound, "train": train_epoch, "step": mlp_epoch, "plain": plain_epoch,
-                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch}
+                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch, REST: rest_epoch}
 
 
 def available(name: str) -> bool:
@@ -249,9 +266,11 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
 
 
 def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
-    """The results measured at ``threads``, and the implementations in them other than the bound."""
+    """The results measured at ``threads``, and the implementations in them other than the bound
+    (and the step's rest, which `goals` shows as a floor)."""
     results = [r for r in report["results"] if r["threads"] == threads]
-    return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"]) if n != BOUND]
+    return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"])
+                     if n not in (BOUND, REST)]
 
 
 def rows(report: dict, threads: int, show=plain) -> tuple[list[str], list[list[str]]]:
@@ -288,7 +307,9 @@ TRAINER_OVERHEAD = {500: 1.05, 100: 1.05}  # train() / step, at most
 
 def goals(report: dict, show=plain) -> list[list[str]]:
     """One row per configuration: train() / bound against `GOALS`, train() / step against
-    `TRAINER_OVERHEAD`, and whether float32's train() epoch is no slower than float64's.
+    `TRAINER_OVERHEAD`, whether float32's train() epoch is no slower than float64's, and
+    the floor, 1 + rest / bound: the step's products cannot take less than the bound, and
+    its rest (`rest_epoch`) runs on one thread, so train() / bound cannot go below it.
 
     Each number is written by ``show(key, format, value)``, as in `rows`.
     """
@@ -305,9 +326,10 @@ def goals(report: dict, show=plain) -> list[list[str]]:
         else:
             f32 = seconds[b, "float32", r["threads"]] / f64
             f32 = f"{show(key + '.f32', '2f', f32)} {'met' if f32 <= 1 else 'missed'}"
+        floor = show(key + ".floor", "2f", 1 + impl[REST]["median_ratio_to_bound"]) if REST in impl else "—"
         out.append([f"B={b}, {r['dtype']}, {r['threads']} thr.",
                     _against(ratio, GOALS.get(b), show, key + ".bound"),
-                    _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), f32])
+                    _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), f32, floor])
     return out
 
 

@@ -1,9 +1,9 @@
 """One training loop for stochastic (batch size 1) and mini-batch gradient descent.
 
 Each epoch draws a fresh permutation from the seeded generator and walks it in
-consecutive batches, each gathered in that order into one buffer made once per run. Before the first update and after every
-epoch the whole training and validation sets are evaluated, so the curves start where
-training starts (epoch 0).
+consecutive batches, each gathered in that order into one buffer made once per run.
+Before the first update and after every epoch the training set (or a fixed sample of it)
+and the validation set are evaluated, so the curves start where training starts (epoch 0).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class History:
 
     Per epoch (index 0 is before any update; with ``record_epochs=False`` only before
     the first and after the last): ``train_loss``/``val_loss`` are the mean
-    cross-entropy per example, ``train_accuracy``/``val_accuracy`` the fraction right,
+    cross-entropy per example, ``train_accuracy``/``val_accuracy`` the fraction right
+    (the training ones on `train`'s ``train_eval`` if given),
     ``seconds`` the training wall time so far (evaluation excluded). Per update:
     ``step_loss`` is the mean loss per example of the batch, before the update.
 
@@ -107,7 +108,8 @@ def scalar_step(x: list, label: int, params: Params, lr: float) -> float:
 def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: int = 1,
           epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
-          progress: bool | None = None, on_divergence: str = "raise") -> tuple[Params, History]:
+          progress: bool | None = None, on_divergence: str = "raise",
+          train_eval=None) -> tuple[Params, History]:
     """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
@@ -117,21 +119,23 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     Generator) drives the shuffling. ``record_epochs=False`` skips the evaluations
     between the first and the last epoch, which cost a forward pass over the data each.
     ``progress``: a progress bar; ``None`` shows it only on a terminal. Evaluation always
-    uses the vectorized forward pass, which equals the scalar one.
+    uses the vectorized forward pass, which equals the scalar one. ``train_eval``, an
+    ``(x, labels)`` pair, is where the training loss and accuracy are measured instead of
+    all of ``train_data`` (a fixed sample of it costs less); it changes no update.
 
     A loss that is not finite (a learning rate far too large) raises `DivergenceError`
     at the step where it appears; ``on_divergence="stop"`` instead ends training there,
     marks ``History.diverged``, and returns the parameters of the last evaluated epoch.
     """
-    x, labels, val, params = check_arguments(
-        params, train_data, val_data, lr=lr, batch_size=batch_size, epochs=epochs, reduction=reduction,
-        form=form, lr_decay=lr_decay, record_steps=record_steps, record_epochs=record_epochs,
-        progress=progress, on_divergence=on_divergence)
+    x, labels, val, measured, params = check_arguments(
+        params, train_data, val_data, train_eval, lr=lr, batch_size=batch_size, epochs=epochs,
+        reduction=reduction, form=form, lr_decay=lr_decay, record_steps=record_steps,
+        record_epochs=record_epochs, progress=progress, on_divergence=on_divergence)
     params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
     take_steps = stepper(form, params, batch_size, reduction)
     rng = check_rng(seed, "seed")
     history, elapsed = History(), 0.0
-    evaluated = record(history, params, (x, labels), val, elapsed)
+    evaluated = record(history, params, measured, val, elapsed)
     if evaluated is None:  # the untrained network's loss overflows already
         diverge(history, on_divergence, epoch=0, step=0, lr=lr, loss=math.nan,
                 batch_size=batch_size, reduction=reduction)
@@ -148,7 +152,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                         batch_size=batch_size, reduction=reduction)
                 break
             if record_epochs or epoch == epochs:
-                latest = record(history, params, (x, labels), val, elapsed)
+                latest = record(history, params, measured, val, elapsed)
                 if latest is None:  # the epoch's last update made the parameters overflow
                     diverge(history, on_divergence, epoch=epoch, step=0, lr=lr, loss=math.nan,
                             batch_size=batch_size, reduction=reduction)
@@ -161,12 +165,13 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
 
 
 # --8<-- [start:checks]
-def check_arguments(params, train_data, val_data, *, lr, batch_size, epochs, reduction, form, lr_decay,
-                    record_steps, record_epochs, progress, on_divergence):
-    """Every argument of `train`, checked once (not at every step): ``(x, labels, val, params)``.
+def check_arguments(params, train_data, val_data, train_eval, *, lr, batch_size, epochs, reduction, form,
+                    lr_decay, record_steps, record_epochs, progress, on_divergence):
+    """Every argument of `train`, checked once (not at every step): ``(x, labels, val, measured, params)``.
 
     The data are converted to the parameters' float type and checked against their
-    shapes by `mlp.vectorized.check_batch`; ``val`` is ``None`` without validation data.
+    shapes by `mlp.vectorized.check_batch`; ``val`` is ``None`` without validation data;
+    ``measured`` is ``train_eval``, or ``(x, labels)`` without it.
     """
     check_reduction(reduction)
     check_choice(form, "form", FORMS)
@@ -189,7 +194,12 @@ def check_arguments(params, train_data, val_data, *, lr, batch_size, epochs, red
         val = vectorized.check_batch(*pair(val_data, "val_data"), params)[:2]
         if len(val[0]) == 0:
             raise ValueError("val_data holds no examples (pass None for no validation)")
-    return x, labels, val, params
+    measured = (x, labels)
+    if train_eval is not None:
+        measured = vectorized.check_batch(*pair(train_eval, "train_eval"), params)[:2]
+        if len(measured[0]) == 0:
+            raise ValueError("train_eval holds no examples (pass None to measure on all of train_data)")
+    return x, labels, val, measured, params
 
 
 def pair(data, name: str):

@@ -105,6 +105,27 @@ def test_goals_compare_train_with_the_bound_the_step_and_float64(tiny):
         f"{'met' if impl['train']['median_ratio_to_bound'] <= 1.5 else 'missed'})"
     assert rows[0][2].startswith(f"{tiny['results'][0]['implementations']['train']['median_seconds'] / tiny['results'][0]['implementations']['step']['median_seconds']:.2f}")
     assert rows[0][3] == "—" and rows[1][3].split()[1] in ("met", "missed")
+    assert rows[0][4] == f"{1 + tiny['results'][0]['implementations']['rest']['median_ratio_to_bound']:.2f}"
+
+
+def test_the_rest_of_the_step_runs_everything_but_its_five_products():
+    """The rest epoch leaves w and v alone (no product moved them) yet moves the biases, as the
+    step's element-wise code does, and computes through its own kernels no product at all."""
+    import mlp
+
+    rng = np.random.default_rng(1)
+    x, labels = rng.normal(size=(40, 784)), rng.integers(0, 10, size=40)
+    params = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
+    epoch = bench.rest_epoch(x, labels, 20, params)
+    h_before = epoch.step.h.copy()
+    epoch()
+    moved = epoch.step.params
+    assert np.array_equal(moved.w, params.w) and np.array_equal(moved.v, params.v)
+    assert not np.array_equal(moved.c, params.c) and not np.array_equal(moved.b, params.b)
+    assert not np.array_equal(epoch.step.h, h_before)  # σ and its slope were computed in place
+    step = mlp.fast.Step(params.map(np.copy), 20)
+    for product in (step.xw, step.hv, step.dzvt, step.update_v, step.update_w):
+        assert all(product is not getattr(epoch.step, name) for name in ("xw", "hv", "dzvt", "update_v", "update_w"))
 
 
 def test_bench_command_rejects_bad_arguments(capsys):

@@ -306,3 +306,13 @@ def test_the_init_scale_reading_names_the_scales_that_hold_the_reports_number():
     assert "no initialization" in verdicts.init_scales({"inside": [], "scales": scales})
     found = verdicts.init_scales({"inside": [0.1, "uniform"], "scales": scales})
     assert "normal, std 0.1 and uniform ±1/√n_in only" in found and found.endswith("lies below the interval.")
+
+
+def test_a_process_loads_each_data_set_once_and_no_run_can_write_into_it():
+    first, again = runs.load(runs.Run(dataset="synth", seed=1)), runs.load(runs.Run(dataset="synth", seed=2, lr=0.5))
+    assert first[0][0] is again[0][0] and first[1][0] is again[1][0]  # one copy, shared by the runs
+    for array in (*first[0], *first[1]):
+        with pytest.raises(ValueError, match="read-only"):
+            array[:1] = 0
+    cut = runs.load(runs.Run(dataset="synth", limit=100))
+    assert len(cut[0][0]) == 100 and not cut[0][0].flags.writeable

@@ -40,17 +40,17 @@ def test_the_key_follows_the_text_the_intro_and_the_page_key(page):
 
 def test_a_page_executes_once_with_its_intro_and_its_tags(page, tmp_path):
     into = tmp_path / "cache"
-    path, seconds = stored(page, into)
-    assert seconds is not None and seconds > 0
+    path, seconds, kernel_seconds = stored(page, into)
+    assert seconds is not None and 0 < kernel_seconds < seconds  # the kernel's start is part of it
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     intro, heading, code = nb.cells
     assert notebooks.INTRO_TAG in intro.metadata["tags"] and "docs/a_page.py" in intro.source
     assert code.metadata["tags"] == ["hide-input"]
     assert code.outputs[0]["text"] == "42\n"
-    assert stored(page, into) == (path, None)  # stored: not executed again
+    assert stored(page, into) == (path, None, None)  # stored: not executed again
     assert [p.name for p in into.iterdir()] == [path.name]  # no partial file left
-    other, seconds = stored(page, into, page_key="k2")  # new results: executed anew
+    other, seconds, _ = stored(page, into, page_key="k2")  # new results: executed anew
     assert other != path and seconds is not None
 
 

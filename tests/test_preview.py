@@ -97,14 +97,22 @@ def test_the_server_rebuilds_on_the_signal_only_not_on_each_status(tmp_path, mon
     assert any(seen(path) for path in tmp_path.rglob("*") if path.is_file())
 
 
-def test_the_timings_table_lists_experiments_with_runs_the_command_and_each_page():
+def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page():
     from mlp.experiments import timings
 
     data = {"jobs": 2, "runs": 3, "trained": 2, "wall_seconds": 9.0, "train_seconds": 16.0,
+            "evaluate_seconds": 3.0, "load_seconds": 1.0,
             "experiments": {"dry_run": {"runs": 0, "trained": 0, "train_seconds": 0},
-                            "mnist_sgd": {"runs": 3, "trained": 2, "train_seconds": 16.0}},
-            "pages": {"index.py": 4.5}}
+                            "mnist_sgd": {"runs": 3, "trained": 2, "train_seconds": 16.0, "evaluate_seconds": 3.0,
+                                          "load_seconds": 1.0},
+                            "fashion": {"runs": 1, "trained": 1, "train_seconds": 2.0}},  # an older record
+            "pages": {"index.py": 4.5, "api.py": 0.0}, "kernels": {"index.py": 1.5, "api.py": 0.0},
+            "pages_wall_seconds": 4.6}
     header, rows = timings.rows(data)
-    assert len(header) == 4
-    assert rows == [["mnist_sgd", 3, 2, 16.0], ["experiments command, wall time (2 processes)", 3, 2, 9.0],
-                    ["page index.py", "", "", 4.5]]
+    assert len(header) == 6
+    assert rows == [["mnist_sgd", 3, 2, 16.0, 3.0, 1.0], ["fashion", 1, 1, 2.0, None, None],
+                    ["all, summed over processes", 3, 2, 16.0, 3.0, 1.0],
+                    ["experiments command, wall time (2 processes)", "", "", 9.0, None, None]]
+    header, rows = timings.page_rows(data)
+    assert len(header) == 3
+    assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["all pages, wall time (two at a time)", 4.6, None]]

@@ -80,6 +80,43 @@ def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
     assert len(ends.seconds) == 2 and ends.step_loss == full.step_loss
 
 
+def test_training_metrics_on_a_sample_change_no_update(synth):
+    """``train_eval`` moves only where the training curve is measured: same steps, same held-out numbers."""
+    from mlp.experiments.runs import sample
+
+    params = mlp.init_params(2, 3, 2, rng=5)
+    kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
+    measured = sample(*synth[0], 500)
+    all_params, on_all = train(params, synth[0], synth[1], **kwargs)
+    sampled_params, on_sample = train(params, synth[0], synth[1], train_eval=measured, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(all_params, sampled_params))
+    assert on_sample.step_loss == on_all.step_loss
+    assert (on_sample.val_loss, on_sample.val_accuracy) == (on_all.val_loss, on_all.val_accuracy)
+    assert (on_sample.train_loss[0], on_sample.train_accuracy[0]) == evaluate(*measured, params)
+    assert (on_sample.train_loss[-1], on_sample.train_accuracy[-1]) == evaluate(*measured, sampled_params)
+    assert on_sample.train_loss != on_all.train_loss  # measured elsewhere
+
+
+def test_the_training_sample_is_evenly_spaced_and_fixed(synth):
+    from mlp.experiments.runs import sample
+
+    x, labels = synth[0]  # 3,000 examples
+    xs, ls = sample(x, labels, 1_000)
+    assert len(xs) == len(ls) == 1_000 and xs.flags.c_contiguous
+    np.testing.assert_array_equal(xs, x[::3])
+    np.testing.assert_array_equal(ls, labels[::3])
+    xs, ls = sample(x, labels, 1_400)  # 3,000 // 1,400 = every second, the first 1,400 of them
+    np.testing.assert_array_equal(xs, x[:2_800:2])
+    assert sample(x, labels, None)[0] is x and sample(x, labels, 3_000)[0] is x
+
+
+def test_a_bad_training_sample_is_rejected(synth):
+    with pytest.raises(ValueError, match="train_eval holds no examples"):
+        train(mlp.init_params(2, 3, 2, rng=0), synth[0], lr=0.1, train_eval=(synth[0][0][:0], synth[0][1][:0]))
+    with pytest.raises(TypeError, match="train_eval"):
+        train(mlp.init_params(2, 3, 2, rng=0), synth[0], lr=0.1, train_eval=synth[0][0])
+
+
 def test_float32_training_stays_float32(synth):
     params = mlp.init_params(2, 3, 2, rng=0, dtype=np.float32)
     x, labels = synth[0]

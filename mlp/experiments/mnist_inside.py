@@ -13,7 +13,8 @@ import numpy as np
 
 from mlp import vectorized
 from mlp.experiments import mnist
-from mlp.experiments.runs import Run, initial, load
+from mlp.experiments.runs import Run, initial, load, sample
+from mlp.train import evaluate
 
 DIGITS_PER_CLASS = 4
 UNITS_SHOWN = 8  # hidden units whose first-layer weights are drawn (the first ones: units are exchangeable)
@@ -64,6 +65,17 @@ def _recipe(result: dict, x, n_out: int) -> dict:
             "init": saturation(x, start), "trained": saturation(x, end)}
 
 
+def sample_error(result: dict, x, labels) -> dict:
+    """A trained network's loss and accuracy on all of its training images ``x`` and on the
+    sample its training curves are measured on (`mlp.experiments.runs.sample`): how far the
+    sample's numbers are from the whole set's."""
+    sampled = sample(x, labels, Run(**result["run"]).train_sample)
+    (all_loss, all_accuracy), (sample_loss, sample_accuracy) = (evaluate(*data, result["params"])
+                                                                for data in ((x, labels), sampled))
+    return {"n_all": len(x), "n_sample": len(sampled[0]), "stride": len(x) // len(sampled[0]), "all_loss": all_loss, "all_accuracy": all_accuracy,
+            "sample_loss": sample_loss, "sample_accuracy": sample_accuracy}
+
+
 def inside_runs(profile: str) -> list[Run]:
     return mnist.report_recipe_runs(profile)[:1]
 
@@ -85,4 +97,5 @@ def mnist_inside(profile: str, results, fetch) -> dict:
         "n_test": len(y_test),
         "confusion": confusion(y_test, predicted, n_out),
         "mistakes": confident_mistakes(x_test, y_test, tuned["params"], MISTAKES_SHOWN),
+        "train_sample": sample_error(report, x_train, y_train),
     }

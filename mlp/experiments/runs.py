@@ -9,7 +9,9 @@ asking for one run at once train it once: the second waits for the first's resul
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -39,6 +41,9 @@ class Run:
     the images (``"global"`` or ``"pixel"``; the synthetic set ignores it). ``on_divergence``
     is `mlp.train.train`'s: ``"raise"`` fails on a loss that is not finite, ``"stop"``
     records where it appeared (the result's ``diverged``) and keeps the run.
+    ``train_sample``: the training loss and accuracy of each epoch are measured on this
+    many training examples, evenly spaced (`sample`; ``None``: on all of them). It
+    changes no update: the held-out numbers and the trained parameters are the same.
     """
 
     dataset: str = "mnist"
@@ -59,20 +64,40 @@ class Run:
     limit: int | None = None
     standardize: str = "global"
     on_divergence: str = "raise"
+    train_sample: int | None = None
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
 
 
 def load(run: Run):
-    """The run's ``(train, held_out, n_classes)``, cut to ``run.limit`` if set."""
+    """The run's ``(train, held_out, n_classes)``, cut to ``run.limit`` if set; read-only arrays."""
     if run.dataset not in LOADERS:
         raise ValueError(f"dataset must be one of {', '.join(LOADERS)}, got {run.dataset!r}")
-    train_set, held_out, n_out = LOADERS[run.dataset](run.final, np.dtype(run.dtype), run.standardize)
+    train_set, held_out, n_out = _loaded(run.dataset, run.final, np.dtype(run.dtype), run.standardize)
     if run.limit:
         train_set = tuple(a[:run.limit] for a in train_set)
         held_out = tuple(a[:max(run.limit // 5, 1)] for a in held_out)
     return train_set, held_out, n_out
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(dataset: str, final: bool, dtype: np.dtype, standardize: str):
+    """A data set as `LOADERS` gives it, once per process: the runs a worker trains share one
+    read-only copy instead of reading and standardizing the files again for each."""
+    train_set, held_out, n_out = LOADERS[dataset](final, dtype, standardize)
+    for array in (*train_set, *held_out):
+        array.flags.writeable = False
+    return train_set, held_out, n_out
+
+
+def sample(x: np.ndarray, labels: np.ndarray, n: int | None):
+    """At most ``n`` of the examples, evenly spaced (every ``len(x) // n``-th), as a contiguous copy:
+    the fixed set a run's training loss and accuracy are measured on after every epoch."""
+    if n is None or n >= len(x):
+        return x, labels
+    rows = slice(None, n * (len(x) // n), len(x) // n)
+    return np.ascontiguousarray(x[rows]), labels[rows]
 
 
 def initial(run: Run, n_in: int, n_out: int):
@@ -86,12 +111,16 @@ def execute(run: Run, progress: bool | None = False) -> dict:
     """Carry out ``run``; return its history and final numbers as plain data.
 
     A run stopped by a divergence (``run.on_divergence="stop"``) has shorter curves, and
-    its held-out numbers are those of the last epoch evaluated before it.
+    its held-out numbers are those of the last epoch evaluated before it. Besides its
+    training seconds, a result tells the seconds it spent loading its data (once per
+    process, `load`) and evaluating (the epochs' records and the final held-out pass).
     """
+    start = time.perf_counter()
     (x, labels), held_out, n_out = load(run)
+    loaded = time.perf_counter()
     params, shuffle_rng = initial(run, x.shape[1], n_out)
     params, history = train(
-        params, (x, labels), None if run.final else held_out,
+        params, (x, labels), None if run.final else held_out, train_eval=sample(x, labels, run.train_sample),
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
         record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
@@ -106,6 +135,8 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         "held_out_loss": held_loss,
         "held_out_accuracy": held_accuracy,
         "train_seconds": history.seconds[-1],
+        "load_seconds": loaded - start,
+        "evaluate_seconds": time.perf_counter() - loaded - history.seconds[-1],
     }
     if run.keep_params:
         result["params"] = params
@@ -117,14 +148,16 @@ def expected_cost(run: Run) -> float:
 
     Per example, the scalar form costs about 7 µs on the 2-3-2 network; the vectorized
     form on 784-300-10 about 150 µs at batch size 1 and, per batch of ``B``, 150 µs plus
-    20 µs per example; every evaluated epoch adds a forward pass of 12 µs per example.
+    20 µs per example; every evaluated epoch adds a forward pass of 12 µs per example
+    measured (the training sample and the held-out set, a fifth of the training set).
     """
     examples = run.limit or 60_000
     if run.form == "scalar":
         return run.epochs * examples * 7e-6
     per_example = 150e-6 / run.batch_size + 20e-6
     evaluated = run.epochs + 1 if run.record_epochs else 2
-    return examples * (run.epochs * per_example + evaluated * 12e-6)
+    measured = min(examples, run.train_sample or examples) + examples // 5
+    return run.epochs * examples * per_example + evaluated * measured * 12e-6
 
 
 def datasets(run: Run) -> tuple[str, ...]:
@@ -178,7 +211,8 @@ class Trainer:
 
     For a report of its progress (`mlp.experiments.background`): ``asked`` holds every
     run asked for, cached or not; `waiting` and `running` the ones still to train;
-    ``trained`` each trained run's ``train_seconds``; ``complete`` is set by a caller
+    ``trained`` each trained run's ``train_seconds`` (``evaluated`` and ``loaded`` its
+    ``evaluate_seconds`` and ``load_seconds``); ``complete`` is set by a caller
     once it has asked for every run it will (runs chosen from results come later); and
     ``on_change(trainer)``, if given, is called whenever a run finishes here.
     """
@@ -196,6 +230,7 @@ class Trainer:
         self.pending = {}  # run -> Future
         self.counted = set()  # runs trained in this process, counted in the bar when queued
         self.asked, self.trained, self.complete, self.on_change = set(), {}, False, on_change
+        self.evaluated, self.loaded = {}, {}
         self.bar = tqdm(total=0, disable=None if progress is None else not progress,
                         unit="run", desc="training", leave=False)
 
@@ -255,7 +290,9 @@ class Trainer:
 
     def _finished(self, run: Run, outcome) -> None:
         try:
-            self.trained[run] = outcome()["train_seconds"]
+            out = outcome()
+            self.trained[run] = out["train_seconds"]
+            self.evaluated[run], self.loaded[run] = out["evaluate_seconds"], out["load_seconds"]
         except Exception:  # noqa: BLE001 - a failed run: its caller gets the error when fetching it
             self.trained[run] = 0.0
         self.bar.update()

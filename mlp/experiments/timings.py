@@ -1,11 +1,13 @@
 """What a build of the experiments records about itself: where the time went, which results it read.
 
 ``python -m mlp experiments --record FILE`` writes `record` as JSON: per experiment its
-runs, how many were trained by this command and their training seconds (summed over
-runs, so with two processes the wall time is about half), the command's wall time, and
+runs, how many were trained by this command and their seconds of training, evaluating
+and loading data (summed over runs, so with two processes the wall time is about half),
+the command's wall time, and
 the `mlp.cache.fingerprint` of exactly the results it read, which keys the site's
 executed pages (`mlp.site.hooks.page_key`): results of other profiles do not re-execute them.
-The site adds each page's build time (`mlp.site.hooks`), and the Performance page shows both.
+The site adds each page's execution seconds, its kernel's start among them, and the
+pages' wall time (`mlp.site.hooks`); the Performance page shows it all (`rows`, `page_rows`).
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ def record(names, profile: str, trainer, wall_seconds: float) -> dict:
     rows = {}
     for name in names or EXPERIMENTS:
         runs = set(experiment_runs(EXPERIMENTS[name], profile, trainer.fetch))
-        trained = [trainer.trained[run] for run in runs if run in trainer.trained]
-        rows[name] = {"runs": len(runs), "trained": len(trained), "train_seconds": sum(trained)}
+        trained = [run for run in runs if run in trainer.trained]
+        rows[name] = {"runs": len(runs), "trained": len(trained),
+                      **{f"{part}_seconds": sum((spent.get(run, 0.0) for run in trained), 0.0) for part, spent in
+                         (("train", trainer.trained), ("evaluate", trainer.evaluated), ("load", trainer.loaded))}}
     paths = [cache.path_for("run", dataclasses.asdict(run), datasets(run)) for run in trainer.asked]
     return {"profile": profile, "wall_seconds": wall_seconds, "jobs": trainer.jobs,
             "runs": len(trainer.asked), "trained": len(trainer.trained),
-            "train_seconds": sum(trainer.trained.values()), "experiments": rows,
+            "train_seconds": sum(trainer.trained.values(), 0.0),
+            "evaluate_seconds": sum(trainer.evaluated.values(), 0.0), "load_seconds": sum(trainer.loaded.values(), 0.0), "experiments": rows,
             "fingerprint": cache.fingerprint(paths)}
 
 
@@ -56,12 +61,26 @@ def read(path) -> dict | None:
         return None
 
 
+SECONDS = ("train_seconds", "evaluate_seconds", "load_seconds")
+
+
 def rows(data: dict) -> tuple[list, list]:
-    """``(header, rows)`` of a record: experiments (runs, trained, training seconds), then pages."""
-    header = ["part of the build", "runs", "trained", "seconds"]
-    out = [[name, row["runs"], row["trained"], row["train_seconds"]]
+    """``(header, rows)`` of a record's experiments: runs, trained, seconds training, evaluating,
+    loading data (``None`` where a record does not say), then their sum and the command's wall time."""
+    header = ["experiment", "runs", "trained", "training s", "evaluating s", "loading data s"]
+    out = [[name, row["runs"], row["trained"], *(row.get(part) for part in SECONDS)]
            for name, row in data["experiments"].items() if row["runs"]]
-    out.append([f"experiments command, wall time ({data['jobs']} processes)", data["runs"], data["trained"],
-                data["wall_seconds"]])
-    out += [[f"page {name}", "", "", seconds] for name, seconds in data.get("pages", {}).items()]
+    out.append(["all, summed over processes", data["runs"], data["trained"], *(data.get(part) for part in SECONDS)])
+    out.append([f"experiments command, wall time ({data['jobs']} processes)", "", "", data["wall_seconds"], None, None])
+    return header, out
+
+
+def page_rows(data: dict) -> tuple[list, list]:
+    """``(header, rows)`` of a record's executed pages: seconds executing, the kernel's start among
+    them (0 for a page whose executed notebook was stored), then the pages' wall time."""
+    header = ["page", "executing s", "of which starting the kernel s"]
+    kernels = data.get("kernels", {})
+    out = [[name, seconds, kernels.get(name)] for name, seconds in data.get("pages", {}).items()]
+    if "pages_wall_seconds" in data:
+        out.append(["all pages, wall time (two at a time)", data["pages_wall_seconds"], None])
     return header, out

@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
@@ -167,7 +168,8 @@ STRAY_CSS = re.compile(r"\s*<style>\s*\[['\"].*?['\"]\]\s*</style>\s*\Z", re.DOT
 def execute_pages(files, config) -> None:
     """Execute every page mkdocs-jupyter includes (`mlp.site.notebooks`), once per key; point
     its file at the executed notebook, which mkdocs-jupyter then only converts; add that
-    notebook beside the page as its download; record each page's execution seconds."""
+    notebook beside the page as its download; record each page's execution seconds, its kernel's
+    start among them, and the wall time of them all."""
     from mlp.site import notebooks
 
     jupyter = config["plugins"]["mkdocs-jupyter"]
@@ -186,24 +188,26 @@ def execute_pages(files, config) -> None:
         return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
 
     record = timings.path(profile())
-    done = {}
+    done, start = {}, time.perf_counter()
     try:
         for batch in ([uri for uri in pages if uri not in READS_PAGE_TIMES],
                       [uri for uri in pages if uri in READS_PAGE_TIMES]):
             done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
             timings.write(record, {**(timings.read(record) or {}),  # 0 s: stored, not executed
-                                   "pages": {uri: seconds or 0.0 for uri, (_, seconds) in done.items()}})
+                                   "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
+                                   "kernels": {uri: kernel or 0.0 for uri, (_, _, kernel) in done.items()},
+                                   "pages_wall_seconds": time.perf_counter() - start})
     except notebooks.PageFailed as error:
         raise PluginError(str(error)) from None
     DOWNLOADS.clear()
-    for uri, (path, _) in done.items():
+    for uri, (path, _, _) in done.items():
         file = pages[uri]
         name = Path(file.abs_src_path).stem + ".ipynb"
         file.abs_src_path = str(path)  # what mkdocs-jupyter reads, includes and converts
         files.append(File.generated(config, (PurePosixPath(file.dest_path).parent / name).as_posix(),
                                     abs_src_path=str(path)))
         DOWNLOADS[uri] = name
-    for stale in set(into.glob("*.ipynb")) - {path for path, _ in done.values()}:
+    for stale in set(into.glob("*.ipynb")) - {path for path, _, _ in done.values()}:
         stale.unlink()
 
 

@@ -56,31 +56,36 @@ def notebook(source: Path, intro_text: str, kernel: str):
     return nbformat.reads(nbformat.writes(nb), as_version=nbformat.NO_CONVERT)  # fresh cell ids, valid
 
 
-def execute(nb, kernel: str, folder: Path, name: str):
-    """``nb`` executed in a new kernel started in ``folder``; `PageFailed` names ``name`` if a cell raises."""
+def execute(nb, kernel: str, folder: Path, name: str) -> float:
+    """Execute ``nb`` in a new kernel started in ``folder``; return the seconds the kernel took to
+    start and answer. `PageFailed` names ``name`` if a cell raises."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    start, ready = time.perf_counter(), []
     try:
         NotebookClient(nb, kernel_name=kernel, timeout=KERNEL_TIMEOUT, allow_errors=False,
-                       resources={"metadata": {"path": str(folder)}}).execute()
+                       resources={"metadata": {"path": str(folder)}},
+                       on_notebook_start=lambda notebook: ready.append(time.perf_counter())).execute()
     except CellExecutionError as error:
         raise PageFailed(f"{name}: a cell failed:\n{error}") from None
-    return nb
+    return ready[0] - start
 
 
 def stored(source: Path, into: Path, intro_text: str, kernel: str, page_key: str,
-           folder: Path) -> tuple[Path, float | None]:
-    """``(path, seconds)``: the page's executed notebook in ``into``, executed now if it is not
-    stored under its `key` (seconds of that execution, kernel start included), else ``None``."""
+           folder: Path) -> tuple[Path, float | None, float | None]:
+    """``(path, seconds, kernel_seconds)``: the page's executed notebook in ``into``, executed now
+    if it is not stored under its `key` (the seconds of that execution, and of its kernel's
+    start among them), else ``None, None``."""
     import nbformat
 
     path = into / f"{key(source, intro_text, page_key, kernel)}-{source.stem}.ipynb"
     if path.is_file():
-        return path, None
+        return path, None, None
     log.info("executing %s", source.name)
     start = time.perf_counter()
-    nb = execute(notebook(source, intro_text, kernel), kernel, folder, source.name)
+    nb = notebook(source, intro_text, kernel)
+    kernel_seconds = execute(nb, kernel, folder, source.name)
     seconds = time.perf_counter() - start
     log.info("executed %s in %.0f s", source.name, seconds)
     nbformat.validate(nb)
@@ -88,7 +93,7 @@ def stored(source: Path, into: Path, intro_text: str, kernel: str, page_key: str
     partial = path.with_name(path.name + ".partial")
     nbformat.write(nb, str(partial))
     partial.replace(path)  # never a half-written notebook under a key
-    return path, seconds
+    return path, seconds, kernel_seconds
 
 
 def execute_all(jobs: dict, run, threads: int = 2) -> dict:
