@@ -47,8 +47,16 @@ def serve(results: Path, log: Path, target: str = "tiny"):
            "PYTHONPATH": str(ROOT)}
     env.pop("MLP_PROFILE", None)
     process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                               cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+                               cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                               preexec_fn=as_in_a_terminal)
     return process, f"http://127.0.0.1:{port}/"
+
+
+def as_in_a_terminal() -> None:
+    """SIGINT as a server started at a terminal has it. A job a script starts in the background
+    inherits SIGINT ignored, and Python then never turns it into KeyboardInterrupt, so the
+    tests' Ctrl-C would go unheard wherever the test run itself was started that way."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_until(condition, limit: float, what: str, every: float = 0.5):
