@@ -225,10 +225,12 @@ run, evaluation excluded.
 # nothing, and a page whose executed notebook was stored runs nothing: both show zeros.
 #
 # The MNIST runs measure their training loss and accuracy on a fixed sample of 10,000
-# training images, every fifth (the held-out sets are measured whole): measuring all
+# training images drawn at random once (the held-out sets are measured whole): measuring all
 # 55,000 after every epoch took about as long again as a third of the training. The sample
 # moves no update, so every held-out number is what it was; the training curves move by
-# the sample's error, which the [MNIST page](../mnist/) measures.
+# the sample's error, which the [MNIST page](../mnist/) measures. The learning-rate and
+# batch-size sweeps, whose figures show the loss per update and the validation accuracy,
+# measure the training sample at their first and last epoch only.
 
 # %% tags=["hide-input"]
 from mlp.experiments import timings

@@ -314,7 +314,10 @@ def _standardize(train: np.ndarray, held: np.ndarray, dtype, axis) -> tuple[np.n
     train = train.astype(np.float64)
     mean = train.mean(axis=axis)
     train -= mean
-    std = np.sqrt(np.mean(np.square(train), axis=axis))
+    # Σ x² without a temporary of the set's size: one dot product, or one per pixel.
+    flat = train.reshape(-1)
+    squares = np.dot(flat, flat) / flat.size if axis is None else np.einsum("ij,ij->j", train, train) / len(train)
+    std = np.sqrt(squares)
     std = np.where(std == 0, 1.0, std)
     train /= std
     return train.astype(dtype, copy=False), ((held - mean) / std).astype(dtype, copy=False)

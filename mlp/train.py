@@ -109,7 +109,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
           epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
           progress: bool | None = None, on_divergence: str = "raise",
-          train_eval=None) -> tuple[Params, History]:
+          train_eval=None, record_train: bool = True) -> tuple[Params, History]:
     """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
@@ -122,6 +122,8 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     uses the vectorized forward pass, which equals the scalar one. ``train_eval``, an
     ``(x, labels)`` pair, is where the training loss and accuracy are measured instead of
     all of ``train_data`` (a fixed sample of it costs less); it changes no update.
+    ``record_train=False`` measures them only before the first and after the last epoch
+    (NaN between), where only the held-out curve is wanted.
 
     A loss that is not finite (a learning rate far too large) raises `DivergenceError`
     at the step where it appears; ``on_divergence="stop"`` instead ends training there,
@@ -130,7 +132,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     x, labels, val, measured, params = check_arguments(
         params, train_data, val_data, train_eval, lr=lr, batch_size=batch_size, epochs=epochs,
         reduction=reduction, form=form, lr_decay=lr_decay, record_steps=record_steps,
-        record_epochs=record_epochs, progress=progress, on_divergence=on_divergence)
+        record_epochs=record_epochs, record_train=record_train, progress=progress, on_divergence=on_divergence)
     params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
     take_steps = stepper(form, params, batch_size, reduction)
     rng = check_rng(seed, "seed")
@@ -152,7 +154,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                         batch_size=batch_size, reduction=reduction)
                 break
             if record_epochs or epoch == epochs:
-                latest = record(history, params, measured, val, elapsed)
+                latest = record(history, params, measured, val, elapsed, measure_train=record_train or epoch == epochs)
                 if latest is None:  # the epoch's last update made the parameters overflow
                     diverge(history, on_divergence, epoch=epoch, step=0, lr=lr, loss=math.nan,
                             batch_size=batch_size, reduction=reduction)
@@ -166,7 +168,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
 
 # --8<-- [start:checks]
 def check_arguments(params, train_data, val_data, train_eval, *, lr, batch_size, epochs, reduction, form,
-                    lr_decay, record_steps, record_epochs, progress, on_divergence):
+                    lr_decay, record_steps, record_epochs, record_train, progress, on_divergence):
     """Every argument of `train`, checked once (not at every step): ``(x, labels, val, measured, params)``.
 
     The data are converted to the parameters' float type and checked against their
@@ -184,6 +186,7 @@ def check_arguments(params, train_data, val_data, train_eval, *, lr, batch_size,
     check_positive(lr_decay, "lr_decay")  # above 1 is allowed: a rate that grows
     check_flag(record_steps, "record_steps")
     check_flag(record_epochs, "record_epochs")
+    check_flag(record_train, "record_train")
     if progress is not None:
         check_flag(progress, "progress")
     x, labels, params = vectorized.check_batch(*pair(train_data, "train_data"), params)
@@ -271,17 +274,19 @@ def walk(steps, history: History, bar, record_steps: bool) -> tuple[int, float]:
     return step, loss
 
 
-def record(history: History, params: Params, train_set, val, elapsed: float) -> Params | None:
-    """Evaluate ``params`` on both sets and append the numbers to ``history``.
+def record(history: History, params: Params, train_set, val, elapsed: float,
+           measure_train: bool = True) -> Params | None:
+    """Evaluate ``params`` on both sets (on the training set only if ``measure_train``, else
+    NaN) and append the numbers to ``history``.
 
     Returns the evaluated parameters as arrays, or ``None`` (recording nothing) if the
-    training loss is not finite.
+    training loss (without it, the validation loss) is not finite.
     """
     arrays = params.asarrays(train_set[0].dtype)
-    train_loss, train_acc = evaluate(*train_set, arrays)
-    if not math.isfinite(train_loss):
-        return None
+    train_loss, train_acc = evaluate(*train_set, arrays) if measure_train else (np.nan, np.nan)
     val_loss, val_acc = evaluate(*val, arrays) if val else (np.nan, np.nan)
+    if not math.isfinite(train_loss if measure_train else val_loss if val else 0.0):
+        return None
     for series, value in zip((history.train_loss, history.train_accuracy, history.val_loss,
                               history.val_accuracy, history.seconds),
                              (train_loss, train_acc, val_loss, val_acc, elapsed)):

@@ -97,17 +97,41 @@ def test_training_metrics_on_a_sample_change_no_update(synth):
     assert on_sample.train_loss != on_all.train_loss  # measured elsewhere
 
 
-def test_the_training_sample_is_evenly_spaced_and_fixed(synth):
+def test_training_metrics_at_the_ends_only_change_no_update_and_no_held_out_number(synth):
+    params = mlp.init_params(2, 3, 2, rng=5)
+    kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
+    every_params, every = train(params, synth[0], synth[1], **kwargs)
+    ends_params, ends = train(params, synth[0], synth[1], record_train=False, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(every_params, ends_params))
+    assert ends.step_loss == every.step_loss and ends.seconds != [] and len(ends.seconds) == 4
+    assert (ends.val_loss, ends.val_accuracy) == (every.val_loss, every.val_accuracy)
+    for name in ("train_loss", "train_accuracy"):
+        kept, full = getattr(ends, name), getattr(every, name)
+        assert [kept[0], kept[-1]] == [full[0], full[-1]] and np.isnan(kept[1:-1]).all(), name
+
+
+def test_the_training_sample_is_one_fixed_random_draw_in_order(synth):
     from mlp.experiments.runs import sample
 
     x, labels = synth[0]  # 3,000 examples
     xs, ls = sample(x, labels, 1_000)
     assert len(xs) == len(ls) == 1_000 and xs.flags.c_contiguous
-    np.testing.assert_array_equal(xs, x[::3])
-    np.testing.assert_array_equal(ls, labels[::3])
-    xs, ls = sample(x, labels, 1_400)  # 3,000 // 1,400 = every second, the first 1,400 of them
-    np.testing.assert_array_equal(xs, x[:2_800:2])
+    rows = [int(np.flatnonzero((x == row).all(axis=1))[0]) for row in xs]
+    assert rows == sorted(set(rows))  # distinct rows of x, in their order
+    np.testing.assert_array_equal(ls, labels[rows])
+    again = sample(x, labels, 1_000)
+    assert np.array_equal(again[0], xs) and np.array_equal(again[1], ls)  # the same for every run
     assert sample(x, labels, None)[0] is x and sample(x, labels, 3_000)[0] is x
+
+
+def test_the_training_sample_sees_both_halves_of_an_alternating_set():
+    """MNIST's images alternate between two kinds of writers: a sample must not take one kind only."""
+    from mlp.experiments.runs import sample
+
+    kind = np.arange(60_000) % 2
+    x = kind[:, None].astype(float)
+    xs, _ = sample(x, kind, 10_000)
+    assert 0.45 < xs.mean() < 0.55  # every sixth row would give 0
 
 
 def test_a_bad_training_sample_is_rejected(synth):

@@ -66,14 +66,16 @@ def _recipe(result: dict, x, n_out: int) -> dict:
 
 
 def sample_error(result: dict, x, labels) -> dict:
-    """A trained network's loss and accuracy on all of its training images ``x`` and on the
-    sample its training curves are measured on (`mlp.experiments.runs.sample`): how far the
-    sample's numbers are from the whole set's."""
-    sampled = sample(x, labels, Run(**result["run"]).train_sample)
-    (all_loss, all_accuracy), (sample_loss, sample_accuracy) = (evaluate(*data, result["params"])
-                                                                for data in ((x, labels), sampled))
-    return {"n_all": len(x), "n_sample": len(sampled[0]), "stride": len(x) // len(sampled[0]), "all_loss": all_loss, "all_accuracy": all_accuracy,
-            "sample_loss": sample_loss, "sample_accuracy": sample_accuracy}
+    """A trained network's loss and accuracy on all of its training images ``x``, on the
+    sample its training curves are measured on (`mlp.experiments.runs.sample`), and on the
+    even- and the odd-numbered images apart: how far the sample is from the whole set, and
+    why it is drawn at random rather than evenly spaced."""
+    sets = {"all": (x, labels), "sample": sample(x, labels, Run(**result["run"]).train_sample),
+            "even": (x[0::2], labels[0::2]), "odd": (x[1::2], labels[1::2])}
+    out = {"n_all": len(x), "n_sample": len(sets["sample"][0])}
+    for name, (xs, ls) in sets.items():
+        out[f"{name}_loss"], out[f"{name}_accuracy"] = evaluate(np.ascontiguousarray(xs), ls, result["params"])
+    return out
 
 
 def inside_runs(profile: str) -> list[Run]:
