@@ -190,8 +190,11 @@ def execute_pages(files, config) -> None:
     record = timings.path(profile())
     done, start = {}, time.perf_counter()
     try:
-        for batch in ([uri for uri in pages if uri not in READS_PAGE_TIMES],
-                      [uri for uri in pages if uri in READS_PAGE_TIMES]):
+        # The longest pages first (their source's length is a fair guess), so that the two
+        # running at a time finish together rather than one waiting alone for a long one.
+        longest_first = sorted(pages, key=lambda uri: -Path(pages[uri].abs_src_path).stat().st_size)
+        for batch in ([uri for uri in longest_first if uri not in READS_PAGE_TIMES],
+                      [uri for uri in longest_first if uri in READS_PAGE_TIMES]):
             done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
             timings.write(record, {**(timings.read(record) or {}),  # 0 s: stored, not executed
                                    "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
