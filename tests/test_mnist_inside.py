@@ -165,3 +165,27 @@ def test_init_scales_draws_each_scale_at_its_weight_spread_and_the_reports_line(
     report = 100 * result["report_accuracy"]
     assert any(list(line.get_ydata()) == [report, report] for line in ax.lines)  # the report's line
     assert len(fig.legends[0].get_texts()) == 3  # under the panel, clear of the data
+
+
+def test_the_summary_is_stored_under_its_runs_results_and_this_modules_code(needs_data, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from mlp import experiments
+    from mlp.experiments import mnist_inside
+    from mlp.experiments.runs import Trainer
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    first = experiments.run(["mnist_inside"], "tiny", progress=False)["mnist_inside"]
+    assert len(list(tmp_path.glob("inside-*.npz"))) == 1
+    monkeypatch.setattr(mnist_inside, "_inside", lambda *a: pytest.fail("computed again"))
+    again = experiments.run(["mnist_inside"], "tiny", progress=False)["mnist_inside"]
+    assert np.array_equal(again["confusion"], first["confusion"]) and again["train_sample"] == first["train_sample"]
+
+    with Trainer(1, progress=False) as trainer:
+        report = trainer.fetch(mnist_inside.inside_runs("tiny"))[0]
+        tuned = trainer.fetch(mnist_inside.inside_followup("tiny", trainer.fetch))[0]
+    source = Path(mnist_inside.__file__).read_text()
+    key = mnist_inside.summary_key(report, tuned)
+    assert mnist_inside.summary_key(report, tuned, source + "\n# a comment\n") == key
+    assert mnist_inside.summary_key(report, tuned, source + "\nMISTAKES_SHOWN = 9\n") != key
+    assert mnist_inside.summary_key(report, report) != key  # other runs, other results

@@ -9,11 +9,15 @@ counts, never the 10,000 test images.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+from pathlib import Path
+
 import numpy as np
 
-from mlp import vectorized
+from mlp import cache, vectorized
 from mlp.experiments import mnist
-from mlp.experiments.runs import Run, initial, load, sample
+from mlp.experiments.runs import Run, datasets, initial, load, sample
 from mlp.train import evaluate
 
 DIGITS_PER_CLASS = 4
@@ -87,8 +91,25 @@ def inside_followup(profile: str, fetch) -> list[Run]:
 
 
 def mnist_inside(profile: str, results, fetch) -> dict:
-    """Training digits, first-layer weights, saturation, confusion matrix and mistakes."""
+    """Training digits, first-layer weights, saturation, confusion matrix and mistakes.
+
+    Computed once and stored (`mlp.cache.cached`) under the two runs' stored entries and
+    this module's code (`summary_key`): the pages that show it read it, not compute it again.
+    """
     report, tuned = results[0], fetch(inside_followup(profile, fetch))[0]
+    return cache.cached("inside", summary_key(report, tuned), lambda: _inside(report, tuned), ("mnist",))
+
+
+def summary_key(report: dict, tuned: dict, source: str | None = None) -> dict:
+    """What the summary depends on beyond the runs' code: those runs' stored results, and the
+    code of this module (``source``, default its file), which `mlp.cache.run_modules` does not hold."""
+    source = Path(__file__).read_text() if source is None else source
+    runs = [Run(**result["run"]) for result in (report, tuned)]
+    paths = [cache.path_for("run", dataclasses.asdict(run), datasets(run)) for run in runs]
+    return {"runs": cache.fingerprint(paths), "code": hashlib.sha256(cache.code_only(source).encode()).hexdigest()}
+
+
+def _inside(report: dict, tuned: dict) -> dict:
     (x_train, y_train), (x_test, y_test), n_out = load(Run(**report["run"]))
     shown = first_per_class(y_train, DIGITS_PER_CLASS)
     predicted = vectorized.predict(x_test, tuned["params"])
