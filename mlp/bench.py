@@ -95,11 +95,13 @@ def mlp_epoch(x, labels, batch_size, params):
 def rest_epoch(x, labels, batch_size, params):
     """An epoch of :class:`mlp.fast.Step` with its five products taken out: what is left is the
     element-wise passes and the Python around them, which NumPy runs on one thread however
-    many BLAS has. ``dh`` is filled with a constant where its product would write it (one
-    pass more than the step makes), so that it does not shrink into subnormal numbers."""
+    many BLAS has. ``η dh`` is filled with a tiny constant where its product would write it
+    (one pass more than the step makes): it does not shrink into subnormal numbers, and
+    the biases it moves stay where they are, so that ``k`` never grows to where ``e^(-k)``
+    overflows and the passes meet infinities they never meet in training."""
     step = fast.Step(params.map(np.copy), batch_size)
     step.xw = step.hv = step.update_v = step.update_w = lambda c, a, b: None
-    step.dzvt = lambda c, a, b: c.fill(1.0)
+    step.dzvt = lambda c, a, b: c.fill(TINY)
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):

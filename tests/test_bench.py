@@ -123,6 +123,9 @@ def test_the_rest_of_the_step_runs_everything_but_its_five_products():
     assert np.array_equal(moved.w, params.w) and np.array_equal(moved.v, params.v)
     assert not np.array_equal(moved.c, params.c) and not np.array_equal(moved.b, params.b)
     assert not np.array_equal(epoch.step.h, h_before)  # σ and its slope were computed in place
+    for _ in range(20):  # and what it computes stays in the range training sees
+        epoch()
+    assert np.abs(moved.b).max() < 1e-20 and np.isfinite(epoch.step.h).all() and np.isfinite(moved.c).all()
     step = mlp.fast.Step(params.map(np.copy), 20)
     for product in (step.xw, step.hv, step.dzvt, step.update_v, step.update_w):
         assert all(product is not getattr(epoch.step, name) for name in ("xw", "hv", "dzvt", "update_v", "update_w"))
