@@ -88,12 +88,14 @@ page.table(["configuration", "train / bound", "train / step", "train: float32 / 
 # many threads BLAS has. The benchmark times that rest as the step with its five products
 # taken out (`mlp.bench.rest_epoch`), so `train()` / bound cannot go below 1 + rest /
 # bound. At one thread the rest is a small part of an epoch. With two threads the
-# products take less time and the rest does not, so the floor rises, most at batch size
-# 100 and in float32, where the products are shortest; and a second thread shortens the
-# products by less than half (compare the bound's seconds in the two tables above).
-# Where a two-thread goal is missed, the floor shows how much of the miss no choice of
-# BLAS can remove; what is left above it is the products running slower between the
-# element-wise passes, which evict their operands from cache, than back to back.
+# products take less time and the rest does not, so the floor rises, most in float32,
+# where the products are shortest; and a second thread shortens the products by less
+# than half (compare the bound's seconds in the two tables above). Where a two-thread
+# goal is missed, the floor shows how much of the miss no choice of BLAS can remove.
+# What is left above it is the products themselves taking longer inside the step, with
+# element-wise passes between them, than back to back, and the spread between runs,
+# which with two threads on a shared two-core machine is wide: run the benchmark twice
+# and the two-thread ratios move by tenths, the one-thread ones by hundredths.
 
 # %% [markdown]
 # ## Which BLAS computes each product
