@@ -69,11 +69,15 @@ def test_history_starts_before_the_first_update(synth):
     assert len(history.step_loss) == 3 * 30
 
 
-def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
+def with_and_without(synth, **option):
+    """The same 3-epoch run trained as it is and with ``option``: ``(params, history)`` of each."""
     params = mlp.init_params(2, 3, 2, rng=5)
     kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
-    full_params, full = train(params, synth[0], synth[1], **kwargs)
-    ends_params, ends = train(params, synth[0], synth[1], record_epochs=False, **kwargs)
+    return train(params, synth[0], synth[1], **kwargs), train(params, synth[0], synth[1], **option, **kwargs)
+
+
+def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
+    (full_params, full), (ends_params, ends) = with_and_without(synth, record_epochs=False)
     assert all(np.array_equal(a, b) for a, b in zip(full_params, ends_params))
     for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
         assert getattr(ends, name) == [getattr(full, name)[0], getattr(full, name)[-1]], name
@@ -84,11 +88,9 @@ def test_training_metrics_on_a_sample_change_no_update(synth):
     """``train_eval`` moves only where the training curve is measured: same steps, same held-out numbers."""
     from mlp.experiments.runs import sample
 
-    params = mlp.init_params(2, 3, 2, rng=5)
-    kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
     measured = sample(*synth[0], 500)
-    all_params, on_all = train(params, synth[0], synth[1], **kwargs)
-    sampled_params, on_sample = train(params, synth[0], synth[1], train_eval=measured, **kwargs)
+    (all_params, on_all), (sampled_params, on_sample) = with_and_without(synth, train_eval=measured)
+    params = mlp.init_params(2, 3, 2, rng=5)  # the initial parameters of both
     assert all(np.array_equal(a, b) for a, b in zip(all_params, sampled_params))
     assert on_sample.step_loss == on_all.step_loss
     assert (on_sample.val_loss, on_sample.val_accuracy) == (on_all.val_loss, on_all.val_accuracy)
@@ -98,10 +100,7 @@ def test_training_metrics_on_a_sample_change_no_update(synth):
 
 
 def test_training_metrics_at_the_ends_only_change_no_update_and_no_held_out_number(synth):
-    params = mlp.init_params(2, 3, 2, rng=5)
-    kwargs = dict(lr=0.05, epochs=3, batch_size=100, seed=1, progress=False)
-    every_params, every = train(params, synth[0], synth[1], **kwargs)
-    ends_params, ends = train(params, synth[0], synth[1], record_train=False, **kwargs)
+    (every_params, every), (ends_params, ends) = with_and_without(synth, record_train=False)
     assert all(np.array_equal(a, b) for a, b in zip(every_params, ends_params))
     assert ends.step_loss == every.step_loss and ends.seconds != [] and len(ends.seconds) == 4
     assert (ends.val_loss, ends.val_accuracy) == (every.val_loss, every.val_accuracy)
