@@ -78,16 +78,17 @@ page.md("`train()` / bound at most " + ", ".join(
     f"{page.number(f'goals.bound.{b}', 'plain', most)} at batch size {b}" for b, most in GOALS.items())
     + "; `train()` / its bare step at most " + ", ".join(
     f"{page.number(f'goals.step.{b}', 'plain', most)} at batch size {b}" for b, most in TRAINER_OVERHEAD.items()) + ".")
-page.table(["configuration", "train / bound", "train / step", "train: float32 / float64", "floor: 1 + rest / bound"],
+page.table(["configuration", "train / bound", "train / step", "train, f32 / f64", "floor"],
            goals(report, page.number))
 
 # %% [markdown]
-# The last column is a floor for the first. The products cannot take less than the
+# The last column, 1 + rest / bound, is a floor for the first. The products cannot take less than the
 # bound, and the rest of the step (the element-wise passes: $\sigma$, the softmax, the
 # slopes $h(1-h)$, the bias sums; and the Python around them) runs on one thread however
 # many threads BLAS has. The benchmark times that rest as the step with its five products
 # taken out (`mlp.bench.rest_epoch`), so `train()` / bound cannot go below 1 + rest /
-# bound. At one thread the rest is a small part of an epoch. With two threads the
+# bound. (Not at batch size 1, where the bound and the rest each carry the loop's Python
+# per step, so that their sum counts it twice: no floor is shown there.) At one thread the rest is a small part of an epoch. With two threads the
 # products take less time and the rest does not, so the floor rises, most in float32,
 # where the products are shortest; and a second thread shortens the products by less
 # than half (compare the bound's seconds in the two tables above). Where a two-thread

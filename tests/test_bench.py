@@ -98,14 +98,15 @@ def test_train_is_timed_without_its_evaluations(monkeypatch):
 
 def test_goals_compare_train_with_the_bound_the_step_and_float64(tiny):
     rows = bench.goals(tiny)
-    assert [row[0] for row in rows] == ["B=50, float64, 1 thr.", "B=50, float32, 1 thr.",
-                                        "B=1, float64, 1 thr.", "B=1, float32, 1 thr."]
+    assert [row[0] for row in rows] == ["B=50, f64, 1 thr.", "B=50, f32, 1 thr.",
+                                        "B=1, f64, 1 thr.", "B=1, f32, 1 thr."]
     impl = tiny["results"][2]["implementations"]
     assert rows[2][1] == f"{impl['train']['median_ratio_to_bound']:.2f} (≤ 1.5: " \
         f"{'met' if impl['train']['median_ratio_to_bound'] <= 1.5 else 'missed'})"
     assert rows[0][2].startswith(f"{tiny['results'][0]['implementations']['train']['median_seconds'] / tiny['results'][0]['implementations']['step']['median_seconds']:.2f}")
     assert rows[0][3] == "—" and rows[1][3].split()[1] in ("met", "missed")
     assert rows[0][4] == f"{1 + tiny['results'][0]['implementations']['rest']['median_ratio_to_bound']:.2f}"
+    assert rows[2][4] == "—"  # batch size 1: no floor
 
 
 def test_the_rest_of_the_step_runs_everything_but_its_five_products():

@@ -65,22 +65,24 @@ SECONDS = ("train_seconds", "evaluate_seconds", "load_seconds")
 
 
 def rows(data: dict) -> tuple[list, list]:
-    """``(header, rows)`` of a record's experiments: runs, trained, seconds training, evaluating,
-    loading data (``None`` where a record does not say), then their sum and the command's wall time."""
-    header = ["experiment", "runs", "trained", "training s", "evaluating s", "loading data s"]
-    out = [[name, row["runs"], row["trained"], *(row.get(part) for part in SECONDS)]
+    """``(header, rows)`` of a record's experiments (with their runs trained of runs asked for): seconds
+    training, evaluating, loading data (``None`` where a record does not say), then their
+    sums and the command's wall time."""
+    header = ["experiment (runs trained of its runs)", "training", "evaluating", "loading"]
+    out = [[f"{name} ({row['trained']} of {row['runs']})", *(row.get(part) for part in SECONDS)]
            for name, row in data["experiments"].items() if row["runs"]]
-    out.append(["all, summed over processes", data["runs"], data["trained"], *(data.get(part) for part in SECONDS)])
-    out.append([f"experiments command, wall time ({data['jobs']} processes)", "", "", data["wall_seconds"], None, None])
+    out.append([f"all, summed ({data['trained']} of {data['runs']})",
+                *(data.get(part) for part in SECONDS)])
+    out.append([f"wall time, {data['jobs']} processes", data["wall_seconds"], None, None])
     return header, out
 
 
 def page_rows(data: dict) -> tuple[list, list]:
     """``(header, rows)`` of a record's executed pages: seconds executing, the kernel's start among
     them (0 for a page whose executed notebook was stored), then the pages' wall time."""
-    header = ["page", "executing s", "of which starting the kernel s"]
+    header = ["page", "executing", "of which its kernel's start"]
     kernels = data.get("kernels", {})
     out = [[name, seconds, kernels.get(name)] for name, seconds in data.get("pages", {}).items()]
     if "pages_wall_seconds" in data:
-        out.append(["all pages, wall time (two at a time)", data["pages_wall_seconds"], None])
+        out.append(["wall time, two at a time", data["pages_wall_seconds"], None])
     return header, out
