@@ -7,7 +7,7 @@ import pytest
 
 import mlp
 from mlp import kernels
-from mlp.fast import Step, gemm, scalar_step
+from mlp.fast import Step, flush_subnormals, gemm, scalar_step
 from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
 
 
@@ -104,6 +104,36 @@ def test_buffered_step_survives_saturated_units_silently():
     # Example 1: h = (1, 0), z = (10001, -10001), true class 1: loss 20002; example 2: ~0.
     assert loss == pytest.approx(expected, rel=1e-12) and loss == pytest.approx(20002.0)
     assert all(np.all(np.isfinite(p)) for p in params)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_flushing_sets_only_the_subnormal_entries_to_zero(dtype):
+    tiny = np.finfo(dtype).tiny
+    a = np.array([tiny / 2, -tiny / 4, tiny, -tiny, 1.0, -3.0, 0.0, tiny * 1e-6], dtype)
+    fresh = lambda: (np.empty_like(a), np.empty(a.shape, bool))
+    flush_subnormals(a, *fresh())
+    np.testing.assert_array_equal(a, np.array([0, 0, tiny, -tiny, 1.0, -3.0, 0, 0], dtype))
+
+
+def test_the_weight_product_never_sees_a_subnormal_through_saturated_units():
+    """The report's N(0, 1) weights on 784 standardized inputs saturate units; in float32 their
+    η dk falls below 10^(-38), which made the xᵀ η dk product three times slower."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 784)).astype(np.float32)
+    labels = rng.integers(0, 10, size=100)
+    plain = mlp.init_params(784, 300, 10, rng, scale=1.0, dtype=np.float32)
+    step, seen = Step(plain.map(np.copy), 100), []
+    update_w = step.update_w
+    step.update_w = lambda c, a, b: (seen.append(b.copy()), update_w(c, a, b))
+    for _ in range(3):
+        with np.errstate(over="ignore", under="ignore"):
+            step(x, labels, 1e-3)
+            vectorized_step(x, labels, plain, 1e-3, "sum")
+    dk = np.abs(np.concatenate(seen))
+    assert np.any((dk > 0) & (dk < 1e-30))  # saturated units: gradients near float32's tiny
+    assert not np.any((dk > 0) & (dk < np.finfo(np.float32).tiny))
+    for a, b in zip(step.params, plain):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-8)
 
 
 @pytest.mark.parametrize("sizes", [(2, 3, 2), (5, 4, 3)])
