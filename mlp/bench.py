@@ -38,12 +38,15 @@ def gemm_bound(x: np.ndarray, labels, batch_size: int, params: Params):
 
     Each product goes through the path that `mlp.kernels.measure` finds fastest at these
     shapes now (per product, unless mixing libraries is slower as a whole; it is with
-    more than one BLAS thread); ``bound.plan`` names them. The weight-gradient products
+    more than one BLAS thread); ``bound.plan`` names them. The plan is kept as this
+    machine's (`mlp.kernels.store`), so the steps timed beside the bound, and training
+    afterwards, run the same paths as it. The weight-gradient products
     are subtracted from copies of the weights that the forward products do not read, so
     that without a sigmoid in between no value grows out of range.
     """
     (n_in, n_hid), n_out, dtype = params.w.shape, params.c.shape[0], params.w.dtype
     plan = kernels.measure(batch_size, n_in, n_hid, n_out, dtype)["plan"]
+    kernels.store(batch_size, n_in, n_hid, n_out, dtype, plan)
     xw, hv, dzvt, update_v, update_w = (kernels.kernel(path, p in kernels.UPDATES, {"hT dz": params.v.shape,
                                         "xT dk": params.w.shape}.get(p), dtype) for p, path in plan.items())
     w, _, v, _ = params.map(np.copy)
@@ -88,7 +91,7 @@ def mlp_epoch(x, labels, batch_size, params):
         for i in range(0, len(x) - batch_size + 1, batch_size):
             step(x[i:i + batch_size], labels[i:i + batch_size], LR)
 
-    epoch.plan = step.plan
+    epoch.plan, epoch.step = step.plan, step
     return epoch
 
 
@@ -102,6 +105,8 @@ def rest_epoch(x, labels, batch_size, params):
     step = fast.Step(params.map(np.copy), batch_size)
     step.xw = step.hv = step.update_v = step.update_w = lambda c, a, b: None
     step.dzvt = lambda c, a, b: c.fill(TINY)
+    step.h.fill(0)  # what the forward products would have written: 0, not what the memory held
+    step.z.fill(0)
 
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
@@ -206,6 +211,34 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
     return out
 
 
+def saturated_epochs(x, labels, batch_size: int) -> dict:
+    """``{(dtype, way): epoch}`` of :class:`mlp.fast.Step` with the report's N(0, 1) weights, where
+    many units saturate, in float64 and float32: ``"flushed"`` with gradients below the smallest
+    normal number set to 0 (as it trains in float32), ``"kept"`` without (as in float64)."""
+    functions = {}
+    for dtype in ("float64", "float32"):
+        xd = np.ascontiguousarray(x, dtype=dtype)
+        params = init_params(xd.shape[1], SIZES[1], SIZES[2], rng=0, scale=1.0, dtype=np.dtype(dtype))
+        functions[dtype, "flushed"] = flushed = mlp_epoch(xd, labels, batch_size, params)
+        functions[dtype, "kept"] = kept = mlp_epoch(xd, labels, batch_size, params)
+        flushed.step.flush, kept.step.flush = fast.flush_subnormals, fast.keep
+    return functions
+
+
+def saturated(x, labels, batch_size: int = 100, rounds: int = 5, examples: int = 20_000) -> dict:
+    """Seconds per epoch (of 60,000 examples) of each of `saturated_epochs`, on the first
+    ``examples``; one BLAS thread, interleaved rounds, medians."""
+    from threadpoolctl import threadpool_limits
+
+    n = min(len(x), examples)
+    functions = saturated_epochs(x[:n], labels[:n], batch_size)
+    with threadpool_limits(1), np.errstate(over="ignore", under="ignore"):
+        seconds = interleaved(functions, rounds)
+    return {"batch_size": batch_size, "examples": n, "init": 1.0,
+            "median_seconds": {dtype: {way: float(np.median(seconds[dtype, way]) * 60_000 / n)
+                                       for way in ("flushed", "kept")} for dtype in ("float64", "float32")}}
+
+
 def scalar_rates(rounds: int = 5, examples: int = 20_000) -> dict:
     """Examples per second of the scalar SGD steps on the report's 2-3-2 network and synthetic data.
 
@@ -260,11 +293,12 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
              "library": "/".join(Path(info["filepath"]).parts[-2:])}
             for info in threadpool_info() if info["user_api"] == "blas"]
     scalar = scalar_rates(rounds, scalar_examples)
+    flushing = saturated(x, labels, rounds=rounds)
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"platform": platform.platform(), "processor": kernels.processor(),
                         "python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
                         "blas": blas},
-            "network": list(SIZES), "rounds": rounds, "results": results, "scalar": scalar}
+            "network": list(SIZES), "rounds": rounds, "results": results, "scalar": scalar, "saturated": flushing}
 
 
 def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
@@ -334,6 +368,22 @@ def goals(report: dict, show=plain) -> list[list[str]]:
         out.append([f"B={b}, {r['dtype'].replace('float', 'f')}, {r['threads']} thr.",
                     _against(ratio, GOALS.get(b), show, key + ".bound"),
                     _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), f32, floor])
+    return out
+
+
+SATURATED_HEADER = ["dtype", "subnormal gradients flushed", "kept", "kept / flushed", "flushed / float64 kept"]
+
+
+def saturated_rows(report: dict, show=plain) -> list[list[str]]:
+    """One row per dtype of `saturated`'s measurement (columns `SATURATED_HEADER`), numbers
+    written by ``show(key, format, value)`` as in `rows`."""
+    seconds = report["saturated"]["median_seconds"]
+    out = []
+    for dtype, s in seconds.items():
+        key = f"bench.saturated.{dtype}"
+        out.append([dtype, show(key + ".flushed", "2f", s["flushed"]) + " s", show(key + ".kept", "2f", s["kept"]) + " s",
+                    show(key + ".kept_over_flushed", "2f", s["kept"] / s["flushed"]) + "×",
+                    show(key + ".over_float64", "2f", s["flushed"] / seconds["float64"]["kept"]) + "×"])
     return out
 
 

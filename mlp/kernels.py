@@ -115,6 +115,13 @@ def plan(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, blas_name: s
     return dict(_PLANS[key])
 
 
+def store(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, planned: dict) -> None:
+    """Keep ``planned`` as this machine's plan for these sizes, in place of any stored before:
+    a plan measured while the machine was busy need not stay (`mlp.bench` stores its own)."""
+    key = machine_key(batch_size, n_in, n_hid, n_out, np.dtype(dtype))
+    _PLANS[key] = _stored_or_measured(key, lambda: dict(planned), replace=True)
+
+
 def machine_key(batch_size, n_in, n_hid, n_out, dtype) -> str:
     """What a measured plan depends on: this module's code, processor, BLAS libraries, threads, shapes, dtype."""
     from threadpoolctl import threadpool_info
@@ -144,8 +151,9 @@ def kernel_dir() -> Path:
     return Path(os.environ.get("MLP_KERNEL_DIR") or user_cache_dir() / "kernels")
 
 
-def _stored_or_measured(key: str, measure_plan) -> dict:
-    """The plan stored under ``key``, or ``measure_plan()`` stored there; under a lock across processes."""
+def _stored_or_measured(key: str, measure_plan, replace: bool = False) -> dict:
+    """The plan stored under ``key``, or (if none, or ``replace``) ``measure_plan()`` stored
+    there; under a lock across processes."""
     from mlp.cache import entry_lock
     from mlp.data import write_atomically
 
@@ -155,7 +163,7 @@ def _stored_or_measured(key: str, measure_plan) -> dict:
             plans = json.loads(path.read_text())
         except (OSError, ValueError):
             plans = {}
-        if not isinstance(plans.get(key), dict) or set(plans[key]) != set(PRODUCTS) \
+        if replace or not isinstance(plans.get(key), dict) or set(plans[key]) != set(PRODUCTS) \
                 or not set(plans[key].values()) <= set(PATHS):
             plans[key] = measure_plan()
             write_atomically(path, json.dumps(plans, indent=1).encode())

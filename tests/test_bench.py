@@ -25,6 +25,7 @@ def test_report_has_every_configuration_and_the_bound(tiny):
         assert impl["bound"]["median_ratio_to_bound"] == 1.0
         for m in impl.values():
             assert 0 < m["min_seconds"] <= m["median_seconds"] <= m["max_seconds"]
+        assert impl["step"]["kernels"] == impl["bound"]["kernels"]  # the bound's plan, kept for the step
         for name in ("bound", "step"):  # the BLAS path of each product, as chosen on this machine
             assert list(impl[name]["kernels"]) == list(bench.kernels.PRODUCTS)
             assert set(impl[name]["kernels"].values()) <= set(bench.kernels.PATHS)
@@ -79,6 +80,24 @@ def test_bound_runs_the_five_products_of_eq_2_3_and_2_4_through_the_fastest_path
     assert len(calls) == 10  # two batches
 
 
+def test_the_bound_keeps_its_plan_for_the_steps_timed_beside_it(tmp_path, monkeypatch):
+    """A plan stored earlier (perhaps measured on a busy machine) gives way to the bound's."""
+    monkeypatch.setenv("MLP_KERNEL_DIR", str(tmp_path))
+    monkeypatch.setattr(bench.kernels, "_PLANS", {})
+    sizes = (20, 784, 300, 10, np.float64)
+    earlier = dict.fromkeys(bench.kernels.PRODUCTS, "numpy.matmul")
+    now = dict.fromkeys(bench.kernels.PRODUCTS, "scipy.gemm")
+    bench.kernels.store(*sizes, earlier)
+    assert bench.kernels.plan(*sizes) == earlier
+    monkeypatch.setattr(bench.kernels, "measure", lambda *args: {"plan": dict(now)})
+    params = bench.init_params(784, 300, 10, rng=0, scale="lecun")
+    x, labels = np.zeros((40, 784)), np.zeros(40, int)
+    assert bench.gemm_bound(x, labels, 20, params).plan == now
+    assert bench.mlp_epoch(x, labels, 20, params).plan == now
+    monkeypatch.setattr(bench.kernels, "_PLANS", {})  # as the next process starts
+    assert bench.kernels.plan(*sizes) == now
+
+
 def test_train_is_timed_without_its_evaluations(monkeypatch):
     seconds = []
     real = bench.train.train
@@ -118,6 +137,7 @@ def test_the_rest_of_the_step_runs_everything_but_its_five_products():
     x, labels = rng.normal(size=(40, 784)), rng.integers(0, 10, size=40)
     params = mlp.init_params(784, 300, 10, rng=0, scale="lecun")
     epoch = bench.rest_epoch(x, labels, 20, params)
+    assert not epoch.step.h.any() and not epoch.step.z.any()  # no leftover memory (a NaN spread through b)
     h_before = epoch.step.h.copy()
     epoch()
     moved = epoch.step.params
@@ -130,6 +150,31 @@ def test_the_rest_of_the_step_runs_everything_but_its_five_products():
     step = mlp.fast.Step(params.map(np.copy), 20)
     for product in (step.xw, step.hv, step.dzvt, step.update_v, step.update_w):
         assert all(product is not getattr(epoch.step, name) for name in ("xw", "hv", "dzvt", "update_v", "update_w"))
+
+
+def test_the_saturated_network_is_timed_with_its_subnormals_flushed_and_kept(tiny):
+    seconds = tiny["saturated"]["median_seconds"]
+    assert tiny["saturated"]["init"] == 1.0 and tiny["saturated"]["examples"] == 200
+    assert set(seconds) == {"float64", "float32"} and all(set(s) == {"flushed", "kept"} for s in seconds.values())
+    assert all(v > 0 for s in seconds.values() for v in s.values())
+    rows = bench.saturated_rows(tiny)
+    assert [row[0] for row in rows] == ["float64", "float32"] and len(rows[0]) == len(bench.SATURATED_HEADER)
+    assert rows[1][4] == f"{seconds['float32']['flushed'] / seconds['float64']['kept']:.2f}×"  # each as it trains
+    assert rows[1][3] == f"{seconds['float32']['kept'] / seconds['float32']['flushed']:.2f}×"
+
+
+def test_only_the_kept_epoch_leaves_subnormal_gradients():
+    """Through the report's N(0, 1) weights, float32's η dk falls below its smallest normal number."""
+    rng = np.random.default_rng(2)
+    x, labels = rng.normal(size=(200, 784)), rng.integers(0, 10, size=200)
+    tiny_f32 = np.finfo(np.float32).tiny
+    epochs = bench.saturated_epochs(x, labels, 100)
+    with np.errstate(over="ignore", under="ignore"):
+        for way in ("flushed", "kept"):
+            epochs["float32", way]()
+    subnormal = {way: np.any((epochs["float32", way].step.s != 0) & (np.abs(epochs["float32", way].step.s) < tiny_f32))
+                 for way in ("flushed", "kept")}
+    assert subnormal == {"flushed": False, "kept": True}
 
 
 def test_bench_command_rejects_bad_arguments(capsys):
