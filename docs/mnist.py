@@ -180,6 +180,23 @@ an even step would see only the harder half.
 else:
     page.md(f"In this profile the training curves are measured on all {sampled['n_all']:,} training images.")
 
+# %% tags=["hide-input"]
+seeds_both = page.results("float_types")["val_accuracy"]["float64"]["n"]
+spread = (f""", against the seeds' standard deviation of
+{page.number("float_types.val_accuracy.float64.std", "points")}""" if seeds_both > 1 else "")
+page.md(f"""
+**float32.** The runs on this page train in float32; the report's ran in NumPy's default, float64. Does that
+change a result? Figure 6's rate $10^{{-3}}$, trained again in float64 on the same {seeds_both} seed(s), so from
+the same initial weights through the same batches, with only the rounding different: validation accuracy
+{page.mean_std("float_types.val_accuracy.float32")} in float32 against
+{page.mean_std("float_types.val_accuracy.float64")} in float64. The two runs of one seed differ by at most
+{page.number("float_types.val_accuracy.largest_difference", "points")} points{spread}; the training loss after
+the last epoch is {page.number("float_types.train_loss.float32.mean", "3f")} against
+{page.number("float_types.train_loss.float64.mean", "3f")}. A float32 run trained in
+{page.number("float_types.train_seconds.float32.mean", "seconds")} on average, a float64 run in
+{page.number("float_types.train_seconds.float64.mean", "seconds")} (the Performance page times the step alone).
+""")
+
 # %% [markdown]
 # ## Figure 5: mini-batch gradient descent
 #

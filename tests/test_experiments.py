@@ -81,6 +81,19 @@ def test_sweeps_have_a_band_per_value(quick):
         assert np.all(band["step_loss"]["std"] >= 0)
 
 
+def test_float_types_pairs_each_float32_run_with_float64_on_its_seed(quick):
+    assert mnist.BASE.dtype == "float32" and mnist.SWEEP.dtype == "float32"
+    r = quick["float_types"]
+    runs_ = mnist.float_types_runs("quick")
+    assert {run.dtype for run in runs_} == {"float32", "float64"} and len(runs_) == 2 * r["val_accuracy"]["float32"]["n"]
+    found = {run: runs.result(run) for run in runs_}  # from the cache the fixture filled
+    differences = [abs(found[run]["held_out_accuracy"] - found[run.replace(dtype="float64")]["held_out_accuracy"])
+                   for run in runs_ if run.dtype == "float32"]
+    assert r["val_accuracy"]["largest_difference"] == max(differences)
+    assert r["val_accuracy"]["float64"]["values"] == [found[run]["held_out_accuracy"] for run in runs_
+                                                      if run.dtype == "float64"]
+
+
 def test_final_model_chooses_on_validation_and_tests_once(quick):
     r = quick["final_model"]
     assert r["report_recipe"]["test_accuracy"]["n"] == 2

@@ -39,6 +39,7 @@ EXPERIMENTS = {
     "mnist_minibatch": Experiment("Figure 5: mini-batch on MNIST", mnist.mnist_minibatch_runs,
                                   mnist.mnist_minibatch),
     "learning_rates": Experiment("Figure 6: learning rates", mnist.learning_rates_runs, mnist.learning_rates),
+    "float_types": Experiment("float32 against float64, seed by seed", mnist.float_types_runs, mnist.float_types),
     "batch_sizes": Experiment("Figure 7: batch sizes", mnist.batch_sizes_runs, mnist.batch_sizes),
     "final_model": Experiment("Final model: report's and tuned recipe", mnist.final_model_runs,
                               mnist.final_model, mnist.chosen_runs),

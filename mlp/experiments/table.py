@@ -39,6 +39,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 note = "" if diverged is None else (" — diverged" if diverged else " — did not diverge")
                 out.append((name, f"validation accuracy, {field} {value:g}{note}",
                             mean_std(bands["final_val_accuracy"], interval=True), ""))
+    if "float_types" in results:
+        r = results["float_types"]["val_accuracy"]
+        out.append(("float_types", "validation accuracy, lr 1e-3, float32 / float64",
+                    f"{mean_std(r['float32'])} / {mean_std(r['float64'])}", ""))
+        out.append(("float_types", "largest difference of one seed, float32 - float64",
+                    f"{100 * r['largest_difference']:.2f} points", ""))
     if "final_model" in results:
         r = results["final_model"]
         out.append(("final_model", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True),
