@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlp.experiments import background
+from mlp.experiments import background, mnist
+from mlp.experiments.profiles import sized
 from mlp.experiments.runs import Run, expected_cost
 from mlp.site import preview
 
@@ -57,9 +58,22 @@ def test_the_survey_counts_stored_runs_and_knows_when_followups_are_unknown(need
     monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
     cold = background.survey("tiny", ["final_model"])
     assert cold["done"] == 0 and not cold["complete"] and not cold["finished"]
+    # the estimate counts the runs a choice will add, as long as the real choice's
+    planned, foreseen = mnist.final_model_runs("tiny"), background.foreseen("tiny", ["final_model"])
+    assert foreseen == set(mnist.tuned_final_runs("tiny", sized(mnist.TUNED_CANDIDATES[0], "tiny")))
+    assert cold["seconds_left"] == pytest.approx(background.estimate([*planned, *foreseen]))
     experiments.run(["final_model"], "tiny", progress=False)
     warm = background.survey("tiny", ["final_model"])
     assert warm["complete"] and warm["finished"] and warm["done"] == warm["total"] > cold["total"]
+    chosen = set(mnist.chosen_runs("tiny", background._load_only))
+    assert {expected_cost(run) for run in chosen} == {expected_cost(run) for run in foreseen}
+
+
+def test_expected_costs_follow_the_network_and_the_float_type():
+    mnist_run = Run(dataset="mnist", n_hid=300, batch_size=100)
+    small = Run(dataset="synth", n_hid=8, batch_size=100)
+    assert expected_cost(small) < expected_cost(mnist_run) / 20  # 2-8-10 against 784-300-10 weights
+    assert expected_cost(mnist_run.replace(dtype="float32")) < 0.6 * expected_cost(mnist_run)
 
 
 def test_the_reporter_writes_the_status_and_signals_the_server_at_most_every_refresh(tmp_path, monkeypatch):

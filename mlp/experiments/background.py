@@ -68,6 +68,21 @@ def _load_only(runs) -> list[dict]:
     return out
 
 
+def _as_good_as_any(runs) -> list[dict]:
+    """Stand-in results under which every candidate is as good as the next: the first is chosen."""
+    return [{"held_out_accuracy": 0.0} for _ in runs]
+
+
+def foreseen(profile: str, names=None) -> set:
+    """The runs chosen from earlier results, as if the first candidate were chosen: as many as
+    the real choice gives, and as long, since the candidates differ only in their learning
+    rates. What the estimate counts for the runs not yet known (the counts do not)."""
+    from mlp.experiments import EXPERIMENTS
+
+    chosen = [EXPERIMENTS[name] for name in (names or EXPERIMENTS)]
+    return {run for e in chosen if e.followup for run in e.followup(profile, _as_good_as_any)}
+
+
 def survey(profile: str, names=None) -> dict:
     """Every run of ``profile`` found from the cache alone: ``done``, ``total``, ``complete``.
 
@@ -86,8 +101,9 @@ def survey(profile: str, names=None) -> dict:
             except Missing:
                 complete = False
     left = [run for run in runs if not stored(run)]
+    unknown = [] if complete else [run for run in foreseen(profile, names) - runs if not stored(run)]
     return status(profile, done=len(runs) - len(left), total=len(runs), complete=complete,
-                  seconds_left=estimate(left), running=[])
+                  seconds_left=estimate(left + unknown), running=[])
 
 
 def estimate(left, trained: dict | None = None, jobs: int = 2) -> float:
@@ -115,8 +131,9 @@ def status(profile: str, done: int, total: int, complete: bool, seconds_left: fl
 def of_trainer(profile: str, trainer) -> dict:
     """The status of a `mlp.experiments.runs.Trainer` at work on ``profile``."""
     left = trainer.waiting()
+    unknown = [] if trainer.complete else [run for run in foreseen(profile) - trainer.asked if not stored(run)]
     return status(profile, done=len(trainer.asked) - len(left), total=len(trainer.asked),
-                  complete=trainer.complete, seconds_left=estimate(left, trainer.trained, trainer.jobs),
+                  complete=trainer.complete, seconds_left=estimate(left + unknown, trainer.trained, trainer.jobs),
                   running=trainer.running(), finished=False)
 
 
