@@ -12,7 +12,8 @@ So :func:`plan` times each path for each product at the step's shapes, then the 
 step's five products as planned against all-SciPy and all-NumPy. With more than one BLAS
 thread, alternating between the two libraries left every call waiting for the other
 library's spinning threads, several times slower: there the step takes one library,
-the faster as a whole step.
+the faster as a whole step, and each library is timed on its own, once the other's
+threads have stopped spinning.
 The plan is measured once per machine (processor, library versions and architectures,
 thread count, shapes, dtype) and kept on disk (`kernel_dir`), so every process on a
 machine takes the same kernels, and a run repeats to the last bit. The paths agree to
@@ -29,6 +30,7 @@ import hashlib
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +172,9 @@ def _stored_or_measured(key: str, measure_plan, replace: bool = False) -> dict:
     return plans[key]
 
 
+SETTLE = 0.25  # seconds for a library's idle BLAS threads to stop spinning (OpenBLAS's: about 0.1 s)
+
+
 def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: int = 5) -> dict:
     """Time every path of every product, then the fastest per product as one step against each library alone.
 
@@ -178,7 +183,10 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     products one after another. With more than one BLAS thread a plan that mixes the two
     libraries is not a candidate: it collapsed when measured on a busy machine (every call
     waiting for the other library's spinning threads) and, by luck of the moment, could
-    also time fast once and then be stored.
+    also time fast once and then be stored. For the same reason each library is then timed
+    on its own, `SETTLE` seconds after the other's last call: interleaved, every timing of
+    one library ran beside the other's spinning threads, two or three times slower, so
+    that the choice went by luck.
     """
     from mlp.timing import interleaved
 
@@ -191,27 +199,50 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     kernels = {(p, path): kernel(path, p in UPDATES, operands[p][0].shape, dtype)
                for p in PRODUCTS for path in PATHS if not (p in UPDATES and path == "numpy.dot")}
     number = _calls_per_timing(kernels, operands)
-    seconds = interleaved({(p, path): _repeat(k, operands[p], number) for (p, path), k in kernels.items()}, rounds)
+    threaded = blas_threads() > 1
+
+    def timed(functions: dict, library_of) -> dict:
+        """``interleaved`` seconds of ``functions``; with threads, one library's at a time, the
+        libraries taking turns twice (a burst of load then hits one turn, not one library)."""
+        if not threaded:
+            return interleaved(functions, rounds)
+        out = {k: [] for k in functions}
+        for _ in range(2):
+            for library in FORCED:
+                group = {k: f for k, f in functions.items() if library_of(k) == library}
+                if group:
+                    time.sleep(SETTLE)
+                    for k, s in interleaved(group, rounds).items():
+                        out[k].extend(s)
+        return {k: np.array(s) for k, s in out.items()}
+
+    seconds = timed({(p, path): _repeat(k, operands[p], number) for (p, path), k in kernels.items()},
+                    lambda key: _library(key[1]))
     each = {p: {path: float(seconds[p, path].min() / number) for (q, path) in kernels if q == p} for p in PRODUCTS}
     fastest = {p: min(paths, key=paths.get) for p, paths in each.items()}
     plans = {library: dict.fromkeys(PRODUCTS, path) for library, path in FORCED.items()}
-    if blas_threads() == 1 or len({path.split(".")[0] for path in fastest.values()}) == 1:
+    if not threaded or len({_library(path) for path in fastest.values()}) == 1:
         plans["fastest per product"] = fastest  # mixing libraries only where no thread can spin
-    step_kernels = {name: [kernels[p, path] for p, path in planned.items()] for name, planned in plans.items()}
-    steps = interleaved({name: _repeat_step(ks, [operands[p] for p in PRODUCTS], number)
-                         for name, ks in step_kernels.items()}, rounds)
+    steps = timed({name: _repeat_step([kernels[p, path] for p, path in planned.items()], [operands[p] for p in PRODUCTS], number)
+                   for name, planned in plans.items()},
+                  lambda name: _library(next(iter(plans[name].values()))))
     step_seconds = {name: float(t.min() / number) for name, t in steps.items()}
     return {"plan": plans[min(step_seconds, key=step_seconds.get)], "seconds": {"products": each, "steps": step_seconds}}
 
 
+def _library(path: str) -> str:
+    """``"scipy"`` or ``"numpy"``: the library of a path (`PATHS`)."""
+    return path.split(".")[0]
+
+
 def _calls_per_timing(kernels: dict, operands: dict) -> int:
-    """Calls per timed sample so that a step's products take about a millisecond (one call at large batches)."""
+    """Calls per timed sample so that a step's products take about 5 ms (one call at large batches)."""
     from time import perf_counter
 
     start = perf_counter()
     for p in PRODUCTS:
         kernels[p, "scipy.gemm"](*operands[p])
-    return max(1, min(1000, int(1e-3 / max(perf_counter() - start, 1e-7))))
+    return max(1, min(5000, int(5e-3 / max(perf_counter() - start, 1e-7))))
 
 
 def _repeat(k, operands, number: int):

@@ -199,3 +199,24 @@ def test_with_more_than_one_blas_thread_the_step_takes_one_library(threads, monk
     plan = kernels.measure(2, 12, 9, 5, np.float64, rounds=1)["plan"]
     libraries = {path.split(".")[0] for path in plan.values()}
     assert libraries == ({"numpy", "scipy"} if threads == 1 else {"scipy"})  # all-SciPy is the faster whole step
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_with_threads_each_library_is_timed_alone_after_the_others_threads_rest(threads, monkeypatch):
+    """Interleaved, one library's timings ran beside the other's spinning threads."""
+    events = []
+
+    def timings(functions, rounds):
+        events.append({kernels._library(k[1]) if isinstance(k, tuple) else k.split(" ")[0] for k in functions})
+        return {name: np.ones(rounds) for name in functions}
+
+    monkeypatch.setattr("mlp.timing.interleaved", timings)
+    monkeypatch.setattr(kernels.time, "sleep", lambda s: events.append(s))
+    monkeypatch.setattr(kernels, "blas_threads", lambda: threads)
+    kernels.measure(2, 12, 9, 5, np.float64, rounds=1)
+    if threads == 1:
+        assert events == [{"scipy", "numpy"}, {"scipy", "numpy", "fastest"}]  # all together, no pause
+    else:
+        groups = [e - {"fastest"} for e in events if isinstance(e, set)]  # that plan is one library's here
+        assert all(len(g) == 1 for g in groups) and len(groups) >= 4
+        assert all(isinstance(before, float) and before >= 0.1 for before, e in zip(events, events[1:]) if isinstance(e, set))
