@@ -371,19 +371,20 @@ def goals(report: dict, show=plain) -> list[list[str]]:
     return out
 
 
-SATURATED_HEADER = ["dtype", "subnormal gradients flushed", "kept", "kept / flushed", "flushed / float64 kept"]
+SATURATED_HEADER = ["dtype", "flushed", "kept (/ flushed)", "as trained / f64"]
 
 
 def saturated_rows(report: dict, show=plain) -> list[list[str]]:
-    """One row per dtype of `saturated`'s measurement (columns `SATURATED_HEADER`), numbers
-    written by ``show(key, format, value)`` as in `rows`."""
+    """One row per dtype of `saturated`'s measurement (columns `SATURATED_HEADER`; "as trained"
+    is flushed where `mlp.fast.flushes`), numbers written by ``show(key, format, value)`` as in `rows`."""
     seconds = report["saturated"]["median_seconds"]
+    trained = {dtype: s["flushed" if fast.flushes(dtype) else "kept"] for dtype, s in seconds.items()}
     out = []
     for dtype, s in seconds.items():
         key = f"bench.saturated.{dtype}"
-        out.append([dtype, show(key + ".flushed", "2f", s["flushed"]) + " s", show(key + ".kept", "2f", s["kept"]) + " s",
-                    show(key + ".kept_over_flushed", "2f", s["kept"] / s["flushed"]) + "×",
-                    show(key + ".over_float64", "2f", s["flushed"] / seconds["float64"]["kept"]) + "×"])
+        out.append([dtype, show(key + ".flushed", "2f", s["flushed"]) + " s",
+                    f'{show(key + ".kept", "2f", s["kept"])} s ({show(key + ".kept_over_flushed", "2f", s["kept"] / s["flushed"])}×)',
+                    show(key + ".over_float64", "2f", trained[dtype] / trained["float64"]) + "×"])
     return out
 
 

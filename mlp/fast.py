@@ -59,6 +59,13 @@ def flush_subnormals(a: np.ndarray, scratch: np.ndarray, small: np.ndarray) -> N
     np.copyto(a, 0, where=small)
 
 
+def flushes(dtype) -> bool:
+    """Whether `Step` flushes subnormal gradients in ``dtype``: in float32 only. float64's lie
+    below 1e-308, where η dk falls only as σ(k) nears its own overflow to 0; there the flush
+    would cost its passes (4% of an epoch) for nothing."""
+    return np.dtype(dtype) == np.float32
+
+
 def keep(a: np.ndarray, scratch: np.ndarray, small: np.ndarray) -> None:
     """`flush_subnormals`'s stand-in where none are expected: leaves ``a`` as it is."""
 
@@ -89,9 +96,7 @@ class Step:
         self.zmax = np.empty((batch_size, 1), dtype)
         self.total = np.empty((batch_size, 1), dtype)
         self.small = np.empty((batch_size, n_hid), bool)  # where |η dk| is subnormal
-        # float64's subnormals lie below 1e-308, where η dk falls only as σ(k) nears its own
-        # overflow to 0; there the flush would cost its passes (4% of an epoch) for nothing.
-        self.flush = flush_subnormals if dtype == np.float32 else keep
+        self.flush = flush_subnormals if flushes(dtype) else keep
         self.db = np.empty(n_hid, dtype)
         self.dc = np.empty(n_out, dtype)
 
