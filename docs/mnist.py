@@ -183,10 +183,10 @@ else:
 # %% tags=["hide-input"]
 seeds_both = page.results("float_types")["val_accuracy"]["float64"]["n"]
 spread = (f""", against the seeds' standard deviation of
-{page.number("float_types.val_accuracy.float64.std", "points")}""" if seeds_both > 1 else "")
+{page.number("float_types.val_accuracy.float64.std", "points")} points""" if seeds_both > 1 else "")
 page.md(f"""
 **float32.** The runs on this page train in float32; the report's ran in NumPy's default, float64. Does that
-change a result? Figure 6's rate $10^{{-3}}$, trained again in float64 on the same {seeds_both} seed(s), so from
+change a result? Figure 6's rate $10^{{-3}}$, trained again in float64 on the same {seeds_both} seed{"s" * (seeds_both > 1)}, so from
 the same initial weights through the same batches, with only the rounding different: validation accuracy
 {page.mean_std("float_types.val_accuracy.float32")} in float32 against
 {page.mean_std("float_types.val_accuracy.float64")} in float64. The two runs of one seed differ by at most

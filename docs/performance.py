@@ -107,20 +107,24 @@ page.table(["configuration", "train / bound", "train / step", "train, f32 / f64"
 # of SciPy and all of NumPy, and keeps the fastest (`mlp.kernels`). The choice is made
 # once per machine (processor, libraries, thread count, sizes) and stored, so every run
 # there takes the same kernels; `MLP_BLAS=scipy` or `MLP_BLAS=numpy` forces one library.
-# A choice measured while the machine was busy (the build trains two runs at once, each
-# measuring its own sizes) can be the slower one, and was: once, at batch size 100,
-# float64 and two threads, every product went through NumPy where SciPy's were faster.
-# So the benchmark measures the choice again for each configuration and keeps it
-# (`mlp.kernels.store`): the step it times runs the bound's paths, and so does training
-# afterwards. The paths agree to rounding, not to the last bit. The step's choice on the
-# machine that made these measurements:
+# With more than one thread, a library's idle threads keep spinning for about a tenth of
+# a second after its last call and slow the other library's calls. Timed in turns, each
+# library ran beside the other's spinning threads, two to three times slower than alone,
+# and the choice went by luck: once, at batch size 100, float64 and two threads, it put
+# every product on NumPy where SciPy's were faster. So with threads each library is timed
+# on its own, after the other's threads have stopped. The benchmark also measures the
+# choice again for each configuration and keeps it (`mlp.kernels.store`): the step it
+# times runs the bound's paths, and so does training afterwards. The paths agree to
+# rounding, not to the last bit. The step's choice on the machine that made these
+# measurements:
 
 # %% tags=["hide-input"]
 from mlp.kernels import PRODUCTS
 
-page.table(["configuration", *PRODUCTS],
-           [[f"B={r['batch_size']}, {r['dtype']}, {r['threads']} thr.",
-             *(r["implementations"]["step"]["kernels"][p] for p in PRODUCTS)] for r in report["results"]])
+page.md("`gemm`: SciPy's; `matmul`, `dot`: NumPy's.")
+page.table(["batch, dtype, threads", *PRODUCTS],
+           [[f"{r['batch_size']}, {r['dtype'].replace('float', 'f')}, {r['threads']}",
+             *(r["implementations"]["step"]["kernels"][p].split(".")[1] for p in PRODUCTS)] for r in report["results"]])
 
 # %% [markdown]
 # The choice differs between processors. On an AMD EPYC without AVX-512, where OpenBLAS
@@ -179,9 +183,9 @@ page.table(["configuration", *PRODUCTS],
 # %% tags=["hide-input"]
 if "saturated" in report:
     page.table(bench.SATURATED_HEADER, bench.saturated_rows(report, page.number))
-    page.md(f"""Batch size {report["saturated"]["batch_size"]}. The last column compares each dtype as it trains
-(float32 flushed, float64 not). So the experiments train in float32; the MNIST page checks, seed by seed,
-that float64 gives them the same results.""")
+    page.md(f"""Batch size {report["saturated"]["batch_size"]}; seconds per epoch. The last column compares each
+dtype as the step trains it, float32 flushed and float64 not, with float64. So the experiments train in float32; the MNIST
+page checks, seed by seed, that float64 gives them the same results.""")
 else:
     page.md("This run of the benchmark predates the measurement.")
 
