@@ -131,7 +131,7 @@ def batch_sizes(profile: str, results, fetch=None) -> dict:
 
 
 def float_types_runs(profile: str) -> list[Run]:
-    """Figure 6's best-known rate (10^-3), each seed in float32 and again in float64."""
+    """Figure 6's rate 10^-3, each seed in float32 and again in float64."""
     runs = _sweep_runs(profile, "lr", SWEEP.lr)
     return runs + [run.replace(dtype=REPORT_DTYPE) for run in runs]
 

@@ -43,7 +43,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         r = results["float_types"]["val_accuracy"]
         out.append(("float_types", "validation accuracy, lr 1e-3, float32 / float64",
                     f"{mean_std(r['float32'])} / {mean_std(r['float64'])}", ""))
-        out.append(("float_types", "largest difference of one seed, float32 - float64",
+        out.append(("float_types", "largest |float32 - float64| of one seed",
                     f"{100 * r['largest_difference']:.2f} points", ""))
     if "final_model" in results:
         r = results["final_model"]
