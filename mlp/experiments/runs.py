@@ -88,8 +88,9 @@ def load(run: Run):
 def _loaded(dataset: str, final: bool, dtype: np.dtype, standardize: str):
     """A data set as `LOADERS` gives it, once per process: the runs a worker trains share one
     read-only copy instead of reading and standardizing the files again for each. Six are
-    kept, as many as the experiments read (MNIST's two splits, each standardized two ways,
-    and Fashion-MNIST's two), so runs taken longest first do not load one twice."""
+    kept, more than the five the experiments read (MNIST's training split in float32 and in
+    float64, all its training images standardized two ways, and Fashion-MNIST's), so runs
+    taken longest first do not load one twice."""
     train_set, held_out, n_out = LOADERS[dataset](final, dtype, standardize)
     for array in (*train_set, *held_out):
         array.flags.writeable = False
