@@ -107,10 +107,10 @@ page.table(["configuration", "train / bound", "train / step", "train, f32 / f64"
 # of SciPy and all of NumPy, and keeps the fastest (`mlp.kernels`). The choice is made
 # once per machine (processor, libraries, thread count, sizes) and stored, so every run
 # there takes the same kernels; `MLP_BLAS=scipy` or `MLP_BLAS=numpy` forces one library.
-# With more than one thread, a library's idle threads keep spinning for about a tenth of
-# a second after its last call and slow the other library's calls. Timed in turns, each
-# library ran beside the other's spinning threads, two to three times slower than alone,
-# and the choice went by luck: once, at batch size 100, float64 and two threads, it put
+# With more than one thread, a library's idle threads keep spinning for a while after
+# its last call and slow the other library's calls. Timed in turns, each library ran
+# beside the other's spinning threads, several times slower than alone, and the choice
+# went by luck: once, at batch size 100, float64 and two threads, it put
 # every product on NumPy where SciPy's were faster. So with threads each library is timed
 # on its own, after the other's threads have stopped. The benchmark also measures the
 # choice again for each configuration and keeps it (`mlp.kernels.store`): the step it
@@ -170,9 +170,9 @@ page.table(["batch, dtype, threads", *PRODUCTS],
 # initialization it did not, at first: on 784 standardized inputs many hidden units
 # saturate, and float32's smallest normal number is about $10^{-38}$ (float64's,
 # $10^{-308}$), so the gradients $\eta\, dk$ through saturated units fell into subnormal
-# numbers. The processor handles those far more slowly, and a few of them among the
-# operands of $x^\top \eta\, dk$ made that product three times slower, and float32
-# training twice as slow as float64's. The step now sets them to 0 before the product
+# numbers. The processor handles those far more slowly: a few of them among the
+# operands of $x^\top \eta\, dk$ made that product several times slower, and float32
+# training slower than float64's. The step now sets them to 0 before the product
 # (`mlp.fast.flush_subnormals`): each moved its weight by less than $10^{-38}$, far below
 # the weight's rounding. In float64 the step does not flush: its subnormals lie below
 # $10^{-308}$, which $\eta\, dk$ reaches only where $e^{-k}$ nears its own overflow, and
