@@ -83,6 +83,11 @@ def foreseen(profile: str, names=None) -> set:
     return {run for e in chosen if e.followup for run in e.followup(profile, _as_good_as_any)}
 
 
+def _foreseen_left(profile: str, known, names=None) -> list:
+    """The `foreseen` runs neither among ``known`` nor stored: what the estimate adds for them."""
+    return [run for run in foreseen(profile, names) - set(known) if not stored(run)]
+
+
 def survey(profile: str, names=None) -> dict:
     """Every run of ``profile`` found from the cache alone: ``done``, ``total``, ``complete``.
 
@@ -101,7 +106,7 @@ def survey(profile: str, names=None) -> dict:
             except Missing:
                 complete = False
     left = [run for run in runs if not stored(run)]
-    unknown = [] if complete else [run for run in foreseen(profile, names) - runs if not stored(run)]
+    unknown = [] if complete else _foreseen_left(profile, runs, names)
     return status(profile, done=len(runs) - len(left), total=len(runs), complete=complete,
                   seconds_left=estimate(left + unknown), running=[])
 
@@ -131,7 +136,7 @@ def status(profile: str, done: int, total: int, complete: bool, seconds_left: fl
 def of_trainer(profile: str, trainer) -> dict:
     """The status of a `mlp.experiments.runs.Trainer` at work on ``profile``."""
     left = trainer.waiting()
-    unknown = [] if trainer.complete else [run for run in foreseen(profile) - trainer.asked if not stored(run)]
+    unknown = [] if trainer.complete else _foreseen_left(profile, trainer.asked)
     return status(profile, done=len(trainer.asked) - len(left), total=len(trainer.asked),
                   complete=trainer.complete, seconds_left=estimate(left + unknown, trainer.trained, trainer.jobs),
                   running=trainer.running(), finished=False)
