@@ -69,6 +69,22 @@ def test_the_survey_counts_stored_runs_and_knows_when_followups_are_unknown(need
     assert {expected_cost(run) for run in chosen} == {expected_cost(run) for run in foreseen}
 
 
+def test_the_trainers_status_estimates_the_foreseen_runs_until_they_are_known(needs_data, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    asked = set(mnist.final_model_runs("tiny"))
+    trainer = SimpleNamespace(asked=asked, waiting=lambda: list(asked), trained={}, jobs=2, complete=False,
+                              running=lambda: [])
+    foreseen = background.foreseen("tiny")
+    assert foreseen and not foreseen <= asked
+    state = background.of_trainer("tiny", trainer)
+    assert state["total"] == len(asked)  # the count names only the runs known
+    assert state["seconds_left"] == pytest.approx(background.estimate([*asked, *(foreseen - asked)]))
+    trainer.complete = True
+    assert background.of_trainer("tiny", trainer)["seconds_left"] == pytest.approx(background.estimate(list(asked)))
+
+
 def test_expected_costs_follow_the_network_and_the_float_type():
     mnist_run = Run(dataset="mnist", n_hid=300, batch_size=100)
     small = Run(dataset="synth", n_hid=8, batch_size=100)
