@@ -72,17 +72,16 @@ for threads in sorted({r["threads"] for r in report["results"]}):
 # never to be slower than float64.
 
 # %% tags=["hide-input"]
-from mlp.bench import GOALS, TRAINER_OVERHEAD, goals
+from mlp.bench import GOALS, GOALS_HEADER, TRAINER_OVERHEAD, goals
 
 page.md("`train()` / bound at most " + ", ".join(
     f"{page.number(f'goals.bound.{b}', 'plain', most)} at batch size {b}" for b, most in GOALS.items())
     + "; `train()` / its bare step at most " + ", ".join(
     f"{page.number(f'goals.step.{b}', 'plain', most)} at batch size {b}" for b, most in TRAINER_OVERHEAD.items()) + ".")
-page.table(["configuration", "train / bound", "train / step", "train, f32 / f64", "floor"],
-           goals(report, page.number))
+page.table(GOALS_HEADER, goals(report, page.number))
 
 # %% [markdown]
-# The last column, 1 + rest / bound, is a floor for the first. The products cannot take less than the
+# The floor, 1 + rest / bound, is one for `train()` / bound. The products cannot take less than the
 # bound, and the rest of the step (the element-wise passes: $\sigma$, the softmax, the
 # slopes $h(1-h)$, the bias sums; and the Python around them) runs on one thread however
 # many threads BLAS has. The benchmark times that rest as the step with its five products
@@ -97,6 +96,18 @@ page.table(["configuration", "train / bound", "train / step", "train, f32 / f64"
 # element-wise passes between them, than back to back, and the spread between runs,
 # which with two threads on a shared two-core machine is wide: run the benchmark twice
 # and the two-thread ratios move by tenths, the one-thread ones by hundredths.
+#
+# `train()` is its steps and, around them, the shuffle and each batch's gather into the
+# step's buffer, which the benchmark times alone too (`mlp.bench.gather_epoch`): 1 + gather
+# / step is what `train()` / step would be if its steps took as long on gathered batches as
+# the bare step takes on the data in order. They can take less: the gather leaves the batch
+# in cache, where the bare step's products read theirs from memory. The gather reads every
+# training example once more than the bare step does; it is a copy, as fast as memory
+# lets one core go, and like the rest it runs on one thread. So where `train()` / step
+# misses its goal with two threads, compare it with that column: a second thread shortens
+# the step and not the gather. Handing the next batch's gather to a second Python thread,
+# to run beside the step, was tried: beside BLAS's own two threads it slowed the step by
+# more than it saved at batch size 100.
 
 # %% [markdown]
 # ## Which BLAS computes each product
@@ -158,11 +169,11 @@ page.table(["batch, dtype, threads", *PRODUCTS],
 # other library's threads to stop spinning. With one library, two threads help as they
 # should. That is why the kernel choice times the whole step, not only each product.
 #
-# `train()` adds little to its step. It used to gather the whole shuffled training set
-# into a copy once per epoch, then slice it: at batch size 500 that copy cost a quarter
-# of the epoch, as it wrote 60,000 rows out to memory for the steps to read back. Each
-# batch is now gathered into one buffer just before its step, which then reads it from
-# cache (`mlp.train.gather`).
+# `train()` used to gather the whole shuffled training set into a copy once per epoch,
+# then slice it: at batch size 500 that copy cost a quarter of the epoch, as it wrote
+# 60,000 rows out to memory for the steps to read back. Each batch is now gathered into
+# one buffer just before its step, which then reads it from cache (`mlp.train.gather`);
+# what that gather still costs is the column 1 + gather / step above.
 
 # %% [markdown]
 # float32 halves the memory and roughly doubles the products' speed here, with the

@@ -116,6 +116,21 @@ def rest_epoch(x, labels, batch_size, params):
     return epoch
 
 
+def gather_epoch(x, labels, batch_size, params):
+    """What `mlp.train.train` does in an epoch beside its steps, alone: the shuffle and each
+    batch's gather (`mlp.train.batches`). Gathering reads every example once more than the
+    bare step does, on one thread however many BLAS has; ``params`` is not used."""
+    out = np.empty((batch_size, x.shape[1]), x.dtype)
+    rng = np.random.default_rng(0)
+
+    def epoch():
+        for _ in train.batches(x, labels, train.shuffle(len(x), rng), batch_size, out):
+            pass
+
+    epoch.out = out
+    return epoch
+
+
 def plain_epoch(x, labels, batch_size, params):
     """An epoch of the plain step that reads like eq. 2.3/2.4 (:func:`mlp.train.vectorized_step`)."""
     params = params.map(np.copy)
@@ -164,9 +179,10 @@ def sklearn_epoch(x, labels, batch_size, params):
     return epoch
 
 
-BOUND, REST = "bound", "rest"
+BOUND, REST, GATHER = "bound", "rest", "gather"
 IMPLEMENTATIONS = {BOUND: gemm_bound, "train": train_epoch, "step": mlp_epoch, "plain": plain_epoch,
-                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch, REST: rest_epoch}
+                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch, REST: rest_epoch, GATHER: gather_epoch}
+PARTS = (REST, GATHER)  # parts of an implementation, timed alone for `goals`' floors; not in `rows`
 
 
 def available(name: str) -> bool:
@@ -303,10 +319,10 @@ def run(batch_sizes=(500, 100, 1), dtypes=("float64", "float32"), threads=(1, 2)
 
 def at_threads(report: dict, threads: int) -> tuple[list[dict], list[str]]:
     """The results measured at ``threads``, and the implementations in them other than the bound
-    (and the step's rest, which `goals` shows as a floor)."""
+    (and the `PARTS`, which `goals` shows as floors)."""
     results = [r for r in report["results"] if r["threads"] == threads]
     return results, [n for n in dict.fromkeys(n for r in results for n in r["implementations"])
-                     if n not in (BOUND, REST)]
+                     if n not in (BOUND, *PARTS)]
 
 
 def rows(report: dict, threads: int, show=plain) -> tuple[list[str], list[list[str]]]:
@@ -341,15 +357,22 @@ GOALS = {500: 1.2, 100: 1.2, 1: 1.5}  # train() / bound, at most, per batch size
 TRAINER_OVERHEAD = {500: 1.05, 100: 1.05}  # train() / step, at most
 
 
-def goals(report: dict, show=plain) -> list[list[str]]:
-    """One row per configuration: train() / bound against `GOALS`, train() / step against
-    `TRAINER_OVERHEAD`, whether float32's train() epoch is no slower than float64's, and
-    the floor, 1 + rest / bound: the step's products cannot take less than the bound, and
-    its rest (`rest_epoch`) runs on one thread, so train() / bound cannot go below it.
-    Not at batch size 1, where the bound and the rest each carry the loop's Python per
-    step, so that their sum counts it twice.
+GOALS_HEADER = ["configuration", "train / bound", "floor", "train / step", "1 + gather / step", "train, f32 / f64"]
 
-    Each number is written by ``show(key, format, value)``, as in `rows`.
+
+def goals(report: dict, show=plain) -> list[list[str]]:
+    """One row per configuration (columns `GOALS_HEADER`): train() / bound against `GOALS`
+    beside its floor, 1 + rest / bound; train() / step against `TRAINER_OVERHEAD` beside
+    1 + gather / step; whether float32's train() epoch is no slower than float64's.
+
+    The step's products cannot take less than the bound, and its rest (`rest_epoch`) runs
+    on one thread, so train() / bound cannot go below its floor; not at batch size 1, where
+    the bound and the rest each carry the loop's Python per step, so that their sum counts
+    it twice. train() is its steps and its shuffling and gathering (`gather_epoch`), so
+    1 + gather / step is what train() / step would be if its steps took as long on gathered
+    batches as the bare step takes on the data in order (reading a batch from cache, they
+    can take less). "—" where the run did not time the part. Each number is written by
+    ``show(key, format, value)``, as in `rows`.
     """
     seconds = {(r["batch_size"], r["dtype"], r["threads"]): r["implementations"]["train"]["median_seconds"]
                for r in report["results"]}
@@ -365,9 +388,11 @@ def goals(report: dict, show=plain) -> list[list[str]]:
             f32 = seconds[b, "float32", r["threads"]] / f64
             f32 = f"{show(key + '.f32', '2f', f32)} {'met' if f32 <= 1 else 'missed'}"
         floor = show(key + ".floor", "2f", 1 + impl[REST]["median_ratio_to_bound"]) if REST in impl and b > 1 else "—"
+        gathering = (show(key + ".gather", "2f", 1 + impl[GATHER]["median_seconds"] / impl["step"]["median_seconds"])
+                     if GATHER in impl else "—")
         out.append([f"B={b}, {r['dtype'].replace('float', 'f')}, {r['threads']} thr.",
-                    _against(ratio, GOALS.get(b), show, key + ".bound"),
-                    _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), f32, floor])
+                    _against(ratio, GOALS.get(b), show, key + ".bound"), floor,
+                    _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), gathering, f32])
     return out
 
 

@@ -220,8 +220,7 @@ def stepper(form: str, params: Params, batch_size: int, reduction: str):
 
     The steps are the fast twins of the plain ones (`mlp.fast`), updating ``params`` in
     place, over the examples in ``order``: one at a time for the scalar form, and for the
-    vectorized one consecutive runs of ``batch_size`` of them (the last may be shorter),
-    each gathered into the same buffer.
+    vectorized one a batch at a time (`batches`), each gathered into the same buffer.
     """
     if form == "scalar":
         def take_steps(x, labels, order, lr):
@@ -229,15 +228,13 @@ def stepper(form: str, params: Params, batch_size: int, reduction: str):
         return take_steps
 
     step = fast.Step(params, batch_size)
-    xb = np.empty((batch_size, params.w.shape[0]), params.w.dtype)  # the batch, rewritten at every step
+    buffer = np.empty((batch_size, params.w.shape[0]), params.w.dtype)  # the batch, rewritten at every step
     per_example = reduction == "sum"
 
     def take_steps(x, labels, order, lr):
-        ls = labels[order]
-        for i in range(0, len(order), batch_size):
-            rows = order[i:i + batch_size]
-            loss = step(gather(x, rows, xb), ls[i:i + batch_size], lr, reduction)
-            yield loss / len(rows) if per_example else loss
+        for xb, lb in batches(x, labels, order, batch_size, buffer):
+            loss = step(xb, lb, lr, reduction)
+            yield loss / len(lb) if per_example else loss
     return take_steps
 # --8<-- [end:stepper]
 
@@ -246,6 +243,14 @@ def stepper(form: str, params: Params, batch_size: int, reduction: str):
 def shuffle(n: int, rng: np.random.Generator) -> np.ndarray:
     """A fresh random order of the ``n`` training examples, drawn once per epoch."""
     return rng.permutation(n)
+
+
+def batches(x: np.ndarray, labels: np.ndarray, order: np.ndarray, batch_size: int, out: np.ndarray):
+    """An epoch's batches: consecutive runs of ``batch_size`` examples in ``order`` (the last
+    may be shorter), each ``(its rows of x, gathered into out; its labels)``."""
+    ls = labels[order]
+    for i in range(0, len(order), batch_size):
+        yield gather(x, order[i:i + batch_size], out), ls[i:i + batch_size]
 
 
 def gather(x: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:

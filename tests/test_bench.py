@@ -119,13 +119,69 @@ def test_goals_compare_train_with_the_bound_the_step_and_float64(tiny):
     rows = bench.goals(tiny)
     assert [row[0] for row in rows] == ["B=50, f64, 1 thr.", "B=50, f32, 1 thr.",
                                         "B=1, f64, 1 thr.", "B=1, f32, 1 thr."]
+    assert all(len(row) == len(bench.GOALS_HEADER) for row in rows)
     impl = tiny["results"][2]["implementations"]
     assert rows[2][1] == f"{impl['train']['median_ratio_to_bound']:.2f} (≤ 1.5: " \
         f"{'met' if impl['train']['median_ratio_to_bound'] <= 1.5 else 'missed'})"
-    assert rows[0][2].startswith(f"{tiny['results'][0]['implementations']['train']['median_seconds'] / tiny['results'][0]['implementations']['step']['median_seconds']:.2f}")
-    assert rows[0][3] == "—" and rows[1][3].split()[1] in ("met", "missed")
-    assert rows[0][4] == f"{1 + tiny['results'][0]['implementations']['rest']['median_ratio_to_bound']:.2f}"
-    assert rows[2][4] == "—"  # batch size 1: no floor
+    first = tiny["results"][0]["implementations"]
+    assert rows[0][2] == f"{1 + first['rest']['median_ratio_to_bound']:.2f}"
+    assert rows[2][2] == "—"  # batch size 1: no floor under the bound
+    assert rows[0][3].startswith(f"{first['train']['median_seconds'] / first['step']['median_seconds']:.2f}")
+    assert rows[0][4] == f"{1 + first['gather']['median_seconds'] / first['step']['median_seconds']:.2f}"
+    assert rows[0][5] == "—" and rows[1][5].split()[1] in ("met", "missed")
+
+
+def test_each_floor_is_its_part_over_what_it_is_a_part_of():
+    """1 + rest / bound under train() / bound; 1 + gather / step under train() / step."""
+    def timed(seconds, ratio):
+        return {"median_seconds": seconds, "median_ratio_to_bound": ratio}
+
+    implementations = {"bound": timed(0.5, 1.0), "train": timed(0.65, 1.3), "step": timed(0.6, 1.2),
+                       "rest": timed(0.075, 0.15), "gather": timed(0.03, 0.06)}
+    report = {"results": [{"batch_size": 100, "dtype": "float64", "threads": 2, "implementations": implementations}]}
+    assert bench.goals(report) == [["B=100, f64, 2 thr.", "1.30 (≤ 1.2: missed)", "1.15",
+                                    "1.08 (≤ 1.05: missed)", "1.05", "—"]]
+
+
+def test_a_run_without_a_part_timed_shows_no_floor_for_it(tiny):
+    report = {**tiny, "results": [{**r, "implementations": {n: m for n, m in r["implementations"].items()
+                                                            if n not in bench.PARTS}} for r in tiny["results"]]}
+    rows = bench.goals(report)
+    assert [row[2] for row in rows] == [row[4] for row in rows] == ["—"] * 4
+    assert rows[0][3] == bench.goals(tiny)[0][3]
+
+
+def test_the_gather_epoch_gathers_the_batches_train_steps_on(monkeypatch):
+    """train() steps on `mlp.train.batches`; the gather epoch walks the same batches, shuffled
+    afresh each epoch as train() shuffles, and nothing else."""
+    rng = np.random.default_rng(1)
+    x, labels = rng.normal(size=(50, 784)), rng.integers(0, 10, size=50)
+    seen = []
+    real = bench.train.batches
+
+    def recording(x_, labels_, order, batch_size, out):
+        for xb, lb in real(x_, labels_, order, batch_size, out):
+            seen.append((xb.copy(), lb.copy()))
+            yield xb, lb
+
+    monkeypatch.setattr(bench.train, "batches", recording)
+    epoch = bench.gather_epoch(x, labels, 20, None)
+    epoch()
+    first = seen[:]
+    assert [len(lb) for _, lb in first] == [20, 20, 10]
+    rows = np.concatenate([xb for xb, _ in first])
+    order = [int(np.flatnonzero((x == row).all(axis=1))[0]) for row in rows]
+    assert sorted(order) == list(range(50))  # every example once, in a shuffled order
+    assert order != list(range(50))
+    assert np.array_equal(np.concatenate([lb for _, lb in first]), labels[order])
+    seen.clear()
+    epoch()
+    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(seen, first))  # a fresh order each epoch
+    seen.clear()
+    params = bench.init_params(784, 300, 10, rng=0, scale="lecun")
+    _, history = bench.train.train(params, (x, labels), lr=1e-3, batch_size=20, epochs=2, progress=False)
+    assert [len(lb) for _, lb in seen] == [20, 20, 10] * 2  # train() stepped on them
+    assert len(history.step_loss) == len(seen)
 
 
 def test_the_rest_of_the_step_runs_everything_but_its_five_products():
