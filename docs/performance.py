@@ -92,10 +92,29 @@ page.table(GOALS_HEADER, goals(report, page.number))
 # where the products are shortest; and a second thread shortens the products by less
 # than half (compare the bound's seconds in the two tables above). Where a two-thread
 # goal is missed, the floor shows how much of the miss no choice of BLAS can remove.
-# What is left above it is the products themselves taking longer inside the step, with
-# element-wise passes between them, than back to back, and the spread between runs,
-# which with two threads on a shared two-core machine is wide: run the benchmark twice
-# and the two-thread ratios move by tenths, the one-thread ones by hundredths.
+#
+# Inside the step, its time splits into its products and the rest between them. The
+# benchmark times an epoch of the step with each of its five products timed as it runs
+# (`mlp.bench.products_epoch`): that epoch's time, its products' and the rest of it, each
+# over the bound of the same round (medians over rounds), beside the rest timed alone:
+
+# %% tags=["hide-input"]
+from mlp.bench import INSIDE_HEADER, inside_rows
+
+inside = inside_rows(report, page.number)
+if inside:
+    page.table(INSIDE_HEADER, inside)
+else:
+    page.md("This run of the benchmark predates the measurement.")
+
+# %% [markdown]
+# Where *its products* is above 1, the five products took that much longer inside the
+# step, with element-wise passes between them, than back to back in the bound; *its rest*
+# beside *rest alone* says whether those passes took longer between the products than on
+# their own.
+# Beyond both lies the spread between runs, which with two threads on a shared two-core
+# machine is wide: run the benchmark twice and the two-thread ratios move by tenths, the
+# one-thread ones by hundredths.
 #
 # `train()` is its steps and, around them, the shuffle and each batch's gather into the
 # step's buffer, which the benchmark times alone too (`mlp.bench.gather_epoch`): 1 + gather

@@ -7,10 +7,11 @@ fastest BLAS path the process can reach (`mlp.kernels.measure`, measured afresh)
 implementation can beat it. Beside it: ``train``, an epoch of `mlp.train.train` as a user
 runs it (shuffling included; the evaluations before and after it excluded, as in
 ``History.seconds``, and timed apart), ``step``, the bare :class:`mlp.fast.Step` over the
-data in order, and the others. Each trains the same network on the same data in the same
-process; rounds are interleaved (A B C A B C ...) so that a drift in the machine's speed
-hits all alike, and the median over rounds is reported, as a ratio to the bound of the
-same round.
+data in order, and the others; and parts of the step and of train(), timed apart
+(`PARTS`), for the floors and the split that `goals` and `inside_rows` show. Each trains
+the same network on the same data in the same process; rounds are interleaved (A B C A B
+C ...) so that a drift in the machine's speed hits all alike, and the median over rounds
+is reported, as a ratio to the bound of the same round.
 """
 
 from __future__ import annotations
@@ -95,6 +96,37 @@ def mlp_epoch(x, labels, batch_size, params):
     return epoch
 
 
+STEP_PRODUCTS = ("xw", "hv", "dzvt", "update_v", "update_w")  # `mlp.fast.Step`'s, in `kernels.PRODUCTS`' order
+
+
+def products_epoch(x, labels, batch_size, params):
+    """An epoch of :class:`mlp.fast.Step` as `mlp_epoch` runs it, with each of its five products
+    timed as it runs: ``epoch.inside`` collects, per epoch, the seconds they took. Split so,
+    the step's time is its products' (beside the bound: the same products back to back) and
+    the rest's, between them."""
+    step = fast.Step(params.map(np.copy), batch_size)
+    took = [0.0]
+
+    def timed(product):
+        def run(c, a, b):
+            start = time.perf_counter()
+            product(c, a, b)
+            took[0] += time.perf_counter() - start
+        return run
+
+    for name in STEP_PRODUCTS:
+        setattr(step, name, timed(getattr(step, name)))
+
+    def epoch():
+        took[0] = 0.0
+        for i in range(0, len(x) - batch_size + 1, batch_size):
+            step(x[i:i + batch_size], labels[i:i + batch_size], LR)
+        epoch.inside.append(took[0])
+
+    epoch.step, epoch.inside = step, []
+    return epoch
+
+
 def rest_epoch(x, labels, batch_size, params):
     """An epoch of :class:`mlp.fast.Step` with its five products taken out: what is left is the
     element-wise passes and the Python around them, which NumPy runs on one thread however
@@ -103,7 +135,8 @@ def rest_epoch(x, labels, batch_size, params):
     the biases it moves stay where they are, so that ``k`` never grows to where ``e^(-k)``
     overflows and the passes meet infinities they never meet in training."""
     step = fast.Step(params.map(np.copy), batch_size)
-    step.xw = step.hv = step.update_v = step.update_w = lambda c, a, b: None
+    for name in STEP_PRODUCTS:
+        setattr(step, name, lambda c, a, b: None)
     step.dzvt = lambda c, a, b: c.fill(TINY)
     step.h.fill(0)  # what the forward products would have written: 0, not what the memory held
     step.z.fill(0)
@@ -179,10 +212,11 @@ def sklearn_epoch(x, labels, batch_size, params):
     return epoch
 
 
-BOUND, REST, GATHER = "bound", "rest", "gather"
+BOUND, PRODUCTS, REST, GATHER = "bound", "products", "rest", "gather"
 IMPLEMENTATIONS = {BOUND: gemm_bound, "train": train_epoch, "step": mlp_epoch, "plain": plain_epoch,
-                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch, REST: rest_epoch, GATHER: gather_epoch}
-PARTS = (REST, GATHER)  # parts of an implementation, timed alone for `goals`' floors; not in `rows`
+                   "pytorch": torch_epoch, "scikit-learn": sklearn_epoch, PRODUCTS: products_epoch,
+                   REST: rest_epoch, GATHER: gather_epoch}
+PARTS = (PRODUCTS, REST, GATHER)  # parts of the step and of train(), timed for `goals` and `inside_rows`; not in `rows`
 
 
 def available(name: str) -> bool:
@@ -224,6 +258,10 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5,
             out[n]["kernels"] = functions[n].plan
         if hasattr(functions[n], "outside"):
             out[n]["median_seconds_outside_training"] = float(np.median(functions[n].outside[1:]) * scale)
+        if hasattr(functions[n], "inside") and BOUND in names:  # per round: its products, the rest
+            inside = np.array(functions[n].inside[1:])
+            out[n]["median_products_ratio_to_bound"] = float(np.median(inside / seconds[BOUND]))
+            out[n]["median_rest_ratio_to_bound"] = float(np.median((seconds[n] - inside) / seconds[BOUND]))
     return out
 
 
@@ -393,6 +431,28 @@ def goals(report: dict, show=plain) -> list[list[str]]:
         out.append([f"B={b}, {r['dtype'].replace('float', 'f')}, {r['threads']} thr.",
                     _against(ratio, GOALS.get(b), show, key + ".bound"), floor,
                     _against(overhead, TRAINER_OVERHEAD.get(b), show, key + ".step"), gathering, f32])
+    return out
+
+
+INSIDE_HEADER = ["configuration", "step, timed / bound", "its products / bound", "its rest / bound", "rest alone / bound"]
+
+
+def inside_rows(report: dict, show=plain) -> list[list[str]]:
+    """One row per configuration above batch size 1 whose run timed the step's products inside it
+    (`products_epoch`; columns `INSIDE_HEADER`): that epoch's time, its products' and the
+    rest of it, each over the bound of the same round (medians over rounds), and the rest
+    timed alone (`rest_epoch`). Numbers written by ``show(key, format, value)``, as in `rows`."""
+    out = []
+    for r in report["results"]:
+        impl, b, key = r["implementations"], r["batch_size"], f"inside.{r['threads']}.{r['batch_size']}.{r['dtype']}"
+        if b == 1 or PRODUCTS not in impl:
+            continue
+        timed = impl[PRODUCTS]
+        alone = show(key + ".rest_alone", "2f", impl[REST]["median_ratio_to_bound"]) if REST in impl else "—"
+        out.append([f"B={b}, {r['dtype'].replace('float', 'f')}, {r['threads']} thr.",
+                    show(key + ".step", "2f", timed["median_ratio_to_bound"]),
+                    show(key + ".products", "2f", timed["median_products_ratio_to_bound"]),
+                    show(key + ".rest", "2f", timed["median_rest_ratio_to_bound"]), alone])
     return out
 
 

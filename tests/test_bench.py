@@ -1,6 +1,7 @@
 """The benchmark's machinery (no timing is asserted: speed is judged by running it)."""
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -141,6 +142,56 @@ def test_each_floor_is_its_part_over_what_it_is_a_part_of():
     report = {"results": [{"batch_size": 100, "dtype": "float64", "threads": 2, "implementations": implementations}]}
     assert bench.goals(report) == [["B=100, f64, 2 thr.", "1.30 (≤ 1.2: missed)", "1.15",
                                     "1.08 (≤ 1.05: missed)", "1.05", "—"]]
+
+
+def test_inside_the_step_its_products_and_its_rest_are_each_over_the_bound():
+    def timed(ratio, **more):
+        return {"median_seconds": ratio / 2, "median_ratio_to_bound": ratio, **more}
+
+    implementations = {"bound": timed(1.0), "step": timed(1.3), "rest": timed(0.15),
+                       "products": timed(1.31, median_products_ratio_to_bound=1.12, median_rest_ratio_to_bound=0.19)}
+    results = [{"batch_size": b, "dtype": "float32", "threads": 2, "implementations": implementations} for b in (100, 1)]
+    results.append({"batch_size": 500, "dtype": "float32", "threads": 1, "implementations": {
+        n: m for n, m in implementations.items() if n != "products"}})  # a run from before the measurement
+    assert bench.inside_rows({"results": results}) == [["B=100, f32, 2 thr.", "1.31", "1.12", "0.19", "0.15"]]
+
+
+def test_the_products_are_timed_inside_a_step_that_still_computes_them():
+    """Timing the step's products changes nothing it computes, and counts part of its time."""
+    rng = np.random.default_rng(1)
+    x, labels = rng.normal(size=(60, 784)), rng.integers(0, 10, size=60)
+    params = bench.init_params(784, 300, 10, rng=0, scale="lecun")
+    timed, bare = bench.products_epoch(x, labels, 20, params), bench.mlp_epoch(x, labels, 20, params)
+    start = time.perf_counter()
+    timed()
+    wall = time.perf_counter() - start
+    bare()
+    assert len(timed.inside) == 1 and 0 < timed.inside[0] < wall
+    assert all(np.array_equal(a, b) for a, b in zip(timed.step.params, bare.step.params))
+    assert not np.array_equal(timed.step.params.w, params.w)  # it trained
+
+
+def test_a_measurement_splits_the_timed_step_by_round(monkeypatch):
+    """Its products and its rest are each a median over rounds of that round's ratio to the bound."""
+    calls = {"bound": iter([1.0, 2.0, 1.0, 4.0]), "products": iter([9.0, 3.0, 1.5, 4.4])}
+    inside = iter([5.0, 2.0, 1.2, 4.0])
+
+    def fake(name):
+        def make(x, labels, batch_size, params):
+            def epoch():
+                if name == "products":
+                    epoch.inside.append(next(inside))
+                return next(calls[name])
+            if name == "products":
+                epoch.inside = []
+            return epoch
+        return make
+
+    monkeypatch.setattr(bench, "IMPLEMENTATIONS", {n: fake(n) for n in calls})
+    out = bench.measure(np.zeros((10, 784)), np.zeros(10, int), 5, np.float64, 1, rounds=3, names=tuple(calls))
+    # counted rounds (after the warm-up): bound 2, 1, 4; products 3, 1.5, 4.4 of which inside 2, 1.2, 4
+    assert out["products"]["median_products_ratio_to_bound"] == pytest.approx(1.0)  # median of 1, 1.2, 1
+    assert out["products"]["median_rest_ratio_to_bound"] == pytest.approx(0.3)  # median of 0.5, 0.3, 0.1
 
 
 def test_a_run_without_a_part_timed_shows_no_floor_for_it(tiny):
