@@ -160,7 +160,6 @@ def gather_epoch(x, labels, batch_size, params):
         for _ in train.batches(x, labels, train.shuffle(len(x), rng), batch_size, out):
             pass
 
-    epoch.out = out
     return epoch
 
 
