@@ -423,7 +423,7 @@ def goals(report: dict, show=plain) -> list[list[str]]:
             f32 = "—"
         else:
             f32 = seconds[b, "float32", r["threads"]] / f64
-            f32 = f"{show(key + '.f32', '2f', f32)} {'met' if f32 <= 1 else 'missed'}"
+            f32 = f"{show(key + '.f32', _digits(f32, 1.0), f32)} {'met' if f32 <= 1 else 'missed'}"
         floor = show(key + ".floor", "2f", 1 + impl[REST]["median_ratio_to_bound"]) if REST in impl and b > 1 else "—"
         gathering = (show(key + ".gather", "2f", 1 + impl[GATHER]["median_seconds"] / impl["step"]["median_seconds"])
                      if GATHER in impl else "—")
@@ -473,8 +473,13 @@ def saturated_rows(report: dict, show=plain) -> list[list[str]]:
 
 
 def _against(value: float, most: float | None, show=plain, key: str = "") -> str:
-    text = show(key, "2f", value)
+    text = show(key, _digits(value, most), value)
     return text if most is None else f"{text} (≤ {show(key + '.goal', 'plain', most)}: {'met' if value <= most else 'missed'})"
+
+
+def _digits(value: float, most: float | None) -> str:
+    """Two decimals, or three where two would round a missed goal onto its limit ("1.50 (≤ 1.5: missed)")."""
+    return "3f" if most is not None and value > most and round(value, 2) <= most else "2f"
 
 
 def write(report: dict, path) -> None:

@@ -194,6 +194,22 @@ def test_a_measurement_splits_the_timed_step_by_round(monkeypatch):
     assert out["products"]["median_rest_ratio_to_bound"] == pytest.approx(0.3)  # median of 0.5, 0.3, 0.1
 
 
+def test_a_goal_missed_by_less_than_the_last_digit_shows_one_digit_more():
+    def timed(seconds, ratio):
+        return {"median_seconds": seconds, "median_ratio_to_bound": ratio}
+
+    def row(train_ratio, f32_seconds=1.0):
+        results = [{"batch_size": 1, "dtype": dtype, "threads": 1, "implementations": {
+            "bound": timed(1.0, 1.0), "train": timed(seconds, train_ratio), "step": timed(seconds, 1.0)}}
+            for dtype, seconds in (("float64", 1.0), ("float32", f32_seconds))]
+        return bench.goals({"results": results})[1]
+
+    assert row(1.502)[1] == "1.502 (≤ 1.5: missed)"
+    assert row(1.5)[1] == "1.50 (≤ 1.5: met)" and row(1.497)[1] == "1.50 (≤ 1.5: met)"
+    assert row(1.51)[1] == "1.51 (≤ 1.5: missed)"
+    assert row(1.2, f32_seconds=1.004)[5] == "1.004 missed" and row(1.2, f32_seconds=0.996)[5] == "1.00 met"
+
+
 def test_a_run_without_a_part_timed_shows_no_floor_for_it(tiny):
     report = {**tiny, "results": [{**r, "implementations": {n: m for n, m in r["implementations"].items()
                                                             if n not in bench.PARTS}} for r in tiny["results"]]}
