@@ -402,8 +402,10 @@ def goals(report: dict, show=plain) -> list[list[str]]:
     beside its floor, 1 + rest / bound; train() / step against `TRAINER_OVERHEAD` beside
     1 + gather / step; whether float32's train() epoch is no slower than float64's.
 
-    The step's products cannot take less than the bound, and its rest (`rest_epoch`) runs
-    on one thread, so train() / bound cannot go below its floor; not at batch size 1, where
+    The step's products take about as long as the bound at the least, and its rest
+    (`rest_epoch`) runs on one thread, so train() / bound stays above its floor but for
+    the spread between epochs (the products inside the step can come out a little under
+    the bound: `products_epoch`); not at batch size 1, where
     the bound and the rest each carry the loop's Python per step, so that their sum counts
     it twice. train() is its steps and its shuffling and gathering (`gather_epoch`), so
     1 + gather / step is what train() / step would be if its steps took as long on gathered
