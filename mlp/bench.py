@@ -100,11 +100,10 @@ STEP_PRODUCTS = ("xw", "hv", "dzvt", "update_v", "update_w")  # `mlp.fast.Step`'
 
 
 def products_epoch(x, labels, batch_size, params):
-    """An epoch of :class:`mlp.fast.Step` as `mlp_epoch` runs it, with each of its five products
-    timed as it runs: ``epoch.inside`` collects, per epoch, the seconds they took. Split so,
-    the step's time is its products' (beside the bound: the same products back to back) and
-    the rest's, between them."""
-    step = fast.Step(params.map(np.copy), batch_size)
+    """`mlp_epoch` with each of the step's five products timed as it runs: ``epoch.inside``
+    collects, per epoch, the seconds they took. Split so, the step's time is its products'
+    (beside the bound: the same products back to back) and the rest's, between them."""
+    bare = mlp_epoch(x, labels, batch_size, params)
     took = [0.0]
 
     def timed(product):
@@ -115,15 +114,14 @@ def products_epoch(x, labels, batch_size, params):
         return run
 
     for name in STEP_PRODUCTS:
-        setattr(step, name, timed(getattr(step, name)))
+        setattr(bare.step, name, timed(getattr(bare.step, name)))
 
     def epoch():
         took[0] = 0.0
-        for i in range(0, len(x) - batch_size + 1, batch_size):
-            step(x[i:i + batch_size], labels[i:i + batch_size], LR)
+        bare()
         epoch.inside.append(took[0])
 
-    epoch.step, epoch.inside = step, []
+    epoch.step, epoch.inside = bare.step, []
     return epoch
 
 
