@@ -108,7 +108,7 @@ inside = inside_rows(report, page.number)
 if inside:
     page.table(INSIDE_HEADER, inside)
 else:
-    page.md("This run of the benchmark predates the measurement.")
+    page.md("This run of the benchmark did not time the step's products inside it at a batch size above 1.")
 
 # %% [markdown]
 # Where *its products* is above 1, the five products took that much longer inside the
