@@ -74,11 +74,39 @@ def test_bound_runs_the_five_products_of_eq_2_3_and_2_4_through_the_fastest_path
     bound = bench.gemm_bound(np.ones((8, 784)), None, 4, params)
     bound()
     assert bound.plan == plan
-    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, subtracted from (copies of) the weights.
+    # x w, h v, dz vᵀ; then hᵀ dz and xᵀ dk, subtracted from the weights.
     assert calls[:5] == [("numpy.dot", (4, 784), (784, 300), False), ("scipy.gemm", (4, 300), (300, 10), False),
                          ("numpy.matmul", (4, 10), (10, 300), False), ("numpy.matmul", (300, 4), (4, 10), True),
                          ("scipy.gemm", (784, 4), (4, 300), True)]
     assert len(calls) == 10  # two batches
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_bound_moves_the_weights_its_forward_products_read_and_keeps_every_value_normal(dtype, monkeypatch):
+    """The weight updates go into the very arrays x w and h v read (as in the step: one copy of
+    the weights in memory), yet over an epoch at batch size 1 no value leaves the normal
+    range: the weights move by less than a billionth of their size, h stays above the smallest
+    normal number."""
+    seen = {}
+    real_kernel = bench.kernels.kernel
+
+    def watching_kernel(path, update, shape=None, dtype=None):
+        k = real_kernel(path, update, shape, dtype)
+        return lambda c, a, b: seen.setdefault("updated" if update else "read", []).append(c if update else b) or k(c, a, b)
+
+    monkeypatch.setattr(bench.kernels, "measure", lambda *args: {"plan": dict.fromkeys(bench.kernels.PRODUCTS, "scipy.gemm")})
+    monkeypatch.setattr(bench.kernels, "kernel", watching_kernel)
+    dtype = np.dtype(dtype)
+    params = bench.init_params(784, 300, 10, rng=0, scale="lecun", dtype=dtype)
+    x = np.random.default_rng(1).uniform(0, 1, (2000, 784)).astype(dtype)
+    bound = bench.gemm_bound(x, None, 1, params)
+    bound()
+    assert any(r is bound.w for r in seen["read"]) and any(u is bound.w for u in seen["updated"])
+    assert any(r is bound.v for r in seen["read"]) and any(u is bound.v for u in seen["updated"])
+    for moved, start in ((bound.w, params.w), (bound.v, params.v)):
+        assert np.isfinite(moved).all()
+        assert np.abs(moved - start).max() <= 1e-9 * np.abs(start).max()
+    assert np.abs(bound.h).min() > np.finfo(dtype).tiny
 
 
 def test_the_bound_keeps_its_plan_for_the_steps_timed_beside_it(tmp_path, monkeypatch):
