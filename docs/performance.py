@@ -8,7 +8,13 @@
 # process here can reach two BLAS libraries, NumPy's (`np.matmul`, `np.dot`) and SciPy's
 # (its `gemm` wrappers), each bundling its own OpenBLAS; the bound times every product
 # through each, and takes the fastest (`mlp.kernels.measure`). The two weight-gradient
-# products are timed as they are computed, subtracted from the weights.
+# products are timed as the step computes them, subtracted from the weights that the
+# forward products read, so that the bound, like the step, walks through one copy of the
+# weights; on inputs scaled down (`mlp.bench.BOUND_SCALE`), since without a sigmoid
+# between the products their values would grow out of range. An earlier bound subtracted
+# them from a second copy instead: at batch size 1, where the weights are most of the
+# memory an example touches, that made the bound slower than the step's own products,
+# and the step looked faster than its floor.
 # `python -m mlp bench` measures, in one process and on the same data:
 #
 # - the bound;
@@ -136,8 +142,10 @@ else:
 #
 # Which library is faster depends on the processor and on the shapes, so `mlp.fast.Step`
 # does not assume: for the sizes it trains, it times each product through SciPy's `gemm`,
-# `np.matmul` and `np.dot`, then the fastest per product as one whole step against all
-# of SciPy and all of NumPy, and keeps the fastest (`mlp.kernels`). The choice is made
+# `np.matmul` and `np.dot` (and, for the two weight updates at batch size 1, which are
+# rank-1 updates, through SciPy's `ger`, BLAS's routine for them), then the fastest per
+# product as one whole step against each library alone (its fastest path for each
+# product), and keeps the fastest (`mlp.kernels`). The choice is made
 # once per machine (processor, libraries, thread count, sizes) and stored, so every run
 # there takes the same kernels; `MLP_BLAS=scipy` or `MLP_BLAS=numpy` forces one library.
 # With more than one thread, a library's idle threads keep spinning for a while after
@@ -154,7 +162,7 @@ else:
 # %% tags=["hide-input"]
 from mlp.kernels import PRODUCTS
 
-page.md("`gemm`: SciPy's; `matmul`, `dot`: NumPy's.")
+page.md("`gemm`, `ger`: SciPy's; `matmul`, `dot`: NumPy's.")
 page.table(["batch, dtype, threads", *PRODUCTS],
            [[f"{r['batch_size']}, {r['dtype'].replace('float', 'f')}, {r['threads']}",
              *(r["implementations"]["step"]["kernels"][p].split(".")[1] for p in PRODUCTS)] for r in report["results"]])

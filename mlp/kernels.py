@@ -6,7 +6,9 @@ OpenBLAS, of different versions, and which is faster for a shape depends on the
 processor: on one machine SciPy's ``gemm`` took three times as long as ``np.dot`` for the
 forward product at batch size 1, on another they were even. The weight updates
 ``w ← w - xᵀ dk`` are one SciPy call with β = 1; NumPy can only compute the product into a
-scratch array and subtract it.
+scratch array and subtract it. At batch size 1 an update is a rank-1 update, for which
+SciPy also has BLAS's own routine, ``?ger`` (:func:`ger`): it read and wrote ``w`` faster
+than ``gemm`` with one inner dimension did.
 
 So :func:`plan` times each path for each product at the step's shapes, then the whole
 step's five products as planned against all-SciPy and all-NumPy. With more than one BLAS
@@ -38,11 +40,12 @@ from scipy.linalg import blas
 
 PRODUCTS = ("x w", "h v", "dz vT", "hT dz", "xT dk")  # eq. 2.3, then eq. 2.4
 UPDATES = ("hT dz", "xT dk")  # subtracted from v and w: c ← c - a b
-PATHS = ("scipy.gemm", "numpy.matmul", "numpy.dot")
+PATHS = ("scipy.gemm", "numpy.matmul", "numpy.dot", "scipy.ger")
 CHOICES = ("auto", "scipy", "numpy")
 FORCED = {"scipy": "scipy.gemm", "numpy": "numpy.matmul"}
 
 _GEMM = {"d": blas.dgemm, "f": blas.sgemm}
+_GER = {"d": blas.dger, "f": blas.sger}
 _PLANS: dict[str, dict] = {}  # this process's plans, by `machine_key`
 
 
@@ -60,6 +63,28 @@ def gemm(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0, beta: 
     out = routine(alpha, bt, at, beta=beta, c=c.T, trans_a=trans_b, trans_b=trans_a, overwrite_c=1)
     if not np.shares_memory(out, c):
         raise ValueError("gemm writes into a C-contiguous c of the operands' dtype")
+
+
+def ger(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0) -> None:
+    """``c ← c + alpha a b`` in place for a one-column ``a`` and a one-row ``b`` (a rank-1
+    update), as one call of SciPy's BLAS ``?ger``; as in :func:`gemm`, it computes on
+    ``cᵀ``: ``cᵀ ← cᵀ + alpha bᵀ aᵀ``."""
+    if a.shape[1] != 1 or b.shape[0] != 1:
+        raise ValueError(f"ger adds the product of one column and one row, not {a.shape} by {b.shape}")
+    routine = _GER.get(c.dtype.char)
+    if routine is None or not c.flags.c_contiguous:
+        raise ValueError(f"ger writes into a C-contiguous c of float64 or float32, not {c.dtype}")
+    out = routine(alpha, b[0], a[:, 0], a=c.T, overwrite_a=1)
+    if not np.shares_memory(out, c):
+        raise ValueError("ger writes into a c of the operands' dtype")
+
+
+def paths(product: str, batch_size: int) -> tuple:
+    """The `PATHS` that can compute ``product`` for a step of ``batch_size``: NumPy's ``dot``
+    has no form that adds into its output, so it computes no update; ``ger``, only updates
+    from one example."""
+    return tuple(path for path in PATHS if not (product in UPDATES and path == "numpy.dot")
+                 and (path != "scipy.ger" or (product in UPDATES and batch_size == 1)))
 
 
 def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
@@ -80,6 +105,10 @@ def kernel(path: str, update: bool, shape=None, dtype=None):
         if update:
             return lambda c, a, b: gemm(c, a, b, alpha=-1.0, beta=1.0)
         return gemm
+    if path == "scipy.ger":
+        if not update:
+            raise ValueError("ger computes updates only (c ← c - a b)")
+        return lambda c, a, b: ger(c, a, b, alpha=-1.0)
     product = {"numpy.matmul": np.matmul, "numpy.dot": np.dot}[path]
     if not update:
         return lambda c, a, b: product(a, b, out=c)
@@ -176,7 +205,8 @@ SETTLE = 0.25  # seconds for a library's idle BLAS threads to stop spinning (Ope
 
 
 def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: int = 5) -> dict:
-    """Time every path of every product, then the fastest per product as one step against each library alone.
+    """Time every path of every product, then the fastest per product as one step against each
+    library alone (its own fastest path for each product).
 
     Returns ``{"plan": {product: path}, "seconds": {...}}``: the plan is the fastest of the
     sequences (minimum over interleaved rounds), each timed as the step runs it, the five
@@ -197,7 +227,7 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     h[:], s[:], z[:] = 0.5, 0.01, 0.01
     operands = {"x w": (h, x, w), "h v": (z, h, v), "dz vT": (s, z, v.T), "hT dz": (v, h.T, z), "xT dk": (w, x.T, s)}
     kernels = {(p, path): kernel(path, p in UPDATES, operands[p][0].shape, dtype)
-               for p in PRODUCTS for path in PATHS if not (p in UPDATES and path == "numpy.dot")}
+               for p in PRODUCTS for path in paths(p, batch_size)}
     number = _calls_per_timing(kernels, operands)
     threaded = blas_threads() > 1
 
@@ -220,7 +250,8 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
                     lambda key: _library(key[1]))
     each = {p: {path: float(seconds[p, path].min() / number) for (q, path) in kernels if q == p} for p in PRODUCTS}
     fastest = {p: min(paths, key=paths.get) for p, paths in each.items()}
-    plans = {library: dict.fromkeys(PRODUCTS, path) for library, path in FORCED.items()}
+    plans = {library: {p: min((path for path in paths_p if _library(path) == library), key=paths_p.get)
+                       for p, paths_p in each.items()} for library in FORCED}  # each library's fastest
     if not threaded or len({_library(path) for path in fastest.values()}) == 1:
         plans["fastest per product"] = fastest  # mixing libraries only where no thread can spin
     steps = timed({name: _repeat_step([kernels[p, path] for p, path in planned.items()], [operands[p] for p in PRODUCTS], number)

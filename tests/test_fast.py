@@ -8,6 +8,7 @@ import pytest
 import mlp
 from mlp import kernels
 from mlp.fast import Step, flush_subnormals, gemm, scalar_step
+from mlp.kernels import ger
 from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
 
 
@@ -41,12 +42,13 @@ def test_buffered_step_equals_the_plain_step(batch_size, reduction, dtype, rtol)
     plain_and_fast_steps_agree(Step(fast, batch_size), plain, fast, batch_size, reduction, dtype, rtol)
 
 
-@pytest.mark.parametrize("path", kernels.PATHS)
-@pytest.mark.parametrize("batch_size", [1, 7])
+@pytest.mark.parametrize("path,batch_size", [(path, batch_size) for batch_size in (1, 7) for path in kernels.PATHS
+                                             if any(path in kernels.paths(p, batch_size) for p in kernels.PRODUCTS)])
 @pytest.mark.parametrize("dtype,rtol", TOLERANCES)
 def test_every_blas_path_the_step_can_choose_gives_the_plain_steps_numbers(path, batch_size, dtype, rtol, monkeypatch):
-    """Each path in every product it may compute (NumPy's ``dot`` never computes an update)."""
-    planned = {p: "scipy.gemm" if p in kernels.UPDATES and path == "numpy.dot" else path for p in kernels.PRODUCTS}
+    """Each path in every product it may compute (`mlp.kernels.paths`: NumPy's ``dot`` never
+    computes an update, SciPy's ``ger`` only the updates at batch size 1)."""
+    planned = {p: path if path in kernels.paths(p, batch_size) else "scipy.gemm" for p in kernels.PRODUCTS}
     monkeypatch.setattr(kernels, "plan", lambda *args: dict(planned))
     plain, fast = network(batch_size, dtype)
     step = Step(fast, batch_size)
@@ -172,6 +174,33 @@ def test_gemm_computes_into_c_with_transposed_operands(dtype):
     expected = c - 0.5 * a.T @ b
     gemm(c, a.T, b, alpha=-0.5, beta=1.0)
     np.testing.assert_allclose(c, expected, rtol=1e-5 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ger_adds_a_column_times_a_row_into_c_in_place(dtype):
+    rng = np.random.default_rng(5)
+    x, s, c = (rng.normal(size=shape).astype(dtype) for shape in [(1, 4), (1, 3), (4, 3)])
+    expected = c - 0.5 * x.T @ s
+    held = c
+    ger(c, x.T, s, alpha=-0.5)
+    assert c is held
+    np.testing.assert_allclose(c, expected, rtol=1e-5 if dtype == np.float32 else 1e-14)
+
+
+def test_ger_refuses_more_than_one_column_and_what_it_cannot_write_in_place():
+    a, c = np.ones((2, 4)), np.zeros((4, 4))
+    with pytest.raises(ValueError, match="one column and one row"):
+        ger(c, a.T, a)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        ger(np.asfortranarray(c), a[:1].T, a[:1])
+    with pytest.raises(ValueError, match="updates only"):
+        kernels.kernel("scipy.ger", update=False)
+
+
+def test_ger_is_a_candidate_for_the_updates_at_batch_size_1_only():
+    assert [p for p in kernels.PRODUCTS if "scipy.ger" in kernels.paths(p, 1)] == list(kernels.UPDATES)
+    assert not any("scipy.ger" in kernels.paths(p, 2) for p in kernels.PRODUCTS)
+    assert all("numpy.dot" not in kernels.paths(p, 1) for p in kernels.UPDATES)
 
 
 def test_gemm_refuses_what_it_cannot_write_in_place():
