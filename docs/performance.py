@@ -87,16 +87,22 @@ page.md("`train()` / bound at most " + ", ".join(
 page.table(GOALS_HEADER, goals(report, page.number))
 
 # %% [markdown]
-# The floor, 1 + rest / bound, is one for `train()` / bound. The products take about as
-# long as the bound at the least, and the rest of the step (the element-wise passes:
-# $\sigma$, the softmax, the slopes $h(1-h)$, the bias sums; and the Python around them)
-# runs on one thread however many threads BLAS has. The benchmark times that rest as the
-# step with its five products taken out (`mlp.bench.rest_epoch`), so `train()` / bound
-# stays above 1 + rest / bound but for the spread between epochs: the rest is timed in
-# epochs of its own, and the products inside the step, timed below, can come out a little
-# under the bound. (Not at batch size 1, where the bound and the rest
-# each carry the loop's Python per step, so that their sum counts it twice: no floor is
-# shown there.) At one thread the rest is a small part of an epoch. With two threads the
+# The floor, 1 + (rest − loop) / bound, is one for `train()` / bound. The products take
+# about as long as the bound at the least, and the rest of the step (the element-wise
+# passes: $\sigma$, the softmax, the slopes $h(1-h)$, the bias sums; and the Python around
+# them) runs on one thread however many threads BLAS has. The benchmark times that rest as
+# the step with its five products taken out (`mlp.bench.rest_epoch`); the bound and the
+# rest each carry the loop over the batches, timed alone too (`mlp.bench.loop_epoch`), so
+# the floor counts it once. `train()` / bound stays above the floor but for the spread
+# between epochs: the rest is timed in epochs of its own, and the products inside the
+# step, timed below, can come out a little under the bound.
+#
+# At batch size 1 each of the step's passes is a NumPy call on a few hundred numbers,
+# whose time is the call's more than its arithmetic's, while the five products of one
+# example still read all of the weights: there the rest is a large part of the step. Where
+# the floor lies above the goal, no choice of BLAS can meet it; only fusing the passes
+# into fewer calls could, which NumPy cannot do. At one thread and the larger batch sizes
+# the rest is a small part of an epoch. With two threads the
 # products take less time and the rest does not, so the floor rises, most in float32,
 # where the products are shortest; and a second thread shortens the products by less
 # than half (compare the bound's seconds in the two tables above). Where a two-thread
