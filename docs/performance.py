@@ -142,6 +142,15 @@ else:
 # the step and not the gather. Handing the next batch's gather to a second Python thread,
 # to run beside the step, was tried: beside BLAS's own two threads it slowed the step by
 # more than it saved at batch size 100.
+#
+# So was the other way to put the element-wise passes on both cores: split each batch
+# between two Python threads, each running the step on its half with one BLAS thread, and
+# each updating half of the weights. SciPy's `gemm` wrappers hold Python's interpreter
+# lock while they compute, so two threads calling them take turns; through NumPy's
+# products, which release it, the two halves did run at once, but the five products
+# took longer than on BLAS's own two threads at batch sizes 100 and 500. NumExpr, which
+# evaluates element-wise expressions on several threads, computed $\sigma$ several times
+# slower than NumPy's vectorized `exp` does on one.
 
 # %% [markdown]
 # ## Which BLAS computes each product
