@@ -159,8 +159,11 @@ else:
 # does not assume: for the sizes it trains, it times each product through SciPy's `gemm`,
 # `np.matmul` and `np.dot` (and, for the two weight updates at batch size 1, which are
 # rank-1 updates, through SciPy's `ger`, BLAS's routine for them), then the fastest per
-# product as one whole step against each library alone (its fastest path for each
-# product), and keeps the fastest (`mlp.kernels`). The choice is made
+# product as one whole step against each library alone, with its general path for all
+# five products and with its fastest for each, and keeps the fastest step
+# (`mlp.kernels`). A path fastest alone need not be fastest in the step: with two threads
+# here, `ger` beat `gemm` at the update from one example, and the step with it was the
+# slower. The choice is made
 # once per machine (processor, libraries, thread count, sizes) and stored, so every run
 # there takes the same kernels; `MLP_BLAS=scipy` or `MLP_BLAS=numpy` forces one library.
 # With more than one thread, a library's idle threads keep spinning for a while after

@@ -206,7 +206,9 @@ SETTLE = 0.25  # seconds for a library's idle BLAS threads to stop spinning (Ope
 
 def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: int = 5) -> dict:
     """Time every path of every product, then the fastest per product as one step against each
-    library alone (its own fastest path for each product).
+    library alone: its general path for all five (``gemm``, ``matmul``), and its fastest path
+    for each product. Fastest alone is not always fastest in turn: with two threads SciPy's
+    ``ger`` beat its ``gemm`` at the update from one example, yet the step with it was the slower.
 
     Returns ``{"plan": {product: path}, "seconds": {...}}``: the plan is the fastest of the
     sequences (minimum over interleaved rounds), each timed as the step runs it, the five
@@ -250,9 +252,13 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
                     lambda key: _library(key[1]))
     each = {p: {path: float(seconds[p, path].min() / number) for (q, path) in kernels if q == p} for p in PRODUCTS}
     fastest = {p: min(paths, key=paths.get) for p, paths in each.items()}
-    plans = {library: {p: min((path for path in paths_p if _library(path) == library), key=paths_p.get)
-                       for p, paths_p in each.items()} for library in FORCED}  # each library's fastest
-    if not threaded or len({_library(path) for path in fastest.values()}) == 1:
+    plans = {library: dict.fromkeys(PRODUCTS, path) for library, path in FORCED.items()}
+    for library in FORCED:  # each library's fastest path per product, where it has more than one
+        fastest_in = {p: min((path for path in paths_p if _library(path) == library), key=paths_p.get)
+                      for p, paths_p in each.items()}
+        if fastest_in not in plans.values():
+            plans[f"{library} per product"] = fastest_in
+    if (not threaded or len({_library(path) for path in fastest.values()}) == 1) and fastest not in plans.values():
         plans["fastest per product"] = fastest  # mixing libraries only where no thread can spin
     steps = timed({name: _repeat_step([kernels[p, path] for p, path in planned.items()], [operands[p] for p in PRODUCTS], number)
                    for name, planned in plans.items()},

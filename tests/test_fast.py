@@ -230,6 +230,24 @@ def test_with_more_than_one_blas_thread_the_step_takes_one_library(threads, monk
     assert libraries == ({"numpy", "scipy"} if threads == 1 else {"scipy"})  # all-SciPy is the faster whole step
 
 
+def test_a_path_fastest_alone_is_kept_only_if_the_whole_step_with_it_is_faster(monkeypatch):
+    """As measured with two threads at batch size 1: ``ger`` beat ``gemm`` at each update on its
+    own, and the step with it was the slower; all-``gemm`` must stay a candidate."""
+    def timings(functions, rounds):
+        steps = {"scipy": 1.0, "scipy per product": 1.5}
+        return {name: np.full(rounds, steps.get(name, 3.0) if isinstance(name, str) else
+                              1.0 if name[1] == "scipy.ger" else 2.0) for name in functions}
+
+    monkeypatch.setattr("mlp.timing.interleaved", timings)
+    monkeypatch.setattr(kernels.time, "sleep", lambda s: None)
+    monkeypatch.setattr(kernels, "blas_threads", lambda: 2)
+    measured = kernels.measure(1, 12, 9, 5, np.float64, rounds=1)
+    assert all(measured["seconds"]["products"][p]["scipy.ger"] < measured["seconds"]["products"][p]["scipy.gemm"]
+               for p in kernels.UPDATES)
+    assert measured["plan"] == dict.fromkeys(kernels.PRODUCTS, "scipy.gemm")
+    assert {"scipy", "scipy per product", "numpy"} <= set(measured["seconds"]["steps"])
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_with_threads_each_library_is_timed_alone_after_the_others_threads_rest(threads, monkeypatch):
     """Interleaved, one library's timings ran beside the other's spinning threads."""
@@ -244,7 +262,7 @@ def test_with_threads_each_library_is_timed_alone_after_the_others_threads_rest(
     monkeypatch.setattr(kernels, "blas_threads", lambda: threads)
     kernels.measure(2, 12, 9, 5, np.float64, rounds=1)
     if threads == 1:
-        assert events == [{"scipy", "numpy"}, {"scipy", "numpy", "fastest"}]  # all together, no pause
+        assert events == [{"scipy", "numpy"}, {"scipy", "numpy"}]  # all together, no pause (equal timings: no plan but the two)
     else:
         groups = [e - {"fastest"} for e in events if isinstance(e, set)]  # that plan is one library's here
         assert all(len(g) == 1 for g in groups) and len(groups) >= 4
