@@ -101,9 +101,10 @@ page.table(GOALS_HEADER, goals(report, page.number))
 # whose time is the call's more than its arithmetic's, while the five products of one
 # example still read all of the weights: there the rest is a large part of the step. Where
 # the floor lies above the goal, no choice of BLAS can meet it; only fusing the passes
-# into fewer calls could, which NumPy cannot do. At one thread and the larger batch sizes
-# the rest is a small part of an epoch. With two threads the
-# products take less time and the rest does not, so the floor rises, most in float32,
+# into fewer calls could, which NumPy cannot do.
+#
+# At the larger batch sizes and one thread the rest is a small part of an epoch. With two
+# threads the products take less time and the rest does not, so the floor rises, most in float32,
 # where the products are shortest; and a second thread shortens the products by less
 # than half (compare the bound's seconds in the two tables above). Where a two-thread
 # goal is missed, the floor shows how much of the miss no choice of BLAS can remove.
@@ -127,9 +128,9 @@ else:
 # step, with element-wise passes between them, than back to back in the bound; *its rest*
 # beside *rest alone* says whether those passes took longer between the products than on
 # their own.
-# Beyond both lies the spread between runs, which with two threads on a shared two-core
-# machine is wide: run the benchmark twice and the two-thread ratios move by tenths, the
-# one-thread ones by hundredths.
+# Beyond both lies the spread between runs, which on a shared two-core machine is wide:
+# run the benchmark twice and the two-thread ratios move by tenths, and while the machine's
+# other tenants are busy the one-thread ones do too.
 #
 # `train()` is its steps and, around them, the shuffle and each batch's gather into the
 # step's buffer, which the benchmark times alone too (`mlp.bench.gather_epoch`): 1 + gather
@@ -202,7 +203,8 @@ page.table(["batch, dtype, threads", *PRODUCTS],
 # $dh$ and $dk$), computes $\sigma(k)$ and the softmax in place, and never stores the
 # weight gradient: the update $w \leftarrow w - x^\top dk$ is one GEMM call with
 # $\beta = 1$, made through SciPy's BLAS wrappers on the weights' memory
-# (`mlp.fast.gemm`), where that is the faster path.
+# (`mlp.fast.gemm`), where that is the faster path (at batch size 1 it can be SciPy's `ger`
+# instead, where that is faster still).
 #
 # At batch size 1 the fused update is most of the gain. $w$ is 784×300 float64, under two
 # megabytes: it fits in one core's second-level cache here, but $w$ and a stored gradient of the same

@@ -5,9 +5,10 @@ report's equations: they compute every gradient, then subtract it. The steps her
 same arithmetic in fewer passes, and are what training runs:
 
 - :class:`Step` (vectorized) computes into buffers made once per run, and hands each
-  weight update to BLAS as one GEMM, ``w ← w - lr xᵀ dk`` (a GEMM computes
-  ``C ← αAB + βC``; here ``β = 1``), so the weight gradient is never stored: at batch
-  size 1, writing it out and subtracting it cost more than the products themselves.
+  weight update to BLAS as one call, ``w ← w - lr xᵀ dk`` (a GEMM computes
+  ``C ← αAB + βC``; here ``β = 1``; at batch size 1 it can be a rank-1 GER), so the weight
+  gradient is never stored: at batch size 1, writing it out and subtracting it cost more
+  than the products themselves.
   Which BLAS computes each product is measured on the machine (`mlp.kernels`), and in
   float32 gradients too small for a normal number are set to 0 (`flush_subnormals`).
 - :func:`scalar_step` (plain floats, explicit loops) moves each parameter as soon as its
