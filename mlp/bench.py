@@ -91,13 +91,18 @@ def train_epoch(x, labels, batch_size, params):
 
 def mlp_epoch(x, labels, batch_size, params):
     """An epoch of ``mlp``'s bare training step (:class:`mlp.fast.Step`), over the data in order."""
-    step = fast.Step(params.map(np.copy), batch_size)
+    epoch = in_order(fast.Step(params.map(np.copy), batch_size), x, labels, batch_size)
+    epoch.plan = epoch.step.plan
+    return epoch
 
+
+def in_order(step, x, labels, batch_size):
+    """An epoch of ``step`` over the data in order, in whole batches (as `gemm_bound` walks them)."""
     def epoch():
         for i in range(0, len(x) - batch_size + 1, batch_size):
             step(x[i:i + batch_size], labels[i:i + batch_size], LR)
 
-    epoch.plan, epoch.step = step.plan, step
+    epoch.step = step
     return epoch
 
 
@@ -143,13 +148,7 @@ def rest_epoch(x, labels, batch_size, params):
     step.dzvt = lambda c, a, b: c.fill(TINY)
     step.h.fill(0)  # what the forward products would have written: 0, not what the memory held
     step.z.fill(0)
-
-    def epoch():
-        for i in range(0, len(x) - batch_size + 1, batch_size):
-            step(x[i:i + batch_size], labels[i:i + batch_size], LR)
-
-    epoch.step = step
-    return epoch
+    return in_order(step, x, labels, batch_size)
 
 
 def gather_epoch(x, labels, batch_size, params):

@@ -11,7 +11,7 @@ SciPy also has BLAS's own routine, ``?ger`` (:func:`ger`): it read and wrote ``w
 than ``gemm`` with one inner dimension did.
 
 So :func:`plan` times each path for each product at the step's shapes, then the whole
-step's five products as planned against all-SciPy and all-NumPy. With more than one BLAS
+step's five products as planned against each library alone. With more than one BLAS
 thread, alternating between the two libraries left every call waiting for the other
 library's spinning threads, several times slower: there the step takes one library,
 the faster as a whole step, and each library is timed on its own, once the other's
@@ -251,11 +251,11 @@ def measure(batch_size: int, n_in: int, n_hid: int, n_out: int, dtype, rounds: i
     seconds = timed({(p, path): _repeat(k, operands[p], number) for (p, path), k in kernels.items()},
                     lambda key: _library(key[1]))
     each = {p: {path: float(seconds[p, path].min() / number) for (q, path) in kernels if q == p} for p in PRODUCTS}
-    fastest = {p: min(paths, key=paths.get) for p, paths in each.items()}
+    fastest = {p: min(times, key=times.get) for p, times in each.items()}
     plans = {library: dict.fromkeys(PRODUCTS, path) for library, path in FORCED.items()}
     for library in FORCED:  # each library's fastest path per product, where it has more than one
-        fastest_in = {p: min((path for path in paths_p if _library(path) == library), key=paths_p.get)
-                      for p, paths_p in each.items()}
+        fastest_in = {p: min((path for path in times if _library(path) == library), key=times.get)
+                      for p, times in each.items()}
         if fastest_in not in plans.values():
             plans[f"{library} per product"] = fastest_in
     if (not threaded or len({_library(path) for path in fastest.values()}) == 1) and fastest not in plans.values():
