@@ -4,7 +4,10 @@
 # The [derivatives](../derivatives/) are proved symbolically; the code that implements
 # them, in the [scalar](../scalar/) and [vectorized](../vectorized/) networks, is checked
 # here numerically. The loss alone is easy to get right; a difference quotient of the
-# loss then approximates each derivative, and the backward pass must agree with it.
+# loss then approximates each derivative, and the backward pass must agree with it. The
+# quotient used is the **central difference**: nudge one parameter entry $\theta$ up and
+# down by a small step $\varepsilon$, and divide the change of the loss by $2\varepsilon$,
+# $(L(\theta + \varepsilon) - L(\theta - \varepsilon)) / 2\varepsilon$.
 #
 # ## Central differences
 #
@@ -61,14 +64,19 @@ def random_network(n_in, n_hid, n_out, seed, scale=1.0):
 
 params, rng = random_network(2, 3, 2, seed=1)
 x, labels = rng.normal(size=(4, 2)), rng.integers(0, 2, size=4)
-sweep = {}  # p: largest error with eps = 10^-p
+loss_value, analytic = vectorized.gradients(x, labels, params)
+loss = gradcheck.vectorized_loss(x, labels)
+checked, absolute = {}, {}  # p: the check and the largest absolute error with eps = 10^-p
 for p in range(1, 12):
-    check = gradcheck.check_vectorized(x, labels, params, eps=10.0 ** -p)
-    sweep[p] = check.max_error
+    numerical = gradcheck.numerical_gradients(loss, params, eps=10.0 ** -p)
+    checked[p] = gradcheck.compare(analytic, numerical)
+    absolute[p] = max(float(np.abs(a - n).max()) for a, n in zip(analytic, numerical))
+sweep = {p: check.max_error for p, check in checked.items()}
 
 # %% tags=["hide-input"]
-page.table(["$\\varepsilon$", "largest relative error"],
-           [[f"$10^{{-{p}}}$", page.number(f"gradcheck.eps_sweep.{p}", "sci", value=error)]
+page.table(["$\\varepsilon$", "largest relative error", "largest absolute error"],
+           [[f"$10^{{-{p}}}$", page.number(f"gradcheck.eps_sweep.{p}", "sci", value=error),
+             page.number(f"gradcheck.eps_sweep_absolute.{p}", "sci", value=absolute[p])]
             for p, error in sweep.items()])
 best = min(sweep, key=sweep.get)
 assert best in (4, 5, 6), best
@@ -76,10 +84,47 @@ assert sweep[1] > 1e3 * sweep[best] and sweep[11] > 1e3 * sweep[best]
 assert sweep[5] < 1e-8
 
 # %% [markdown]
-# From $\varepsilon = 10^{-1}$ down, each factor of 10 in $\varepsilon$ divides the error
-# by about 100 (truncation, $\varepsilon^2$). Below the best $\varepsilon$ the error grows
-# again, about tenfold per factor of 10 (rounding, $1/\varepsilon$).
-#
+# On log-log axes a power law is a straight line whose slope is the power. The dashed
+# lines are the two terms of the estimate above, with $|L'''|$ taken as 1 and $|L|$ the
+# loss of this batch: truncation $\varepsilon^2/6$, slope 2, and rounding
+# $u|L|/\varepsilon$, slope $-1$.
+
+# %% tags=["hide-input"]
+from mlp import plots
+
+u = float(np.finfo(np.float64).eps)
+eps = np.array([10.0 ** -p for p in checked])
+measured = np.array(list(absolute.values()))
+truncation, rounding = eps[:3], eps[6:]  # 1e-1..1e-3 and 1e-7..1e-11
+slope = {"truncation": float(np.polyfit(np.log10(truncation), np.log10(measured[:3]), 1)[0]),
+         "rounding": float(np.polyfit(np.log10(rounding), np.log10(measured[6:]), 1)[0])}
+assert abs(slope["truncation"] - 2) < 0.2 and abs(slope["rounding"] + 1) < 0.3, slope
+page.figure(plots.gradcheck_sweep(eps, {"largest absolute error": measured,
+                                        "largest relative error (table)": list(sweep.values())},
+                                  {"truncation ε²/6": eps ** 2 / 6,
+                                   f"rounding u|L|/ε, |L| = {loss_value:.2f}": u * abs(loss_value) / eps}),
+            "Log-log plot of the central difference's error against the step ε, from 1e-1 to 1e-11, for a "
+            "2-3-2 network on a batch of 4. The largest absolute error falls along the dashed line ε²/6 "
+            f"(fitted slope {slope['truncation']:.1f}) to about {absolute[5]:.0e} at ε = 1e-5, then rises "
+            f"along the dashed line u|L|/ε (fitted slope {slope['rounding']:.1f}). The largest relative error "
+            "traces the same V, higher by the factor that dividing by the gradient's norm brings.")
+assert 0.1 < absolute[5] / u ** (2 / 3) < 10, absolute[5]
+worst = max(checked[5].errors, key=checked[5].errors.get)  # the parameter of the largest relative error
+norms = float(np.linalg.norm(getattr(analytic, worst))) * 2  # ‖a‖ + ‖n‖, as a ≈ n
+assert 3 < sweep[5] / absolute[5] < 30 and norms < 0.5, (sweep[5], absolute[5], norms)
+page.md(f"The slopes fitted to the measured absolute error are "
+        f"{page.number('gradcheck.slope.truncation', '1f', value=slope['truncation'])} and "
+        f"{page.number('gradcheck.slope.rounding', '1f', value=slope['rounding'])}, as predicted. "
+        f"The estimate $u^{{2/3}}$ = {page.number('gradcheck.u_two_thirds', 'sci', value=u ** (2 / 3))} "
+        f"is an absolute error, and the largest one measured at $\\varepsilon = 10^{{-5}}$ is "
+        f"{page.number('gradcheck.eps_sweep_absolute.5', 'sci', value=absolute[5])}; the table's smallest "
+        f"relative error, {page.number('gradcheck.eps_sweep.5', 'sci', value=sweep[5])}, is of the "
+        f"gradient of ${worst}$, whose norms add up to only "
+        f"$\\lVert a \\rVert + \\lVert n \\rVert$ = {page.number('gradcheck.eps_sweep_norms', '3f', value=norms)}: "
+        f"dividing by so small a norm makes the relative error "
+        f"{page.number('gradcheck.eps_sweep_ratio', '1f', value=sweep[5] / absolute[5])} times the absolute one.")
+
+# %% [markdown]
 # `numerical_gradients` perturbs each entry in place, evaluates the loss twice, and
 # restores the entry. On a large network it can differentiate a random sample of entries
 # of each parameter (as many as its argument `entries` says); the others are left as NaN
@@ -117,14 +162,8 @@ params = params._replace(b=np.array([0.5, -0.3, 30.0]))
 x, labels = rng.normal(size=(4, 2)), rng.integers(0, 2, size=4)
 
 
-def loss_of(x, labels):
-    """The summed loss of a batch, as a function of parameters."""
-    return lambda p: vectorized.cross_entropy(
-        vectorized.forward(x, p).z, labels)
-
-
 _, analytic = vectorized.gradients(x, labels, params)
-loss = loss_of(x, labels)
+loss = gradcheck.vectorized_loss(x, labels)
 numerical = gradcheck.numerical_gradients(loss, params)
 a, n = analytic.w, numerical.w
 entrywise = np.abs(a - n) / (np.abs(a) + np.abs(n))
@@ -246,7 +285,7 @@ assert max(largest.values()) < 1e-12, largest
 # %%
 params, rng = random_network(3, 4, 3, seed=11)
 x, labels = rng.normal(size=(4, 3)), rng.integers(0, 3, size=4)
-loss = loss_of(x, labels)
+loss = gradcheck.vectorized_loss(x, labels)
 numerical = gradcheck.numerical_gradients(loss, params)
 _, right = vectorized.gradients(x, labels, params)
 fwd = vectorized.forward(x, params)
@@ -297,14 +336,36 @@ assert bad["v"] < 1e-6 and bad["c"] < 1e-6
 #
 # </details>
 #
-# 3. **Predict.** Why is the scalar form checked on one example but the vectorized form
-#    on a batch of 4? What could a batch of one not catch?
+# 3. **Predict.** The scalar form is checked on one example, the vectorized form on a batch
+#    of 4. Name two mistakes in a vectorized backward pass that a check on a batch of one
+#    would pass.
 #
 # <details class="success"><summary>Solution</summary>
 #
-# The scalar form takes one example. In the vectorized form, a batch of one cannot tell a
-# bias gradient summed over the batch from one that is not (`db = dk` has shape $(1, n)$
-# and the right values), nor the summed loss from the mean (they differ by a factor
-# $B = 1$). With $B = 4$ both mistakes change the numbers.
+# With $B = 1$, every sum over the batch has one term. The mean loss's gradient equals the
+# summed loss's (they differ by the factor $B = 1$), and a bias gradient taken from the
+# first row, `db = dk[0]`, has the right shape $(n_\text{hid},)$ and the right values.
+# With $B = 4$ both change the numbers and the check fails. A bias gradient not summed at
+# all, `db = dk`, is caught at any batch size: it has shape $(B, n_\text{hid})$, and
+# `relative_error` refuses to compare arrays of different shapes (broadcasting would
+# compare the wrong entries).
 #
 # </details>
+
+# %% tags=["hide-input"]
+# The build checks the solution: what a batch of one passes and a batch of four does not.
+params, rng = random_network(3, 4, 3, seed=12)
+x, labels = rng.normal(size=(4, 3)), rng.integers(0, 3, size=4)
+for size in (1, 4):
+    xb, lb = x[:size], labels[:size]
+    numerical = gradcheck.numerical_gradients(gradcheck.vectorized_loss(xb, lb), params)
+    bwd = vectorized.backward(xb, lb, params, vectorized.forward(xb, params))
+    first_row = gradcheck.compare(bwd.grads._replace(b=bwd.dk[0]), numerical).errors["b"]
+    mean = gradcheck.compare(vectorized.backward(xb, lb, params, vectorized.forward(xb, params), "mean").grads,
+                             numerical).max_error
+    assert (first_row < 1e-6 and mean < 1e-6) if size == 1 else (first_row > 1e-2 and mean > 1e-2), (size, first_row, mean)
+    try:
+        gradcheck.compare(bwd.grads._replace(b=bwd.dk), numerical)
+        raise AssertionError("an unsummed db was compared")
+    except ValueError:
+        pass

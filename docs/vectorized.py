@@ -86,6 +86,25 @@ assert [arrays["d" + f].shape for f in "wbvc"] == [p.shape for p in params]
 page.table(["array", "formula", "shape", "shape here (784-300-10, B = 100)"], rows)
 
 # %% [markdown]
+# Drawn to those shapes, the five matrix products of one step. In each, the left factor's
+# columns and the right factor's rows have the same length (the same colour): that is the
+# index the product sums over. Every activation and its gradient ($k$, $h$, $z$, $dz$,
+# $dh$, $dk$) is $(B, \cdot)$, one row per example; the weight gradients $dv$ and $dw$
+# have the weights' shapes, with no $B$ left: the batch is summed away, and for that the
+# batch index must be the inner one, which is why $h$ and $x$ appear transposed.
+
+# %% tags=["hide-input"]
+from mlp import plots
+
+page.figure(plots.vectorized_shapes(sizes),
+            f"The five matrix products of one step drawn as rectangles of their shapes for B = {sizes['B']}, "
+            f"n_in = {sizes['n_in']}, n_hid = {sizes['n_hid']}, n_out = {sizes['n_out']}. Forward: k (B, n_hid) "
+            "= x (B, n_in) times w (n_in, n_hid); z (B, n_out) = h (B, n_hid) times v (n_hid, n_out). Backward: "
+            "dv (n_hid, n_out) = h transposed (n_hid, B) times dz (B, n_out), summing over the batch; dh (B, n_hid) "
+            "= dz (B, n_out) times v transposed (n_out, n_hid), summing over the outputs; dw (n_in, n_hid) = "
+            "x transposed (n_in, B) times dk (B, n_hid), summing over the batch.")
+
+# %% [markdown]
 # ## Where each transpose comes from
 #
 # Each line of eq. 2.4 is the scalar rule of eq. 2.2 with the batch index $r$ written
@@ -151,26 +170,28 @@ page.source(vectorized.backward)
 page.source(vectorized.gradients)
 
 # %% [markdown]
-#
 # ### Activations that cannot overflow
 #
-# Written naively, all three functions overflow. $e^{-k}$ exceeds the largest float64 for
-# $k < -709$ (float32: $k < -88.7$), and $e^{z}$ for large logits. Each has an
-# equivalent form whose exponentials lie in $(0, 1]$:
-#
-# - **sigmoid**: for $k \ge 0$, $\sigma(k) = 1/(1 + e^{-k})$; for $k < 0$ the same value is
-#   $e^{k}/(1 + e^{k})$. Both use only $e^{-|k|} \le 1$.
-# - **softmax**: $\operatorname{softmax}(z) = \operatorname{softmax}(z - s)$ for any
-#   constant $s$ in a row; with $s = \max_n z_n$ the largest exponent is $0$.
-# - **cross-entropy** from the logits, by log-sum-exp:
-#   $-\ln y_{m^\ast} = \ln \sum_n e^{z_n} - z_{m^\ast} = s + \ln \sum_n e^{z_n - s} - z_{m^\ast}$.
-#   It stays finite when $y_{m^\ast}$ itself rounds to $0$ (a confident wrong answer),
-#   where $-\ln y_{m^\ast}$ would be infinite.
+# Written naively as $1/(1 + e^{-k})$, $e^{z_m}/\sum_n e^{z_n}$ and $-\ln y_{m^\ast}$,
+# the sigmoid, the softmax and the loss overflow for large inputs; the package computes
+# each in an equivalent form that cannot (folded below).
 
 # %% tags=["hide-input"]
-page.source(vectorized.sigmoid)
-page.source(vectorized.softmax)
-page.source(vectorized.cross_entropy)
+page.folded("Why these forms of σ, softmax and the loss cannot overflow", r"""
+    $e^{-k}$ exceeds the largest float64 for $k < -709$ (float32: $k < -88.7$), and $e^{z}$
+    does for large logits. Each function has an equivalent form whose exponentials lie in $(0, 1]$:
+
+    - **sigmoid**: for $k \ge 0$, $\sigma(k) = 1/(1 + e^{-k})$; for $k < 0$ the same value is
+      $e^{k}/(1 + e^{k})$. Both use only $e^{-|k|} \le 1$.
+    - **softmax**: $\operatorname{softmax}(z) = \operatorname{softmax}(z - s)$ for any
+      constant $s$ in a row; with $s = \max_n z_n$ the largest exponent is $0$.
+    - **cross-entropy** from the logits, by **log-sum-exp**:
+      $-\ln y_{m^\ast} = \ln \sum_n e^{z_n} - z_{m^\ast} = s + \ln \sum_n e^{z_n - s} - z_{m^\ast}$.
+      It stays finite when $y_{m^\ast}$ itself rounds to $0$ (a confident wrong answer),
+      where $-\ln y_{m^\ast}$ would be infinite.
+
+    The three functions, as they are in the package:
+    """, vectorized.sigmoid, vectorized.softmax, vectorized.cross_entropy)
 
 # %% [markdown]
 # ## It computes what the scalar form computes

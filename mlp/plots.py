@@ -772,3 +772,99 @@ def draw_sweep(result: dict, folder, suffix: str = ".svg") -> list[Path]:
     folder = Path(folder)
     return [save(sweep_accuracy(result), folder / f"sweep_accuracy{suffix}"),
             save(sweep_curves(result), folder / f"sweep_curves{suffix}")]
+
+
+def sgd_and_minibatch(runs: dict, n_train: int) -> Figure:
+    """The Training page's runs: loss per update against epochs (left), loss per epoch (right).
+
+    ``runs`` maps a label to ``(batch_size, history dict)``; each update of a batch of B is
+    drawn at B / ``n_train`` epochs after the one before.
+    """
+    fig, (ax_step, ax_epoch) = figure(2, height=3.2)
+    for (label, (batch, history)), color in zip(runs.items(), COLORS):
+        steps = np.asarray(history["step_loss"])
+        at = np.arange(1, len(steps) + 1) * batch / n_train
+        ax_step.plot(at, steps, color=color, lw=0.5, alpha=0.35 if batch == 1 else 0.9, rasterized=True)
+        ax_epoch.plot(np.arange(len(history["train_loss"])), history["train_loss"], "o-", ms=3, color=color,
+                      label=label)
+    ax_step.set(xlabel="epoch (updates drawn in order)", ylabel="mean cross-entropy (nats)",
+                title="loss of each update's batch", yscale="log")
+    ax_epoch.set(xlabel="epoch", ylabel="mean cross-entropy (nats)", title="training-set loss per epoch")
+    ax_epoch.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.legend(*ax_epoch.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8)
+    return fig
+
+
+def vectorized_shapes(sizes: dict) -> Figure:
+    """The vectorized products as rectangles drawn to their shapes: forward x w and h v, backward
+    h^T dz, dz v^T and x^T dk, each (rows, inner) times (inner, columns).
+
+    ``sizes`` gives B, n_in, n_hid and n_out; each side's length is drawn on a square-root
+    scale so that a side of 2 and one of 784 both stay visible.
+    """
+    from matplotlib.patches import Rectangle
+
+    products = [  # (result, left, right, what the product sums over): sizes by symbol
+        (("k", "B", "hid"), ("x", "B", "in"), ("w", "in", "hid"), "sums over the inputs $n_{\\mathrm{in}}$"),
+        (("z", "B", "out"), ("h", "B", "hid"), ("v", "hid", "out"), "sums over the hidden units"),
+        (("dv", "hid", "out"), ("h^T", "hid", "B"), ("dz", "B", "out"), "sums over the batch $B$"),
+        (("dh", "B", "hid"), ("dz", "B", "out"), ("v^T", "out", "hid"), "sums over the outputs"),
+        (("dw", "in", "hid"), ("x^T", "in", "B"), ("dk", "B", "hid"), "sums over the batch $B$"),
+    ]
+    colors = {"B": COLORS[1], "in": COLORS[0], "hid": COLORS[2], "out": COLORS[3]}
+    fig, (ax,) = figure(1, width=PAGE_WIDTH, height=7.6)
+    ax.set_axis_off()
+    ax.grid(False)
+
+    def length(symbol):
+        return 0.8 * np.sqrt(sizes["B" if symbol == "B" else f"n_{symbol}"] / max(sizes.values()))
+
+    def label(symbol):
+        return "$B$" if symbol == "B" else f"$n_{{\\mathrm{{{symbol}}}}}$"
+
+    def matrix(x, y_top, name, rows, cols):
+        """A rectangle of (rows, cols), its sides coloured by size; returns where the next item starts."""
+        width, height = length(cols), length(rows)
+        ax.add_patch(Rectangle((x, y_top - height), width, height, fc="none", ec="#333333", lw=1))
+        ax.plot([x, x + width], [y_top + 0.025] * 2, color=colors[cols], lw=3, solid_capstyle="butt")
+        ax.plot([x - 0.025] * 2, [y_top, y_top - height], color=colors[rows], lw=3, solid_capstyle="butt")
+        slot = max(width, 0.42)
+        shown = name.replace("^T", "^\\top")
+        ax.text(x + width / 2, y_top - height - 0.03, f"${shown}$\n({label(rows)}, {label(cols)})",
+                ha="center", va="top", fontsize=10, linespacing=1.3)
+        return x + slot
+
+    y = 0.0
+    for n, (result, left, right, sums) in enumerate(products):
+        if n in (0, 2):
+            y -= 0.05 if n == 0 else 0.1
+            ax.text(0, y, "forward" if n == 0 else "backward", fontsize=10, fontweight="bold", va="bottom")
+            y -= 0.08
+        x = matrix(0.05, y, *result)
+        ax.text(x + 0.04, y - 0.06, "=", fontsize=12, va="center")
+        x = matrix(x + 0.2, y, *left)
+        ax.text(x + 0.03, y - 0.06, "·", fontsize=12, va="center")
+        matrix(x + 0.15, y, *right)
+        ax.text(2.0, y - 0.06, sums, fontsize=10, va="center", color="#333333")
+        y -= max(length(s) for part in (result, left, right) for s in part[1:]) + 0.4
+    handles = [Rectangle((0, 0), 1, 1, color=color) for color in colors.values()]
+    fig.legend(handles, [f"{label(s)} = {sizes['B' if s == 'B' else f'n_{s}']}" for s in colors],
+               loc="outside lower center", ncols=4, fontsize=9, title="side lengths, drawn on a square-root scale",
+               title_fontsize=9)
+    ax.set(xlim=(-0.03, 3.1), ylim=(y + 0.15, 0.12), aspect="equal")
+    return fig
+
+
+def gradcheck_sweep(eps, errors: dict, predicted: dict) -> Figure:
+    """Error of central differences against the step ε, log-log: measured curves (``errors``,
+    label -> values) and the predicted slopes (``predicted``, label -> values), dashed."""
+    fig, (ax,) = figure(1, width=PAGE_WIDTH * 0.75, height=3.6)
+    for (name, values), color in zip(errors.items(), COLORS):
+        ax.plot(eps, values, "o-", ms=4, color=color, label=name)
+    for (name, values), color in zip(predicted.items(), COLORS[4:]):
+        ax.plot(eps, values, "--", lw=1.2, color=color, label=name)
+    lowest = min(float(np.min(values)) for values in errors.values())
+    ax.set(xscale="log", yscale="log", xlabel="step ε", ylabel="error", title="central differences against ε",
+           ylim=(lowest / 30, None))  # the predicted lines run on below what was measured
+    ax.legend(fontsize=8)
+    return fig

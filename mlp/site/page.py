@@ -130,12 +130,40 @@ def player(animation, alt: str) -> None:
     display(HTML(f'<div class="mlp-player">{text}</div>'))
 
 
-def source(obj) -> None:
-    """Show the source of a function or class of the package, as it is in the package."""
+def _listing(obj) -> tuple[str, str]:
+    """A function's or class's place (``<p class="mlp-source">``) and its source as a Markdown code block."""
     lines, start = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj)).relative_to(Path(mlp.__file__).parent.parent)
-    display(HTML(f'<p class="mlp-source">{html.escape(path.as_posix())}, line {start}</p>'))
-    md("```python\n" + "".join(lines) + "```")
+    return (f'<p class="mlp-source">{html.escape(path.as_posix())}, line {start}</p>',
+            "```python\n" + "".join(lines) + "```")
+
+
+def source(obj) -> None:
+    """Show the source of a function or class of the package, as it is in the package."""
+    place, code = _listing(obj)
+    display(HTML(place))
+    md(code)
+
+
+def folded(summary: str, text: str, *objects) -> None:
+    """Show Markdown ``text`` and the source of ``objects`` in one folded block (``<details>``), closed
+    until the reader opens it: a side matter kept out of the way of the explanation."""
+    listings = "\n\n".join(part for obj in objects for part in _listing(obj))
+    display(Markdown(f'<details class="note"><summary>{html.escape(summary)}</summary>\n\n'
+                     f"{textwrap.dedent(text).strip()}\n\n{listings}\n\n</details>"))
+
+
+def snippet(path: str, name: str) -> None:
+    """Show the section ``name`` of a package file, between its ``# --8<-- [start:name]`` and
+    ``[end:name]`` lines: the same sections the Markdown pages include with pymdownx.snippets."""
+    root = Path(mlp.__file__).parent.parent
+    lines = (root / path).read_text().splitlines(keepends=True)
+    marks = [n for n, line in enumerate(lines) if re.fullmatch(rf"# --8<-- \[(start|end):{re.escape(name)}\]\s*", line)]
+    if len(marks) != 2:
+        raise ValueError(f"{path} has no section {name!r} (one start and one end line)")
+    start, end = marks
+    display(HTML(f'<p class="mlp-source">{html.escape(path)}, line {start + 2}</p>'))
+    md("```python\n" + "".join(lines[start + 1:end]) + "```")
 
 
 def readme_commands() -> None:
