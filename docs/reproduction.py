@@ -203,3 +203,43 @@ assert acc["below_majority"]
 if page.profile() == "full":
     assert acc["agrees"] is False and late is not None
     assert fa["agrees"] is not None
+
+# %% [markdown]
+# ## Corrections from the Vectorized and Training pages
+#
+# Three places where the report's own reasoning about the vectorized network and its
+# training goes astray; the lessons teach the right version and link here.
+#
+# - **The bias gradients of a batch (eq. 2.4).** The report prints
+#   $\mathbf c\nabla = \mathbf z\nabla$ and $\mathbf b\nabla = \mathbf k\nabla$. That is
+#   right for one example, but for a batch $dz$ and $dk$ have one row per example, while a
+#   bias has one number per unit: its gradient is the column sum, $dc = \mathbf 1^\top dz$
+#   ([Vectorized network](../vectorized/#where-each-transpose-comes-from)).
+# - **Training and validation curves measured at different moments (its Figure 5).** The
+#   report finds its validation loss "significantly smaller than the loss of training" and
+#   explains: "Because we did validation after each epoch of training, which means the
+#   parameters are already updated". Its training numbers were gathered with older
+#   parameters than its validation numbers, so the gap between the two curves measured
+#   *when* they were taken, not how well the network generalizes; the same figure is then
+#   read as overfitting after one epoch. This site evaluates both sets with the same
+#   parameters, from epoch 0 ([How the trainer works](../trainer/#evaluation-at-epoch-0-on-both-sets-with-the-same-parameters)).
+# - **A batch-size comparison that also changed the learning rate (its Figure 7).** With
+#   the summed loss, a learning rate $\eta$ over batches of $B$ is a mean-loss rate $B\eta$
+#   ([Training](../training/#summed-or-mean-loss)), so comparing batch sizes at one $\eta$
+#   also compares step sizes:
+
+# %% tags=["hide-input"]
+x_b, labels_b = np.random.default_rng(0).normal(size=(5, 4)), np.arange(5) % 3
+net = mlp.init_params(4, 3, 3, rng=1)
+net = net._replace(b=np.ones(3), c=np.ones(3))
+fwd_b = vectorized.forward(x_b, net)
+bwd_b = vectorized.backward(x_b, labels_b, net, fwd_b)
+assert bwd_b.dz.shape == (5, 3) and bwd_b.dc.shape == (3,) and np.allclose(bwd_b.dc, bwd_b.dz.sum(axis=0))
+rates = [mnist.SWEEP.lr * size for size in mnist.BATCH_SIZES]
+page.md("At $\\eta$ = " + page.number("reproduction.figure7.lr", "plain", value=mnist.SWEEP.lr) + " summed, its "
+        "batches of " + ", ".join(page.number(f"reproduction.figure7.batch_{size}", "int", value=size)
+                                   for size in mnist.BATCH_SIZES)
+        + " ran at mean-loss rates of " + ", ".join(page.number(f"reproduction.figure7.mean_lr_{size}", "plain",
+                                                                value=rate)
+                                                    for size, rate in zip(mnist.BATCH_SIZES, rates))
+        + ": its ranking of batch sizes is also a ranking of these rates.")

@@ -120,9 +120,8 @@ page.figure(plots.vectorized_shapes(sizes),
 #   *inner* index, so $h$ is transposed: $(n_\text{hid}, B)(B, n_\text{out})$. For $B = 1$
 #   it is the outer product $dv_{jm} = h_j\, dz_m$ of eq. 2.2.
 # - **$dc = \mathbf 1^\top dz$.** The bias $c_m$ is added to every row, so its gradient is
-#   the column sum of $dz$. The report prints $\mathbf c\nabla = \mathbf z\nabla$ (and
-#   $\mathbf b\nabla = \mathbf k\nabla$), which is right for one example but has one row
-#   per example for a batch; the code sums the rows (`dz.sum(axis=0)`).
+#   the column sum of $dz$ (`dz.sum(axis=0)`): one number per bias, not one row per
+#   example.
 # - **$dh = dz\, v^\top$ does not sum over the batch.** $h_{rj}$ feeds only row $r$'s
 #   logits, all of them: $\partial L/\partial h_{rj} = \sum_m dz_{rm} v_{jm}$. The summed
 #   index is now the output index $m$, the second index of both $dz$ and $v$, so it is
@@ -141,8 +140,9 @@ page.figure(plots.vectorized_shapes(sizes),
 # ## Summed or mean loss
 #
 # Nothing in eq. 2.4 divides by $B$: as printed it is the gradient of the **summed** loss
-# $L = \sum_r l_r$, and `reduction="sum"` (the default) computes exactly that. The report's
-# learning rates were chosen for it. With `reduction="mean"` the loss is $L/B$ and every
+# $L = \sum_r l_r$. The package's functions take the choice as an argument, `reduction`:
+# `reduction="sum"` (the default) computes exactly eq. 2.4, the report's choice, for
+# which its learning rates were chosen. With `reduction="mean"` the loss is $L/B$ and every
 # gradient is divided by $B$. The code divides $dz$ alone: every later gradient is linear
 # in $dz$, so the factor $1/B$ reaches all of them. How this changes the learning rate is
 # on the [training page](../training/#summed-or-mean-loss).
@@ -271,9 +271,9 @@ page.table(
 )
 
 # %% [markdown]
-# Relative differences, as above. The [gradient-checking page](../gradcheck/) checks both
-# forms against finite differences, which is what makes this agreement mean "both are
-# right" rather than "both are equally wrong".
+# Relative differences, as above. The next page checks both forms against
+# finite differences ([Gradient checking](../gradcheck/)), which is what makes this
+# agreement mean "both are right" rather than "both are equally wrong".
 #
 # ## How much faster
 #
@@ -362,7 +362,7 @@ page.md(f"On a batch of 100 the vectorized form processes about "
 #
 # 4. **Implement.** Write your own `backward(x, labels, params, fwd, reduction)` and check it
 #    with `mlp.exercises.check(backward)`: it runs both reductions on random networks,
-#    compares each gradient with `vectorized.backward`'s and with finite differences, and
+#    compares each gradient with `vectorized.backward`'s and with finite differences ([next page](../gradcheck/)), and
 #    names the wrong gradient and the likely mistake (a transpose, sum against mean, a
 #    sign, a bias gradient not summed, $\sigma'$ missing). Below, the package's own backward
 #    pass, and one with the stray minus of the [derivatives](../derivatives/#the-sigmoid)

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "gradcheck.py", "training.md",
+LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "gradcheck.py", "training.py",
          "cheatsheet.py"]
 
 
@@ -53,9 +53,9 @@ TERMS = [
     Term("the initializations", r"(?i)\b(xavier|lecun|glorot)\b", "vectorized.py", bold("LeCun initialization"),
          False),
     Term("BLAS", r"\bBLAS\b", "vectorized.py", bold("BLAS"), False),
-    Term("nats", r"\bnats?\b", "training.md", bold("nats"), False),
-    Term("confidence interval", r"(?i)\bconfidence intervals?\b", "training.md", bold("confidence interval"), False),
-    Term("Welch's t-test", r"\bWelch", "training.md", bold("Welch's t-test"), False),
+    Term("nats", r"\bnats?\b", "training.py", bold("nats"), False),
+    Term("confidence interval", r"(?i)\bconfidence intervals?\b", "training.py", bold("confidence interval"), False),
+    Term("Welch's t-test", r"\bWelch", "training.py", bold("Welch's t-test"), False),
 ]
 
 
