@@ -170,10 +170,10 @@ so curves of different batch sizes share one scale.
 #
 # - the **mean** and the sample **standard deviation** over the seeds: how much one run
 #   varies;
-# - the 95% **confidence interval** of the mean, $\bar a \pm t_{n-1} \cdot s / \sqrt n$
-#   for $n$ seeds with standard deviation $s$, where $t_{n-1}$ is the 97.5% point of
+# - the $95\%$ **confidence interval** of the mean, $\bar a \pm t_{n-1} \cdot s / \sqrt n$
+#   for $n$ seeds with standard deviation $s$, where $t_{n-1}$ is the $97.5\%$ point of
 #   Student's $t$ distribution with $n - 1$ degrees of freedom: a range that, over
-#   many repetitions of the whole experiment, would contain the true mean 95% of the
+#   many repetitions of the whole experiment, would contain the true mean $95\%$ of the
 #   time. It says how well so few seeds pin the mean down, not how much one run
 #   varies, and it narrows as $1/\sqrt n$;
 # - to compare two recipes, **Welch's t-test**: the difference of the two means divided by
@@ -213,7 +213,7 @@ so curves of different batch sizes share one scale.
 # </details>
 #
 # 3. **Predict.** With `lr_decay=0.5`, after how many decays is the learning rate below
-#    1% of where it started?
+#    $1\%$ of where it started?
 #
 # <details class="success"><summary>Solution</summary>
 #
@@ -222,14 +222,19 @@ so curves of different batch sizes share one scale.
 #
 # </details>
 #
-# 4. **Implement.** The figure's SGD run beat the mean-loss mini-batch run at the same
-#    $\eta$. Find a mean-loss learning rate for $B = 50$ that reaches SGD's loss in 5
-#    epochs, with `run` above.
+# 4. **Predict, then run.** With the mean loss and $B = 50$, does $\eta = 1$ bring the
+#    mini-batch run closer to SGD after 5 epochs than $\eta = 0.1$ did? Check with
+#    `run(50, 1.0, "mean")["train_loss"]`.
 #
 # <details class="success"><summary>Solution</summary>
 #
-# Each epoch takes 50 times fewer steps, so each step must go further: try
-# `run(50, lr, "mean")` for `lr` in 0.5, 1, 2, 5 and compare `["train_loss"][-1]`
-# with SGD's. The matched rate $B\eta = 5$ of exercise 1 is the summed run of the figure.
+# Closer: each of its updates moves 10 times further than at $\eta = 0.1$.
+# It still ends above the summed run of the figure, whose mean-loss rate is
+# $B\eta = 5$, and above SGD.
 #
 # </details>
+
+# %% tags=["hide-input"]
+# The build checks the solution of exercise 4.
+faster = run(B, 1.0, "mean")["train_loss"][-1]
+assert sgd["train_loss"][-1] < summed["train_loss"][-1] < faster < mean["train_loss"][-1], faster
