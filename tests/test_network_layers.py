@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp import gradcheck, layers, vectorized
+from mlp import exercises, gradcheck, layers, vectorized
 
 TOLERANCE = 1e-7  # relative error of an analytic gradient against central differences (float64)
 
@@ -77,3 +77,46 @@ def test_softmax_cross_entropy_backward_matches_central_differences():
 def test_an_unknown_activation_is_refused_with_the_names():
     with pytest.raises(ValueError, match="'sigmoid', 'tanh', 'relu'"):
         layers.Activation("softsign")
+
+
+class StudentTanh(layers.Activation):
+    """A student's tanh layer whose backward is given as ``backward(k, h, d_out)``."""
+
+    def __init__(self, backward):
+        super().__init__("tanh")
+        self.rule = backward
+
+    def backward(self, d_out):
+        return self.rule(self.k, self.h, d_out), ()
+
+
+def student(activation, rule):
+    def make():
+        layer = layers.Activation(activation)
+        layer.backward = lambda d_out: rule(layer.k, layer.h, d_out)  # d_in alone, also accepted
+        return layer
+    return make
+
+
+@pytest.mark.parametrize("activation, rule, expected", [
+    ("tanh", lambda k, h, d: d * (1 - h * h), "Right"),
+    ("relu", lambda k, h, d: d * (k > 0), "Right"),
+    ("sigmoid", lambda k, h, d: d * h * (1 - h), "Right"),
+    ("tanh", lambda k, h, d: d * (1 - k * k), "input k instead of the output h"),
+    ("tanh", lambda k, h, d: d * (1 - h), "the square missing"),
+    ("relu", lambda k, h, d: d * (d > 0), "mask taken after the layer"),
+    ("relu", lambda k, h, d: d, "the derivative missing"),
+    ("sigmoid", lambda k, h, d: d * k * (1 - k), "input k instead of the output h"),
+    ("tanh", lambda k, h, d: -d * (1 - h * h), "the sign flipped"),
+    ("tanh", lambda k, h, d: d * 0.5, "no usual mistake fits"),
+])
+def test_the_checker_names_a_students_layer_mistake(activation, rule, expected):
+    verdict = exercises.check_layer(student(activation, rule), activation)
+    assert expected in str(verdict)
+    assert verdict.ok == (expected == "Right")
+
+
+def test_the_checker_takes_a_layer_class_returning_d_in_and_d_params():
+    assert exercises.check_layer(layers.Tanh, "tanh").ok
+    assert exercises.check_layer(lambda: StudentTanh(lambda k, h, d: d * (1 - h * h)), "tanh").ok
+    assert not exercises.check_layer(layers.Sigmoid, "tanh").ok  # a sigmoid is not a tanh
