@@ -125,12 +125,13 @@ page.md(f"The slopes fitted to the measured absolute error are "
         f"{page.number('gradcheck.eps_sweep_ratio', '1f', value=sweep[5] / absolute[5])} times the absolute one.")
 
 # %% [markdown]
-# `numerical_gradients` perturbs each entry in place, evaluates the loss twice, and
-# restores the entry. On a large network it can differentiate a random sample of entries
-# of each parameter (as many as its argument `entries` says); the others are left as NaN
-# and skipped.
+# `central_differences` perturbs each entry of some arrays in place, evaluates the loss
+# twice, and restores the entry; `numerical_gradients` applies it to the four parameters.
+# On a large network it can differentiate a random sample of entries of each parameter
+# (as many as its argument `entries` says); the others are left as NaN and skipped.
 
 # %% tags=["hide-input"]
+page.source(gradcheck.central_differences)
 page.source(gradcheck.numerical_gradients)
 
 # %% [markdown]
