@@ -61,13 +61,13 @@ page.snippet("mlp/train.py", "steps")
 # certain right answer and $\ln 2 \approx 0.69$ nats for a coin toss between two classes.
 
 # %%
-(x, labels), (x_val, labels_val), _ = data.load_synth(num_train=2_000, num_val=1_000)
-start = random_point()["params"].asarrays(np.float64)  # the running example's weights
+(x, labels), val, _ = data.load_synth(num_train=2_000, num_val=1_000)
+start = random_point()["params"].asarrays(np.float64)  # the running example
 
 
 def run(batch_size, lr, reduction):
-    """Train a copy of the running example for 5 epochs; return its History as a dict."""
-    _, history = train(start, (x, labels), (x_val, labels_val), lr=lr, batch_size=batch_size,
+    """Train a copy of `start` for 5 epochs; its History as a dict."""
+    _, history = train(start, (x, labels), val, lr=lr, batch_size=batch_size,
                        epochs=5, reduction=reduction, seed=0, progress=False)
     return history.to_dict()
 
@@ -132,11 +132,12 @@ loss with the same $\\eta$ moves {B} times further per step, which is the next s
 # and checks that every recorded loss is the same:
 
 # %%
-_, again = runs[f"mini-batch: B = {B}, summed loss, η = {lr}"]
+_, summed = runs[f"mini-batch: B = {B}, summed loss, η = {lr}"]
 matched = run(B, B * lr, "mean")
-largest = max(abs(a - b) for a, b in zip(again["step_loss"], matched["step_loss"]))
-print(f"summed loss, lr {lr} against mean loss, lr {B * lr:g}: "
-      f"largest difference of the {len(matched['step_loss'])} step losses {largest:.1e}")
+largest = max(abs(a - b)
+              for a, b in zip(summed["step_loss"], matched["step_loss"]))
+print(f"summed loss, lr {lr} against mean loss, lr {B * lr:g}: largest "
+      f"difference of the {len(matched['step_loss'])} step losses {largest:.1e}")
 assert largest < 1e-9
 
 # %% tags=["hide-input"]

@@ -178,7 +178,7 @@ page.source(vectorized.gradients)
 
 # %% tags=["hide-input"]
 page.folded("Why these forms of σ, softmax and the loss cannot overflow", r"""
-    $e^{-k}$ exceeds the largest float64 for $k < -709$ (float32: $k < -88.7$), and $e^{z}$
+    Computed naively, $e^{-k}$ exceeds the largest float64 for $k < -709$ (float32: $k < -88.7$), and $e^{z}$
     does for large logits. Each function has an equivalent form whose exponentials lie in $(0, 1]$:
 
     - **sigmoid**: for $k \ge 0$, $\sigma(k) = 1/(1 + e^{-k})$; for $k < 0$ the same value is

@@ -845,13 +845,13 @@ def vectorized_shapes(sizes: dict) -> Figure:
         x = matrix(x + 0.2, y, *left)
         ax.text(x + 0.03, y - 0.06, "·", fontsize=12, va="center")
         matrix(x + 0.15, y, *right)
-        ax.text(2.0, y - 0.06, sums, fontsize=10, va="center", color="#333333")
+        ax.text(2.2, y - 0.06, sums, fontsize=10, va="center", color="#333333")
         y -= max(length(s) for part in (result, left, right) for s in part[1:]) + 0.4
     handles = [Rectangle((0, 0), 1, 1, color=color) for color in colors.values()]
     fig.legend(handles, [f"{label(s)} = {sizes['B' if s == 'B' else f'n_{s}']}" for s in colors],
                loc="outside lower center", ncols=4, fontsize=9, title="side lengths, drawn on a square-root scale",
                title_fontsize=9)
-    ax.set(xlim=(-0.03, 3.1), ylim=(y + 0.15, 0.12), aspect="equal")
+    ax.set(xlim=(-0.03, 3.25), ylim=(y + 0.15, 0.12), aspect="equal")
     return fig
 
 
