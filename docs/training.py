@@ -4,7 +4,7 @@
 # The [scalar](../scalar/) and the [vectorized](../vectorized/) network compute a loss and
 # its gradient: how much the loss changes when each parameter is nudged. Training uses
 # that gradient over and over: *move every parameter a little against its gradient*, on
-# one batch of examples after another, over the training set, epoch after epoch. This
+# one batch of examples after another, in passes over the whole training set. This
 # page trains the running example, the 2-3-2 network at its seeded random point, on
 # 2,000 points of the [synthetic data](../synthetic/), and shows what each choice does.
 #

@@ -141,11 +141,11 @@ page.figure(plots.vectorized_shapes(sizes),
 #
 # Nothing in eq. 2.4 divides by $B$: as printed it is the gradient of the **summed** loss
 # $L = \sum_r l_r$. The package's functions take the choice as an argument, `reduction`:
-# `reduction="sum"` (the default) computes exactly eq. 2.4, the report's choice, for
-# which its learning rates were chosen. With `reduction="mean"` the loss is $L/B$ and every
-# gradient is divided by $B$. The code divides $dz$ alone: every later gradient is linear
-# in $dz$, so the factor $1/B$ reaches all of them. How this changes the learning rate is
-# on the [training page](../training/#summed-or-mean-loss).
+# `reduction="sum"` (the default) computes exactly eq. 2.4, the report's choice. With
+# `reduction="mean"` the loss is $L/B$ and every gradient is divided by $B$. The code
+# divides $dz$ alone: every later gradient is linear in $dz$, so the factor $1/B$ reaches
+# all of them. What this does to the step a training update takes is on the
+# [training page](../training/#summed-or-mean-loss).
 #
 # ## The code
 #

@@ -849,8 +849,8 @@ def vectorized_shapes(sizes: dict) -> Figure:
         y -= max(length(s) for part in (result, left, right) for s in part[1:]) + 0.4
     handles = [Rectangle((0, 0), 1, 1, color=color) for color in colors.values()]
     fig.legend(handles, [f"{label(s)} = {sizes['B' if s == 'B' else f'n_{s}']}" for s in colors],
-               loc="outside lower center", ncols=4, fontsize=9, title="side lengths, drawn on a square-root scale",
-               title_fontsize=9)
+               loc="outside lower center", ncols=4, fontsize=10, title="side lengths, drawn on a square-root scale",
+               title_fontsize=10)
     ax.set(xlim=(-0.03, 3.25), ylim=(y + 0.15, 0.12), aspect="equal")
     return fig
 
