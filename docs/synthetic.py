@@ -164,10 +164,11 @@ fitted to 60,000 points has little room to overfit.
 #
 # Each of the three hidden units is a soft step across one straight line in the plane
 # ($k_j = x_1 w_{1j} + x_2 w_{2j} + b_j$), and the output weighs the three steps. The
-# learned boundary is where that weighted sum makes $y_1 = 0.5$. With sharp steps it
-# would be a triangle of three straight edges; the sigmoids' steps are soft, their
-# overlaps round the corners off, and the figure shows a smooth closed curve lying close
-# to the true ellipse. The three lines it is built from are drawn in the next figure:
+# learned boundary is where that weighted sum makes $y_1 = 0.5$. With sharp steps the
+# region inside it would be a triangle of three straight edges; the sigmoids' steps are
+# soft, so their overlaps round the corners off and the boundary drawn below is a smooth
+# curve, not a polygon. How close it lies to the true ellipse is what the validation
+# accuracy above measures; the three lines it is built from are in the next figure:
 
 # %% tags=["hide-input"]
 page.figure(plots.synthetic_boundaries(data, sgd),
