@@ -62,25 +62,28 @@ page.snippet("mlp/train.py", "steps")
 
 # %%
 (x, labels), val, _ = data.load_synth(num_train=2_000, num_val=1_000)
-start = random_point()["params"].asarrays(np.float64)  # the running example
+# the running example's weights and biases
+start = random_point()["params"].asarrays(np.float64)
 
 
 def run(batch_size, lr, reduction):
     """Train a copy of `start` for 5 epochs; its History as a dict."""
-    _, history = train(start, (x, labels), val, lr=lr, batch_size=batch_size,
-                       epochs=5, reduction=reduction, seed=0, progress=False)
+    _, history = train(start, (x, labels), val, lr=lr,
+                       batch_size=batch_size, epochs=5,
+                       reduction=reduction, seed=0, progress=False)
     return history.to_dict()
 
 
 B, lr = 50, 0.1
-runs = {
-    f"SGD: B = 1, η = {lr}": (1, run(1, lr, "sum")),
-    f"mini-batch: B = {B}, mean loss, η = {lr}": (B, run(B, lr, "mean")),
-    f"mini-batch: B = {B}, summed loss, η = {lr}": (B, run(B, lr, "sum")),
-}
+runs = {}  # label: (batch size, history)
+for name, size, reduction in [("SGD", 1, "sum"),
+                              ("mini-batch, mean loss", B, "mean"),
+                              ("mini-batch, summed loss", B, "sum")]:
+    label = f"{name}: B = {size}, η = {lr}"
+    runs[label] = (size, run(size, lr, reduction))
+sgd, mean, summed = (history for _, history in runs.values())
 
 # %% tags=["hide-input"]
-(_, sgd), (_, mean), (_, summed) = runs.values()
 noise = {name: float(np.std(np.log(history["step_loss"][-len(history["step_loss"]) // 5:])))
          for name, history in (("sgd", sgd), ("mean", mean))}
 assert len(sgd["step_loss"]) == 5 * len(x) and len(mean["step_loss"]) == 5 * -(-len(x) // B)
@@ -132,7 +135,6 @@ loss with the same $\\eta$ moves {B} times further per step, which is the next s
 # and checks that every recorded loss is the same:
 
 # %%
-_, summed = runs[f"mini-batch: B = {B}, summed loss, η = {lr}"]
 matched = run(B, B * lr, "mean")
 largest = max(abs(a - b)
               for a, b in zip(summed["step_loss"], matched["step_loss"]))
