@@ -271,8 +271,8 @@ page.table(
 )
 
 # %% [markdown]
-# Relative differences, as above. The next page checks both forms against
-# finite differences ([Gradient checking](../gradcheck/)), which is what makes this
+# Relative differences, as above. Both forms are checked against finite
+# differences too ([Gradient checking](../gradcheck/)), which is what makes this
 # agreement mean "both are right" rather than "both are equally wrong".
 #
 # ## How much faster
@@ -362,7 +362,7 @@ page.md(f"On a batch of 100 the vectorized form processes about "
 #
 # 4. **Implement.** Write your own `backward(x, labels, params, fwd, reduction)` and check it
 #    with `mlp.exercises.check(backward)`: it runs both reductions on random networks,
-#    compares each gradient with `vectorized.backward`'s and with finite differences ([next page](../gradcheck/)), and
+#    compares each gradient with `vectorized.backward`'s and with finite differences ([Gradient checking](../gradcheck/)), and
 #    names the wrong gradient and the likely mistake (a transpose, sum against mean, a
 #    sign, a bias gradient not summed, $\sigma'$ missing). Below, the package's own backward
 #    pass, and one with the stray minus of the [derivatives](../derivatives/#the-sigmoid)

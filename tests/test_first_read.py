@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "gradcheck.py", "training.py",
+LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "layers.py", "gradcheck.py", "training.py",
          "cheatsheet.py"]
 
 
