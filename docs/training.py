@@ -37,10 +37,10 @@ page.snippet("mlp/train.py", "steps")
 # These two functions say what a step is. Training runs their fast twins in `mlp.fast`
 # (`Step` and `scalar_step`), which do the same arithmetic in fewer passes over memory;
 # the tests `test_buffered_step_equals_the_plain_step` and
-# `test_fused_scalar_step_equals_the_plain_one` (in `tests/test_fast.py`) check, batch
-# size by batch size and in float64 and float32, that each twin takes the same steps as
-# the function above, to rounding. [How the trainer works](../trainer/) shows the twins
-# and the loop that calls them.
+# `test_fused_scalar_step_equals_the_plain_one` (in `tests/test_fast.py`) check that each
+# twin takes the same steps as the function above, to rounding (the vectorized one at
+# several batch sizes, in float64 and float32). [How the trainer works](../trainer/)
+# describes the twins and shows the loop that calls them.
 #
 # ## Stochastic and mini-batch gradient descent
 #
@@ -143,17 +143,13 @@ print(f"summed loss, lr {lr} against mean loss, lr {B * lr:g}: largest "
 assert largest < 1e-9
 
 # %% tags=["hide-input"]
-final, sweep = mnist.REPORT_RECIPE, mnist.SWEEP
+final = mnist.REPORT_RECIPE
 page.md(f"""
-The report trains with the summed loss, so its learning rates hide this factor. Its final recipe,
+The report trains with the summed loss, so its learning rates hide this factor: its final recipe,
 $\\eta$ = {page.number("training.report.final_lr", "plain", value=final.lr)} over batches of
 {page.number("training.report.final_batch", "int", value=final.batch_size)}, is a mean-loss rate of
-{page.number("training.report.final_mean_lr", "plain", value=final.lr * final.batch_size)}; and its batch-size
-comparison (its Figure 7, $\\eta$ = {page.number("training.report.sweep_lr", "plain", value=sweep.lr)} summed)
-also changed the mean-loss rate, from {page.number("training.report.sweep_mean_lr_low", "plain",
-value=sweep.lr * min(mnist.BATCH_SIZES))} to {page.number("training.report.sweep_mean_lr_high", "plain",
-value=sweep.lr * max(mnist.BATCH_SIZES))}. Whatever the reduction, `train` records losses as means per example,
-so curves of different batch sizes share one scale.
+{page.number("training.report.final_mean_lr", "plain", value=final.lr * final.batch_size)}. Whatever the
+reduction, `train` records losses as means per example, so curves of different batch sizes share one scale.
 """)
 
 # %% [markdown]
