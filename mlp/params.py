@@ -80,6 +80,19 @@ class Params(NamedTuple):
 INIT_NAMES = ("lecun", "glorot", "uniform")  # named initializations of `init_params`
 
 
+def check_init(scale, name: str = "scale"):
+    """``scale`` if `init_params` takes it: a positive finite number or one of `INIT_NAMES`."""
+    if scale == "xavier":
+        raise ValueError(f"{name} 'xavier' is ambiguous: use 'lecun' for sqrt(1/fan_in) "
+                         "or 'glorot' for sqrt(2/(fan_in + fan_out)) (Glorot and Bengio's, often called Xavier)")
+    if isinstance(scale, str):
+        if scale not in INIT_NAMES:
+            raise ValueError(f"{name} must be a positive number or one of {', '.join(map(repr, INIT_NAMES))}, "
+                             f"got {scale!r}")
+        return scale
+    return check_positive(scale, name)
+
+
 def init_params(
     n_in: int,
     n_hid: int,
@@ -103,14 +116,7 @@ def init_params(
     n_in, n_hid = check_count(n_in, "n_in"), check_count(n_hid, "n_hid")
     n_out = check_count(n_out, "n_out", minimum=2)  # softmax over at least two classes
     dtype = check_float_type(dtype)
-    if scale == "xavier":
-        raise ValueError("scale 'xavier' is ambiguous: use 'lecun' for sqrt(1/fan_in) "
-                         "or 'glorot' for sqrt(2/(fan_in + fan_out)) (Glorot and Bengio's, often called Xavier)")
-    if isinstance(scale, str):
-        if scale not in INIT_NAMES:
-            raise ValueError(f"scale must be a positive number or one of {', '.join(map(repr, INIT_NAMES))}, got {scale!r}")
-    else:
-        scale = check_positive(scale, "scale")
+    scale = check_init(scale, "scale")
     rng = check_rng(rng, "rng")
 
     def draw(fan_in: int, fan_out: int) -> np.ndarray:
