@@ -39,7 +39,7 @@ class History:
     from 1 within the epoch; ``step=0`` means the evaluation after the epoch, or before
     training at epoch 0). The
     per-epoch lists then end with the last epoch evaluated before it, and
-    ``step_loss`` with the loss that was not finite.
+    ``step_loss`` with the loss that diverged.
     """
 
     train_loss: list = field(default_factory=list)
