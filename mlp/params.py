@@ -127,7 +127,8 @@ def init_params(
         return rng.normal(0.0, float(std), size=(fan_in, fan_out))
 
     w, v = draw(n_in, n_hid), draw(n_hid, n_out)
-    params = Params(w, np.zeros(n_hid), v, np.zeros(n_out)).asarrays(dtype)
+    with np.errstate(over="ignore"):  # a scale too large for dtype: refused just below
+        params = Params(w, np.zeros(n_hid), v, np.zeros(n_out)).asarrays(dtype)
     if not all(np.all(np.isfinite(field)) for field in params):
         raise ValueError(f"scale {scale!r} is too large: the weights overflow {np.dtype(dtype)}")
     return params
