@@ -10,9 +10,10 @@
 - Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
-  under a key of the page's text and `page_key` (the package source, the README, the
-  profile and the results the build read), so a change to any of them re-executes the
-  page instead of serving a stale one, and an unchanged rebuild executes nothing.
+  under a key of the page's text and `page_key` (the code the pages import, the files
+  they show, the profile and the results the build read), so a change to any of them
+  re-executes the page instead of serving a stale one, and an unchanged rebuild (or an
+  edited comment in a module no page shows) executes nothing.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 """
@@ -32,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from mlp import staleness
 from mlp.experiments import background, timings
 from mlp.experiments.profiles import check, from_environment as profile
 from mlp.site import preview
@@ -76,12 +78,15 @@ def katex_dir(config) -> Path:
 
 
 def page_key(config, results: str) -> str:
-    """A hash of everything an executed page's output depends on besides its own text."""
+    """A hash of everything an executed page's output depends on besides its own text: the
+    profile, the ``results`` it reads (their fingerprint), the code of the modules the pages
+    import and the text of the files they show (`mlp.staleness.code_hash`)."""
+    from mlp.site.page import SHOWN
+
     root = Path(config["config_file_path"]).parent
-    digest = hashlib.sha256(f"{profile()}\0{results}".encode())
-    for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    pages = sorted(path.relative_to(root).as_posix() for path in Path(config["docs_dir"]).glob("*.py"))
+    code = staleness.code_hash(pages, root, shown=SHOWN)
+    return hashlib.sha256(f"{profile()}\0{results}\0{code}".encode()).hexdigest()[:16]
 
 
 def on_startup(command, dirty):
