@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from mlp import staleness
-from mlp.data import SHA256, user_cache_dir, write_atomically
+from mlp.data import SHA256
+from mlp.files import user_cache_dir, write_atomically
 from mlp.params import Params
 
 FORMAT = "mlp-result-2"

@@ -105,3 +105,12 @@ def init_params(
 
     w, v = draw(n_in, n_hid), draw(n_hid, n_out)
     return Params(w, np.zeros(n_hid), v, np.zeros(n_out)).asarrays(dtype)
+
+
+def random_params(n_in: int, n_hid: int, n_out: int, rng=None, *, scale: float | str = 1.0,
+                  dtype=np.float64) -> Params:
+    """`init_params`, then biases ``b`` and ``c`` drawn from a standard normal with the same ``rng``:
+    a network in which every parameter moves the loss, for checking gradients and steps."""
+    rng = check_rng(rng, "rng")
+    params = init_params(n_in, n_hid, n_out, rng, scale=scale, dtype=dtype)
+    return params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out)).asarrays(dtype)

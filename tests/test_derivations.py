@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import mlp
 from mlp import derivations, report, scalar, vectorized
+from mlp.params import random_params
 
 CLASS_COUNTS = [2, 3, 10]
 
@@ -99,8 +99,7 @@ def test_latex_renders_lhs_derived_and_claimed():
 @pytest.mark.parametrize("label", [0, 1])
 def test_network_gradients_match_scalar_and_vectorized(seed, label):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(2, 3, 2, rng)
-    params = params._replace(b=rng.normal(size=3), c=rng.normal(size=2))
+    params = random_params(2, 3, 2, rng)
     x = rng.normal(size=2)
     symbolic = derivations.network_gradients().evaluate(x, label, params)
     _, by_hand = scalar.gradients(x, label, params)

@@ -128,7 +128,7 @@ def test_the_server_rebuilds_on_the_signal_only_not_on_each_status(tmp_path, mon
 
 
 def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page():
-    from mlp.experiments import timings
+    from mlp.experiments import build_times
 
     data = {"jobs": 2, "runs": 3, "trained": 2, "wall_seconds": 9.0, "train_seconds": 16.0,
             "evaluate_seconds": 3.0, "load_seconds": 1.0,
@@ -138,10 +138,10 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
                             "fashion": {"runs": 1, "trained": 1, "train_seconds": 2.0}},  # an older record
             "pages": {"index.py": 4.5, "api.py": 0.0}, "kernels": {"index.py": 1.5, "api.py": 0.0},
             "pages_wall_seconds": 4.6}
-    header, rows = timings.rows(data)
+    header, rows = build_times.rows(data)
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
                     ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["wall time, 2 processes", 9.0, None, None]]
-    header, rows = timings.page_rows(data)
+    header, rows = build_times.page_rows(data)
     assert len(header) == 3
     assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, two at a time", 4.6, None]]
