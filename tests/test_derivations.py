@@ -160,3 +160,19 @@ def test_two_weights_of_one_hidden_unit_share_every_factor_but_their_input():
 def test_chain_rule_paths_rejects_a_weight_outside_the_network():
     with pytest.raises(ValueError, match="w_ij"):
         derivations.chain_rule_paths(2, 0)
+
+
+def test_the_reports_middle_lines_of_eq_5_1_and_5_2_carry_a_stray_minus():
+    assert derivations.sign_slips() == (True, True)
+
+
+def test_the_dry_runs_backward_pass_agrees_with_sympy_and_a_small_slip_is_caught():
+    from mlp.experiments import synthetic
+
+    dry = synthetic.dry_run("quick", [])
+    found = derivations.dry_run_backprop(dry)
+    assert found["agrees"] and found["error"] < 1e-12
+    slipped = {**dry, "scalar": dry["scalar"]._replace(v=np.asarray(dry["scalar"].v) + 1e-9)}
+    assert not derivations.dry_run_backprop(slipped)["agrees"]
+    assert derivations.dry_run_backprop(slipped)["error"] == pytest.approx(1e-9, rel=1e-3)
+    assert not derivations.dry_run_backprop({**dry, "max_difference_between_forms": 1e-9})["agrees"]
