@@ -38,11 +38,18 @@ def test_the_notice_says_the_profile_the_counts_and_the_time_left(monkeypatch):
     assert "40 of 40 runs done, under a minute left" in preview.notice(done)
 
 
-def test_the_estimate_scales_expected_costs_by_the_measured_rate():
-    a, b = Run(epochs=1), Run(epochs=2)
-    assert background.estimate([a, b], jobs=2) == pytest.approx((expected_cost(a) + expected_cost(b)) / 2)
-    measured = {Run(epochs=3): 3 * expected_cost(Run(epochs=3))}  # three times slower than expected
-    assert background.estimate([a], measured, jobs=1) == pytest.approx(3 * expected_cost(a))
+def test_the_estimate_adds_the_runs_shares_them_between_jobs_and_follows_the_measured_pace():
+    a, b, trained = Run(epochs=1), Run(epochs=2), Run(epochs=3)
+    both = background.estimate([a, b], jobs=1)
+    assert both == pytest.approx(background.estimate([a], jobs=1) + background.estimate([b], jobs=1))
+    assert background.estimate([b], jobs=1) > background.estimate([a], jobs=1) > 0  # two epochs take longer
+    assert background.estimate([a, b], jobs=2) == pytest.approx(both / 2)
+    assert background.estimate([], jobs=2) == 0
+    # the runs trained so far took three times what was expected of them: so will the rest
+    slow = {trained: 3 * expected_cost(trained)}
+    assert background.estimate([a, b], slow, jobs=1) == pytest.approx(3 * both)
+    assert background.estimate([a, b], {trained: expected_cost(trained)}, jobs=1) == pytest.approx(both)
+    assert background.estimate([a, b], {trained: 0.0}, jobs=1) == pytest.approx(both)  # nothing measured yet
 
 
 def test_the_progress_line_names_counts_estimate_and_current_run():
