@@ -134,7 +134,7 @@ def player(animation, alt: str) -> None:
 # their comments and line numbers are on the site, so their text keys the executed pages
 # verbatim (`mlp.site.hooks.page_key`); of every other module only the code counts.
 SHOWN = ("README.md", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
-         "mlp/kernels.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
+         "mlp/kernels.py", "mlp/layers.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
 
 
 def source(obj) -> None:
