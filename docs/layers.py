@@ -104,7 +104,7 @@ page.source(layers.gradients)
 
 # %%
 rng = np.random.default_rng(0)
-params = mlp.init_params(784, 300, 10, rng, scale="lecun")._replace(b=rng.normal(size=300), c=rng.normal(size=10))
+params = mlp.params.random_params(784, 300, 10, rng, scale="lecun")
 x, labels = rng.normal(size=(32, 784)), rng.integers(10, size=32)
 loss, grads = layers.gradients(layers.from_params(params), x, labels)
 expected_loss, expected = vectorized.gradients(x, labels, params)

@@ -71,9 +71,9 @@ def run_experiments(args) -> int:
     results = experiments.run(args.names, args.profile, jobs=args.jobs, progress=False if args.quiet else None,
                               trainer_out=trainers)
     if args.record:
-        from mlp.experiments import timings
+        from mlp.experiments import build_times
 
-        timings.write(args.record, timings.record(args.names, args.profile, trainers[0],
+        build_times.write(args.record, build_times.record(args.names, args.profile, trainers[0],
                                                   time.perf_counter() - started))
     print(format_rows(rows(results)))
     if args.figures:

@@ -31,7 +31,7 @@ import numpy as np
 from mlp import gradcheck, scalar, vectorized
 from mlp.activations import ACTIVATIONS
 from mlp.checks import check_list, check_reduction
-from mlp.params import Params, init_params
+from mlp.params import Params, random_params
 
 GRADIENTS = vectorized.Backward._fields  # dz dv dc dh dk dw db, in the order they are computed
 UPSTREAM = {"dz": None, "dv": "dz", "dc": "dz", "dh": "dz", "dk": "dh", "dw": "dk", "db": "dk"}
@@ -83,8 +83,7 @@ def cases(form: str, reductions=("sum", "mean"), seed: int = 0) -> list[Case]:
     rng = np.random.default_rng(seed)
     found = []
     for n_in, n_hid, n_out in SIZES:
-        params = init_params(n_in, n_hid, n_out, rng)
-        params = params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out))
+        params = random_params(n_in, n_hid, n_out, rng)
         x = rng.normal(size=(BATCH, n_in))
         labels = rng.integers(0, n_out, size=BATCH)
         if form == "scalar":

@@ -190,3 +190,12 @@ def load(path) -> Params:
         return check_params(Params(**arrays))
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path}: {error}") from None
+
+
+def random_params(n_in: int, n_hid: int, n_out: int, rng=None, *, scale: float | str = 1.0,
+                  dtype=np.float64) -> Params:
+    """`init_params`, then biases ``b`` and ``c`` drawn from a standard normal with the same ``rng``:
+    a network in which every parameter moves the loss, for checking gradients and steps."""
+    rng = check_rng(rng, "rng")
+    params = init_params(n_in, n_hid, n_out, rng, scale=scale, dtype=dtype)
+    return params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out)).asarrays(dtype)
