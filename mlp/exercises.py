@@ -391,6 +391,7 @@ class LayerVerdict(NamedTuple):
 
     ok: bool
     message: str
+    mistake: str | None = None  # the usual mistake it matches, if one does
 
     def __str__(self) -> str:
         return self.message
@@ -429,6 +430,6 @@ def check_layer(make_layer, activation: str, seed: int = 0) -> LayerVerdict:
     for mistake, made in mistakes.items():
         if close(d_in, made(k, h, d_out)):
             return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central "
-                                       f"differences). Likely {mistake}.")
+                                       f"differences). Likely {mistake}.", mistake)
     return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central differences); no "
                                f"usual mistake fits: d_in = d_out ⊙ f′(k), with f′ from the layer's own k and h.")

@@ -115,6 +115,7 @@ def test_the_checker_names_a_students_layer_mistake(activation, rule, expected):
     verdict = exercises.check_layer(student(activation, rule), activation)
     assert expected in str(verdict)
     assert verdict.ok == (expected == "Right")
+    assert (verdict.mistake is not None) == (expected not in ("Right", "no usual mistake fits"))
 
 
 def test_the_checker_takes_a_layer_class_returning_d_in_and_d_params():
