@@ -192,6 +192,6 @@ class WrongTanh(MyTanh):
 
 assert exercises.check_layer(MyTanh, "tanh").ok
 wrong = exercises.check_layer(WrongTanh, "tanh")
-assert not wrong.ok
+assert not wrong.ok and wrong.mistake, wrong
 page.md(f"The solution passes. A layer that writes $1 - k^2$ instead is told it is wrong, and why: "
         f"*likely {wrong.mistake}*.")
