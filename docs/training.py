@@ -115,8 +115,9 @@ loss with the same $\\eta$ moves {B} times further per step, which is the next s
 # The report's batch loss is the **sum** of its examples' losses, $L_\text{batch} =
 # \sum_{r=1}^{B} l_r$, and its eq. 2.4 is that sum's gradient (see
 # [Vectorized network](../vectorized/#summed-or-mean-loss)). The alternative is the
-# mean, $L_\text{batch}/B$. `train`'s argument `reduction` chooses: `"sum"` (the
-# default) or `"mean"`. With the summed loss and learning rate $\eta$ the update is
+# mean, $L_\text{batch}/B$. `train`'s argument `reduction` chooses: `"sum"`, or `"mean"`
+# (the default, so that one learning rate suits every batch size; the report's runs pass
+# `"sum"`). With the summed loss and learning rate $\eta$ the update is
 #
 # $$
 # \theta \leftarrow \theta - \eta \sum_{r=1}^{B} g_r

@@ -141,10 +141,11 @@ page.figure(plots.vectorized_shapes(sizes),
 #
 # Nothing in eq. 2.4 divides by $B$: as printed it is the gradient of the **summed** loss
 # $L = \sum_r l_r$. The package's functions take the choice as an argument, `reduction`:
-# `reduction="sum"` (the default) computes exactly eq. 2.4, the report's choice. With
-# `reduction="mean"` the loss is $L/B$ and every gradient is divided by $B$. The code
-# divides $dz$ alone: every later gradient is linear in $dz$, so the factor $1/B$ reaches
-# all of them. What this does to the step a training update takes is on the
+# `reduction="sum"` (the default here, in `vectorized`) computes exactly eq. 2.4, the
+# report's choice. With `reduction="mean"` the loss is $L/B$ and every gradient is
+# divided by $B$. The code divides $dz$ alone: every later gradient is linear in $dz$, so
+# the factor $1/B$ reaches all of them. What this does to the step a training update
+# takes, and why training defaults to the mean, is on the
 # [training page](../training/#summed-or-mean-loss).
 #
 # ## The code
@@ -209,9 +210,7 @@ page.folded("Why these forms of σ, softmax and the loss cannot overflow", r"""
 # %%
 def random_case(n_in, n_hid, n_out, examples, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="lecun")
-    params = params._replace(b=rng.normal(size=n_hid),
-                             c=rng.normal(size=n_out))
+    params = mlp.params.random_params(n_in, n_hid, n_out, rng, scale="lecun")
     x = rng.normal(size=(examples, n_in))
     return x, rng.integers(0, n_out, size=examples), params
 

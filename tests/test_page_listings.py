@@ -14,6 +14,14 @@ def shown(monkeypatch):
     return out
 
 
+@pytest.fixture
+def module(tmp_path, monkeypatch):
+    """A file to show, written by the test and counted among the shown files."""
+    path = tmp_path / "module.py"
+    monkeypatch.setattr(page, "SHOWN", (*page.SHOWN, str(path)))
+    return path
+
+
 SOURCE = """import math
 
 
@@ -28,8 +36,8 @@ def other():
 """
 
 
-def test_a_snippet_shows_the_lines_between_its_markers_and_where_they_start(tmp_path, shown):
-    path = tmp_path / "module.py"
+def test_a_snippet_shows_the_lines_between_its_markers_and_where_they_start(module, shown):
+    path = module
     path.write_text(SOURCE)
     page.snippet(str(path), "twice")
     place, code = shown
@@ -37,8 +45,8 @@ def test_a_snippet_shows_the_lines_between_its_markers_and_where_they_start(tmp_
     assert code.data == "```python\ndef twice(a):\n    return 2 * a\n```"
 
 
-def test_a_missing_or_unclosed_section_is_an_error(tmp_path, shown):
-    path = tmp_path / "module.py"
+def test_a_missing_or_unclosed_section_is_an_error(module, shown):
+    path = module
     path.write_text(SOURCE.replace("# --8<-- [end:twice]\n", ""))
     for name in ("twice", "thrice"):
         with pytest.raises(ValueError, match=name):
@@ -58,3 +66,10 @@ def test_a_folded_block_holds_the_text_and_each_function_closed_until_opened(sho
     for function in ("def sigmoid(", "def softmax("):
         assert function in text
     assert text.index("def sigmoid(") < text.index("def softmax(")
+
+
+def test_a_snippet_of_a_file_whose_text_does_not_key_the_pages_is_refused(tmp_path, shown):
+    path = tmp_path / "module.py"
+    path.write_text(SOURCE)
+    with pytest.raises(ValueError, match="SHOWN"):
+        page.snippet(str(path), "twice")

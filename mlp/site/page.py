@@ -130,16 +130,30 @@ def player(animation, alt: str) -> None:
     display(HTML(f'<div class="mlp-player">{text}</div>'))
 
 
+# The files whose text the pages show (`source`, `folded`, `snippet`, `readme_commands`,
+# `mlp.site.sourcelines`): their comments and line numbers are on the site, so their text keys
+# the executed pages verbatim (`mlp.site.hooks.page_key`); of every other module only the code counts.
+SHOWN = ("README.md", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
+         "mlp/kernels.py", "mlp/layers.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
+
+
+def _shown(path: str) -> str:
+    """``path`` (relative to the project) if it is one of `SHOWN`."""
+    if path not in SHOWN:
+        raise ValueError(f"{path} is not in mlp.site.page.SHOWN, the files whose text keys the pages: add it there")
+    return path
+
+
 def _listing(obj) -> tuple[str, str]:
     """A function's or class's place (``<p class="mlp-source">``) and its source as a Markdown code block."""
     lines, start = inspect.getsourcelines(obj)
-    path = Path(inspect.getsourcefile(obj)).relative_to(Path(mlp.__file__).parent.parent)
-    return (f'<p class="mlp-source">{html.escape(path.as_posix())}, line {start}</p>',
+    path = _shown(Path(inspect.getsourcefile(obj)).relative_to(Path(mlp.__file__).parent.parent).as_posix())
+    return (f'<p class="mlp-source">{html.escape(path)}, line {start}</p>',
             "```python\n" + "".join(lines) + "```")
 
 
 def source(obj) -> None:
-    """Show the source of a function or class of the package, as it is in the package."""
+    """Show the source of a function or class of the package, as it is in the package (one of `SHOWN`)."""
     place, code = _listing(obj)
     display(HTML(place))
     md(code)
@@ -154,10 +168,10 @@ def folded(summary: str, text: str, *objects) -> None:
 
 
 def snippet(path: str, name: str) -> None:
-    """Show the section ``name`` of a package file, between its ``# --8<-- [start:name]`` and
-    ``[end:name]`` lines: the same sections the Markdown pages include with pymdownx.snippets."""
-    root = Path(mlp.__file__).parent.parent
-    lines = (root / path).read_text().splitlines(keepends=True)
+    """Show the section ``name`` of a package file (one of `SHOWN`), between its
+    ``# --8<-- [start:name]`` and ``[end:name]`` lines: the same sections the Markdown pages
+    include with pymdownx.snippets."""
+    lines = (Path(mlp.__file__).parent.parent / _shown(path)).read_text().splitlines(keepends=True)
     marks = [n for n, line in enumerate(lines) if re.fullmatch(rf"# --8<-- \[(start|end):{re.escape(name)}\]\s*", line)]
     if len(marks) != 2:
         raise ValueError(f"{path} has no section {name!r} (one start and one end line)")
