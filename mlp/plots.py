@@ -285,6 +285,28 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
     return fig
 
 
+def gradient_descent(curve: dict, paths: dict) -> Figure:
+    """Gradient descent on a one-parameter loss: the loss against one weight, and the steps taken.
+
+    ``curve`` is ``{"weights": [...], "losses": [...], "name": "$v_{11}$"}``; ``paths`` maps a
+    learning rate to `mlp.example.descend`'s steps, one panel each. Each step is drawn as a
+    point on the curve with an arrow to the next, numbered from the start (0).
+    """
+    fig, axes = figure(len(paths), width=PAGE_WIDTH / len(paths), height=2.9)
+    for ax, (lr, path) in zip(axes, paths.items()):
+        ax.plot(curve["weights"], curve["losses"], color="black", lw=1.4, label="loss")
+        weights = [step["weight"] for step in path]
+        losses = [step["loss"] for step in path]
+        for a, b in zip(path, path[1:]):
+            ax.annotate("", xy=(b["weight"], b["loss"]), xytext=(a["weight"], a["loss"]),
+                        arrowprops={"arrowstyle": "->", "color": COLORS[0], "lw": 1.2, "shrinkA": 3, "shrinkB": 3})
+        ax.plot(weights, losses, "o", color=COLORS[0], ms=4, label="gradient-descent steps")
+        ax.plot(weights[:1], losses[:1], "o", color=COLORS[1], ms=6, label="start")
+        ax.set(xlabel=f"weight {curve['name']}", ylabel="loss (nats)", title=f"learning rate $\\eta$ = {lr:g}")
+    axes[0].legend(fontsize=8, loc="upper right")
+    return fig
+
+
 # --- inside the network -------------------------------------------------------------------
 
 # The steps of one example's forward and backward pass, in the order the code takes them.

@@ -122,7 +122,7 @@ BUILD = {}  # this build: "status", the background training's (in a preview)
 
 
 def on_page_content(html, page, config, files):
-    return offer_notebook(STRAY_CSS.sub("", html), page, config)
+    return offer_notebook(fold_checks(STRAY_CSS.sub("", html)), page, config)
 
 
 def on_post_page(output, page, config):
@@ -212,6 +212,43 @@ def execute_pages(files, config) -> None:
         DOWNLOADS[uri] = name
     for stale in set(into.glob("*.ipynb")) - {path for path, _, _ in done.values()}:
         stale.unlink()
+
+
+CHECK_TAG = "check"  # a page's cells tagged so are folded away (`fold_checks`)
+CHECK_SUMMARY = "How we know this is right"
+_CELL = re.compile(r'<div\b[^>]*class="jp-Cell\b')
+_DIV = re.compile(r"<div\b|</div>")
+
+
+def _cell_span(html: str, inside: int) -> tuple[int, int]:
+    """The start and end of the notebook cell's ``<div>`` that holds position ``inside``."""
+    start = max(m.start() for m in _CELL.finditer(html, 0, inside + len('class="jp-Cell')))
+    depth = 0
+    for m in _DIV.finditer(html, start):
+        depth += 1 if m.group() == "<div" else -1
+        if depth == 0:
+            return start, m.end()
+    raise ValueError("an unclosed notebook cell")
+
+
+def fold_checks(html: str) -> str:
+    """Fold each run of cells tagged `CHECK_TAG` into one ``<details>``, closed, under `CHECK_SUMMARY`.
+
+    A page's checks (SymPy's, the asserts that fail the build) stay on the page and run;
+    the reader opens them when they want them. Cells of one run may be Markdown or code,
+    and follow one another with nothing else between them.
+    """
+    spans = []
+    for m in re.finditer(rf'class="[^"]*\bcelltag_{CHECK_TAG}\b', html):
+        span = _cell_span(html, m.start())
+        if spans and html[spans[-1][1]:span[0]].strip() == "":
+            spans[-1] = (spans[-1][0], span[1])
+        elif not spans or span[0] >= spans[-1][1]:
+            spans.append(span)
+    for start, end in reversed(spans):
+        html = (html[:start] + f'<details class="mlp-check note"><summary>{CHECK_SUMMARY}</summary>'
+                + html[start:end] + "</details>" + html[end:])
+    return html
 
 
 def offer_notebook(html, page, config):
