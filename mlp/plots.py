@@ -290,7 +290,7 @@ def gradient_descent(curve: dict, paths: dict) -> Figure:
 
     ``curve`` is ``{"weights": [...], "losses": [...], "name": "$v_{11}$"}``; ``paths`` maps a
     learning rate to `mlp.example.descend`'s steps, one panel each. Each step is drawn as a
-    point on the curve with an arrow to the next, numbered from the start (0).
+    point on the curve with an arrow to the next.
     """
     fig, axes = figure(len(paths), width=PAGE_WIDTH / len(paths), height=2.9)
     for ax, (lr, path) in zip(axes, paths.items()):
@@ -302,7 +302,7 @@ def gradient_descent(curve: dict, paths: dict) -> Figure:
                         arrowprops={"arrowstyle": "->", "color": COLORS[0], "lw": 1.2, "shrinkA": 3, "shrinkB": 3})
         ax.plot(weights, losses, "o", color=COLORS[0], ms=4, label="gradient-descent steps")
         ax.plot(weights[:1], losses[:1], "o", color=COLORS[1], ms=6, label="start")
-        ax.set(xlabel=f"weight {curve['name']}", ylabel="loss (nats)", title=f"learning rate $\\eta$ = {lr:g}")
+        ax.set(xlabel=f"weight {curve['name']}", ylabel="loss", title=f"learning rate $\\eta$ = {lr:g}")
     axes[0].legend(fontsize=8, loc="upper right")
     return fig
 
@@ -324,6 +324,55 @@ GRAPH_STEPS = (
     ("dw", "backward: $dw_{ij} = x_i\\, dk_j$"),
 )
 GRADIENT = COLORS[1]  # gradients are written in vermillion, forward values in black
+TARGET = COLORS[0]  # the targets t in blue: data, not gradients
+GRAPH_KEY = "forward values (black), gradients of the loss (vermillion), targets t (blue)"
+
+
+def _signed(value: float) -> str:
+    """`graph_number`, in parentheses when negative, for a factor of a product."""
+    s = graph_number(value)
+    return f"({s.replace('-', '−')})" if value < 0 else s
+
+
+def step_arithmetic(point: dict, step: str) -> str:
+    """The arithmetic of one of `GRAPH_STEPS` at ``point``, for its first unit, with the numbers filled in.
+
+    For example ``$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = 0.213 · 0.594 · 0.406 = 0.0514``. Each factor
+    is read from ``point``'s forward and backward pass, each to 3 significant digits.
+    """
+    x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
+    fwd, bwd = point["forward"], point["backward"]
+    n_in, n_hid, n_out = len(x), len(b), len(c)
+    t = [float(m == label) for m in range(n_out)]
+    f, e = _signed, lambda value: graph_number(value).replace("-", "−")
+    if step == "x":
+        return "$x$ = (" + ", ".join(e(x_i) for x_i in x) + f"), true class $m^*$ = {label + 1}"
+    if step == "k":
+        terms = " + ".join(f"{f(x[i])}·{f(w[i][0])}" for i in range(n_in))
+        return f"$k_1$ = {terms} + {f(b[0])} = {e(fwd.k[0])}"
+    if step == "h":
+        return f"$h_1 = 1 / (1 + e^{{-k_1}})$ = $1 / (1 + e^{{{graph_number(-fwd.k[0])}}})$ = {e(fwd.h[0])}"
+    if step == "z":
+        terms = " + ".join(f"{f(fwd.h[j])}·{f(v[j][0])}" for j in range(n_hid))
+        return f"$z_1$ = {terms} + {f(c[0])} = {e(fwd.z[0])}"
+    if step == "y":
+        total = " + ".join(f"e^{{{graph_number(z)}}}" for z in fwd.z)
+        return f"$y_1 = e^{{z_1}} / \\sum_n e^{{z_n}}$ = $e^{{{graph_number(fwd.z[0])}}} / ({total})$ = {e(fwd.y[0])}"
+    if step == "l":
+        return f"$l = -\\ln y_{{{label + 1}}}$ = −ln {e(fwd.y[label])} = {e(point['loss'])}"
+    if step == "dz":
+        return f"$dz_1 = y_1 - t_1$ = {e(fwd.y[0])} − {t[0]:g} = {e(bwd.dz[0])}"
+    if step == "dv":
+        return f"$dv_{{11}} = h_1\\, dz_1$ = {f(fwd.h[0])} · {f(bwd.dz[0])} = {e(bwd.dv[0][0])}"
+    if step == "dh":
+        terms = " + ".join(f"{f(bwd.dz[m])}·{f(v[0][m])}" for m in range(n_out))
+        return f"$dh_1 = \\sum_m dz_m v_{{1m}}$ = {terms} = {e(bwd.dh[0])}"
+    if step == "dk":
+        return (f"$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = {f(bwd.dh[0])} · {f(fwd.h[0])} · {f(1 - fwd.h[0])}"
+                f" = {e(bwd.dk[0])}")
+    if step == "dw":
+        return f"$dw_{{11}} = x_1\\, dk_1$ = {f(x[0])} · {f(bwd.dk[0])} = {e(bwd.dw[0][0])}"
+    raise ValueError(f"no step {step!r}: one of {[name for name, _ in GRAPH_STEPS]}")
 
 
 def graph_number(value: float) -> str:
@@ -353,7 +402,7 @@ def _graph_layout(sizes) -> dict:
     box = (GRAPH_PITCH - 0.35, 2 * GRAPH_LINE + 0.12)
     fan_in = {"k": n_in, "z": n_hid}
     gaps = {"x": 0.5, "k": 0.3, "h": 0.55, "z": 0.55, "y": 0.35}  # below each layer, for its arrows
-    node, inbox, y = {}, {}, -0.45  # below the title
+    node, inbox, y = {}, {}, -0.82  # below the title and the step's arithmetic
     for layer in GRAPH_LAYERS:
         n = counts[layer]
         pitch = width / n
@@ -392,7 +441,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     def half_h(layer):
         return (layout["box"][1] - (0.1 if layer == "l" else 0)) / 2
 
-    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
+    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None, target=False):
         cx, cy = spot[(layer, i)]
         active = animated and current is not None and current in (step, grad_step)
         ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h(layer)), 2 * half_w, 2 * half_h(layer),
@@ -403,8 +452,8 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         text((cx, cy + (GRAPH_LINE / 2 if two else 0)), f"{name} = {graph_number(value)}" if step in done else name,
              f"{layer}_{i + 1}")
         if two and grad_step in done:
-            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
-                 color=GRADIENT)
+            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}",
+                 f"t_{i + 1}" if target else f"d{layer}_{i + 1}", color=TARGET if target else GRADIENT)
 
     def top(layer, j):
         """Where arrows into node j of ``layer`` end: its inbox's top, or the node's."""
@@ -471,12 +520,14 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         node("h", j, f"$h_{j + 1}$", fwd.h[j], "h", bwd.dh[j], f"$dh_{j + 1}$", "dh")
     for m in range(sizes[2]):
         node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
-        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
+        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz", target=True)
     node("l", 0, "$l$", point["loss"], "l")
     step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
     ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
-            else "forward values (black) and gradients of the loss (vermillion)", fontsize=11, ha="center",
-            va="top", color="#222222")
+            else GRAPH_KEY, fontsize=11, ha="center", va="top", color="#222222", gid="caption")
+    if current and animated:
+        ax.text(layout["width"] / 2, -0.44, step_arithmetic(point, current), fontsize=GRAPH_FONT, ha="center",
+                va="top", color="#222222", gid="arithmetic")
     ax.set(xlim=(0, layout["width"]), ylim=(-layout["height"], 0))
 
 
