@@ -301,7 +301,7 @@ def gradient_descent(curve: dict, paths: dict) -> Figure:
             ax.annotate("", xy=(b["weight"], b["loss"]), xytext=(a["weight"], a["loss"]),
                         arrowprops={"arrowstyle": "->", "color": COLORS[0], "lw": 1.2, "shrinkA": 3, "shrinkB": 3})
         ax.plot(weights, losses, "o", color=COLORS[0], ms=4, label="gradient-descent steps")
-        ax.plot(weights[:1], losses[:1], "o", color=COLORS[1], ms=6, label="start")
+        ax.plot(weights[:1], losses[:1], "s", color=COLORS[2], ms=6, label="start")
         ax.set(xlabel=f"weight {curve['name']}", ylabel="loss", title=f"learning rate $\\eta$ = {lr:g}")
     axes[0].legend(fontsize=8, loc="upper right")
     return fig

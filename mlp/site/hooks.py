@@ -214,8 +214,9 @@ def execute_pages(files, config) -> None:
         stale.unlink()
 
 
-CHECK_TAG = "check"  # a page's cells tagged so are folded away (`fold_checks`)
-CHECK_SUMMARY = "How we know this is right"
+# A page's cells tagged with one of these are folded away under its summary (`fold_checks`).
+FOLDS = {"check": "How we know this is right",
+         "overflow": "Computing σ, the softmax and the loss without overflow"}
 _CELL = re.compile(r'<div\b[^>]*class="jp-Cell\b')
 _DIV = re.compile(r"<div\b|</div>")
 
@@ -231,22 +232,23 @@ def _cell_span(html: str, inside: int) -> tuple[int, int]:
     raise ValueError("an unclosed notebook cell")
 
 
-def fold_checks(html: str) -> str:
-    """Fold each run of cells tagged `CHECK_TAG` into one ``<details>``, closed, under `CHECK_SUMMARY`.
+def fold_checks(html: str, folds=FOLDS) -> str:
+    """Fold each run of cells tagged with a key of ``folds`` into one closed ``<details>`` under its summary.
 
     A page's checks (SymPy's, the asserts that fail the build) stay on the page and run;
     the reader opens them when they want them. Cells of one run may be Markdown or code,
     and follow one another with nothing else between them.
     """
-    spans = []
-    for m in re.finditer(rf'class="[^"]*\bcelltag_{CHECK_TAG}\b', html):
-        span = _cell_span(html, m.start())
-        if spans and html[spans[-1][1]:span[0]].strip() == "":
-            spans[-1] = (spans[-1][0], span[1])
-        elif not spans or span[0] >= spans[-1][1]:
-            spans.append(span)
-    for start, end in reversed(spans):
-        html = (html[:start] + f'<details class="mlp-check note"><summary>{CHECK_SUMMARY}</summary>'
+    spans = []  # (start, end, tag)
+    tags = "|".join(map(re.escape, folds))
+    for m in re.finditer(rf'class="[^"]*\bcelltag_({tags})\b', html):
+        start, end = _cell_span(html, m.start())
+        if spans and spans[-1][2] == m.group(1) and html[spans[-1][1]:start].strip() == "":
+            spans[-1] = (spans[-1][0], end, m.group(1))
+        elif not spans or start >= spans[-1][1]:
+            spans.append((start, end, m.group(1)))
+    for start, end, tag in reversed(spans):
+        html = (html[:start] + f'<details class="mlp-fold mlp-{tag} note"><summary>{folds[tag]}</summary>'
                 + html[start:end] + "</details>" + html[end:])
     return html
 

@@ -1,0 +1,39 @@
+"""Cells tagged to be folded (a page's checks) end up inside one closed <details> per run."""
+
+import re
+
+from mlp.site.hooks import FOLDS, fold_checks
+
+
+def cell(text, tag=None, code=False):
+    tags = f" celltag_{tag}" if tag else ""
+    if code:
+        return f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell{tags}"><div><div>{text}</div></div></div>\n'
+    return (f'<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">'
+            f'<div class="jp-RenderedMarkdown{tags}"><p>{text}</p></div></div>\n')
+
+
+def folded(html):
+    """The text of each <details>, and the text outside any."""
+    inside = re.findall(r"<details[^>]*><summary>(.*?)</summary>(.*?)</details>", html, flags=re.S)
+    outside = re.sub(r"<details.*?</details>", "", html, flags=re.S)
+    return [(summary, re.findall(r"[A-Z]\d", body)) for summary, body in inside], re.findall(r"[A-Z]\d", outside)
+
+
+def test_a_run_of_tagged_cells_folds_into_one_details_and_nothing_else_moves():
+    html = (cell("A1") + cell("B1", "check") + cell("C1", "check", code=True) + cell("D1", code=True)
+            + cell("E1", "check", code=True) + cell("F1"))
+    out = fold_checks(html)
+    assert folded(out) == ([(FOLDS["check"], ["B1", "C1"]), (FOLDS["check"], ["E1"])], ["A1", "D1", "F1"])
+    assert out.count("<div") == out.count("</div>")
+    assert re.sub(r"</?details[^>]*>|<summary>.*?</summary>", "", out) == html
+
+
+def test_two_kinds_of_fold_side_by_side_stay_apart():
+    out = fold_checks(cell("A1", "check", code=True) + cell("B1", "overflow", code=True))
+    assert folded(out)[0] == [(FOLDS["check"], ["A1"]), (FOLDS["overflow"], ["B1"])]
+
+
+def test_untagged_cells_are_left_as_they_are():
+    html = cell("A1") + cell("B1", "hide-input", code=True)
+    assert fold_checks(html) == html
