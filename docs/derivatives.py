@@ -93,7 +93,7 @@ assert not wrong.holds()
 print("holds:", wrong.holds())
 
 # %% [markdown]
-# ## The softmax Jacobian
+# ## The softmax's derivatives
 #
 # $y_m = e^{z_m} / S$ with $S = \sum_n e^{z_n}$. Every $y_m$ depends on every logit
 # $z_n$ through $S$, and $\partial S / \partial z_n = e^{z_n}$. The quotient rule gives

@@ -136,8 +136,8 @@ next pages are about.
 # 1. [Notation](../notation/): the names of every quantity, and the loss.
 # 2. [Scalar network](../scalar/): the chain rule, path by path, then backpropagation
 #    node by node, with the running example's numbers.
-# 3. [Derivatives](../derivatives/): the three derivatives the backward pass uses,
-#    derived by hand and checked by SymPy.
+# 3. [Derivatives](../derivatives/): the derivatives those steps use, derived by hand
+#    and checked by SymPy.
 # 4. [Vectorized network](../vectorized/): the same computation for many examples at
 #    once, with matrices.
 # 5. [Gradient checking](../gradcheck/): testing the slopes against nudges.

@@ -152,8 +152,8 @@ print("dl/dw_11 / x_1 - dl/dw_22 / x_2 is zero:", other_unit == 0)
 # Computed from the output back, $dz$ first, then $dh$, then $dk$, each factor is
 # computed once and used by every gradient that contains it, and every local derivative
 # is made of values the forward pass has already computed and kept: $h_j$, $y_m$, and the
-# inputs and weights. This sweep from the loss back to the weights is the **backward
-# pass**, and computing gradients this way is **backpropagation**: one backward pass,
+# inputs and weights. This sweep from the loss back to the weights is the
+# **backward pass**, and computing gradients this way is **backpropagation**: one backward pass,
 # which reuses the forward pass's values and its own earlier factors, gives every
 # gradient, instead of a fresh sum over paths for each weight.
 #
