@@ -346,7 +346,7 @@ assert signs == sp.Matrix([[-1, 1]] * 3)
 half = sp.Rational(1, 2)
 assert exact.c == sp.Matrix([[-half, half]])
 assert exact.w.is_zero_matrix and exact.b.is_zero_matrix
-print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
+page.md(f"$1 / (2 (1 + e^{{-2}}))$ = {page.number('reproduction.half_sigma_2', '4f', value=float(half_sigma_2))}.")
 # the report's -0.4404 is this value to 4 decimals:
 reported = report.DRY_RUN_GRADS.v[0][0]
 assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE

@@ -212,9 +212,15 @@ page.player(plots.backprop_animation(point),
             "Step-by-step player over the running example's graph: the forward pass writes each node's value "
             "from the inputs at the top to the loss at the bottom, then the backward pass writes each gradient "
             "from the loss back up to the first layer's weights; each step shows its arithmetic for the first unit")
-page.table(["step", "the arithmetic, first unit"],
-           [[f"`{name}`", plots.step_arithmetic(point, name)] for name, _ in plots.GRAPH_STEPS
-            if name.startswith("d")])
+
+
+def tagged(name, value):
+    return page.number(f"scalar.example.{name}", "3g", value=value)
+
+
+page.md("The backward pass's steps at the running example, for the first unit of each layer:")
+page.table(["step", "arithmetic"], [[f"`{name}`", plots.step_arithmetic(point, name, tagged)]
+                                    for name, _ in plots.GRAPH_STEPS if name.startswith("d")])
 
 # %% [markdown]
 # Every gradient is non-zero, the first layer's too: a mistake anywhere in the backward

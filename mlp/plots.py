@@ -328,50 +328,54 @@ TARGET = COLORS[0]  # the targets t in blue: data, not gradients
 GRAPH_KEY = "forward values (black), gradients of the loss (vermillion), targets t (blue)"
 
 
-def _signed(value: float) -> str:
-    """`graph_number`, in parentheses when negative, for a factor of a product."""
-    s = graph_number(value)
-    return f"({s.replace('-', '−')})" if value < 0 else s
-
-
-def step_arithmetic(point: dict, step: str) -> str:
+def step_arithmetic(point: dict, step: str, show=None) -> str:
     """The arithmetic of one of `GRAPH_STEPS` at ``point``, for its first unit, with the numbers filled in.
 
-    For example ``$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = 0.213 · 0.594 · 0.406 = 0.0514``. Each factor
-    is read from ``point``'s forward and backward pass, each to 3 significant digits.
+    For example ``$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = 0.213 · 0.594 · 0.406 = 0.0514``. Each
+    number is read from ``point``'s forward and backward pass and written by ``show(name, value)``
+    (default: `graph_number`, 3 significant digits; a page passes one that tags it), a negative
+    factor in parentheses.
     """
+    show = show or (lambda name, value: graph_number(value))
     x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
     fwd, bwd = point["forward"], point["backward"]
     n_in, n_hid, n_out = len(x), len(b), len(c)
-    t = [float(m == label) for m in range(n_out)]
-    f, e = _signed, lambda value: graph_number(value).replace("-", "−")
+
+    def e(name, value):
+        return show(name, value)
+
+    def f(name, value):
+        return f"({show(name, value)})" if value < 0 else show(name, value)
+
     if step == "x":
-        return "$x$ = (" + ", ".join(e(x_i) for x_i in x) + f"), true class $m^*$ = {label + 1}"
+        return "$x$ = (" + ", ".join(e(f"x_{i + 1}", x_i) for i, x_i in enumerate(x)) + f"), true class {label + 1}"
     if step == "k":
-        terms = " + ".join(f"{f(x[i])}·{f(w[i][0])}" for i in range(n_in))
-        return f"$k_1$ = {terms} + {f(b[0])} = {e(fwd.k[0])}"
+        terms = " + ".join(f"{f(f'x_{i + 1}', x[i])}·{f(f'w_{i + 1}1', w[i][0])}" for i in range(n_in))
+        return f"$k_1$ = {terms} + {f('b_1', b[0])} = {e('k_1', fwd.k[0])}"
     if step == "h":
-        return f"$h_1 = 1 / (1 + e^{{-k_1}})$ = $1 / (1 + e^{{{graph_number(-fwd.k[0])}}})$ = {e(fwd.h[0])}"
+        return (f"$h_1 = 1 / (1 + e^{{-k_1}})$ = $1 / (1 + e^{{{graph_number(-fwd.k[0])}}})$"
+                f" = {e('h_1', fwd.h[0])}")
     if step == "z":
-        terms = " + ".join(f"{f(fwd.h[j])}·{f(v[j][0])}" for j in range(n_hid))
-        return f"$z_1$ = {terms} + {f(c[0])} = {e(fwd.z[0])}"
+        terms = " + ".join(f"{f(f'h_{j + 1}', fwd.h[j])}·{f(f'v_{j + 1}1', v[j][0])}" for j in range(n_hid))
+        return f"$z_1$ = {terms} + {f('c_1', c[0])} = {e('z_1', fwd.z[0])}"
     if step == "y":
         total = " + ".join(f"e^{{{graph_number(z)}}}" for z in fwd.z)
-        return f"$y_1 = e^{{z_1}} / \\sum_n e^{{z_n}}$ = $e^{{{graph_number(fwd.z[0])}}} / ({total})$ = {e(fwd.y[0])}"
+        return (f"$y_1 = e^{{z_1}} / \\sum_n e^{{z_n}}$ = $e^{{{graph_number(fwd.z[0])}}} / ({total})$"
+                f" = {e('y_1', fwd.y[0])}")
     if step == "l":
-        return f"$l = -\\ln y_{{{label + 1}}}$ = −ln {e(fwd.y[label])} = {e(point['loss'])}"
+        return f"$l = -\\ln y_{{{label + 1}}}$ = −ln {e(f'y_{label + 1}', fwd.y[label])} = {e('l', point['loss'])}"
     if step == "dz":
-        return f"$dz_1 = y_1 - t_1$ = {e(fwd.y[0])} − {t[0]:g} = {e(bwd.dz[0])}"
+        return f"$dz_1 = y_1 - t_1$ = {e('y_1', fwd.y[0])} − {int(label == 0)} = {e('dz_1', bwd.dz[0])}"
     if step == "dv":
-        return f"$dv_{{11}} = h_1\\, dz_1$ = {f(fwd.h[0])} · {f(bwd.dz[0])} = {e(bwd.dv[0][0])}"
+        return f"$dv_{{11}} = h_1\\, dz_1$ = {f('h_1', fwd.h[0])} · {f('dz_1', bwd.dz[0])} = {e('dv_11', bwd.dv[0][0])}"
     if step == "dh":
-        terms = " + ".join(f"{f(bwd.dz[m])}·{f(v[0][m])}" for m in range(n_out))
-        return f"$dh_1 = \\sum_m dz_m v_{{1m}}$ = {terms} = {e(bwd.dh[0])}"
+        terms = " + ".join(f"{f(f'dz_{m + 1}', bwd.dz[m])}·{f(f'v_1{m + 1}', v[0][m])}" for m in range(n_out))
+        return f"$dh_1 = \\sum_m dz_m v_{{1m}}$ = {terms} = {e('dh_1', bwd.dh[0])}"
     if step == "dk":
-        return (f"$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = {f(bwd.dh[0])} · {f(fwd.h[0])} · {f(1 - fwd.h[0])}"
-                f" = {e(bwd.dk[0])}")
+        return (f"$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = {f('dh_1', bwd.dh[0])} · {f('h_1', fwd.h[0])} · "
+                f"{f('one_minus_h_1', 1 - fwd.h[0])} = {e('dk_1', bwd.dk[0])}")
     if step == "dw":
-        return f"$dw_{{11}} = x_1\\, dk_1$ = {f(x[0])} · {f(bwd.dk[0])} = {e(bwd.dw[0][0])}"
+        return f"$dw_{{11}} = x_1\\, dk_1$ = {f('x_1', x[0])} · {f('dk_1', bwd.dk[0])} = {e('dw_11', bwd.dw[0][0])}"
     raise ValueError(f"no step {step!r}: one of {[name for name, _ in GRAPH_STEPS]}")
 
 
