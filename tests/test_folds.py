@@ -6,11 +6,16 @@ from mlp.site.hooks import FOLDS, fold_checks
 
 
 def cell(text, tag=None, code=False):
+    """A cell as the site's pages write it: a code cell in two nested jp-Cell divs, both tagged;
+    a Markdown cell's tag on its rendered div, inside jp-Cell-inputWrapper and jp-InputArea."""
     tags = f" celltag_{tag}" if tag else ""
     if code:
-        return f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell{tags}"><div><div>{text}</div></div></div>\n'
-    return (f'<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">'
-            f'<div class="jp-RenderedMarkdown{tags}"><p>{text}</p></div></div>\n')
+        return (f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell{tags}">\n'
+                f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell{tags}" id="c">'
+                f'<div class="jp-Cell-inputWrapper"><div>{text}</div></div></div>\n</div>\n')
+    return (f'<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell" id="m">\n'
+            f'<div class="jp-Cell-inputWrapper" tabindex="0"><div class="jp-InputArea jp-Cell-inputArea">'
+            f'<div class="jp-RenderedMarkdown{tags}"><p>{text}</p></div></div></div>\n</div>\n')
 
 
 def folded(html):
@@ -27,6 +32,9 @@ def test_a_run_of_tagged_cells_folds_into_one_details_and_nothing_else_moves():
     assert folded(out) == ([(FOLDS["check"], ["B1", "C1"]), (FOLDS["check"], ["E1"])], ["A1", "D1", "F1"])
     assert out.count("<div") == out.count("</div>")
     assert re.sub(r"</?details[^>]*>|<summary>.*?</summary>", "", out) == html
+    for details in re.findall(r"<details.*?</details>", out, flags=re.S):  # whole cells, balanced
+        assert details.count("<div") == details.count("</div>")
+        assert re.search(r"</summary><div class=\"jp-Cell jp-", details)
 
 
 def test_two_kinds_of_fold_side_by_side_stay_apart():

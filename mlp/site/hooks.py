@@ -217,13 +217,13 @@ def execute_pages(files, config) -> None:
 # A page's cells tagged with one of these are folded away under its summary (`fold_checks`).
 FOLDS = {"check": "How we know this is right",
          "overflow": "Computing σ, the softmax and the loss without overflow"}
-_CELL = re.compile(r'<div\b[^>]*class="jp-Cell\b')
+_CELL = re.compile(r'<div\b[^>]*class="jp-Cell[ "]')
 _DIV = re.compile(r"<div\b|</div>")
 
 
 def _cell_span(html: str, inside: int) -> tuple[int, int]:
     """The start and end of the notebook cell's ``<div>`` that holds position ``inside``."""
-    start = max(m.start() for m in _CELL.finditer(html, 0, inside + len('class="jp-Cell')))
+    start = max(m.start() for m in _CELL.finditer(html, 0, inside + len('class="jp-Cell ')))
     depth = 0
     for m in _DIV.finditer(html, start):
         depth += 1 if m.group() == "<div" else -1
@@ -243,9 +243,11 @@ def fold_checks(html: str, folds=FOLDS) -> str:
     tags = "|".join(map(re.escape, folds))
     for m in re.finditer(rf'class="[^"]*\bcelltag_({tags})\b', html):
         start, end = _cell_span(html, m.start())
+        if spans and start < spans[-1][1]:  # inside a cell already folded (a code cell's inner div)
+            continue
         if spans and spans[-1][2] == m.group(1) and html[spans[-1][1]:start].strip() == "":
             spans[-1] = (spans[-1][0], end, m.group(1))
-        elif not spans or start >= spans[-1][1]:
+        else:
             spans.append((start, end, m.group(1)))
     for start, end, tag in reversed(spans):
         html = (html[:start] + f'<details class="mlp-fold mlp-{tag} note"><summary>{folds[tag]}</summary>'
