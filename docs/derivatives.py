@@ -85,7 +85,7 @@ assert sigmoid.holds()
 # The check has teeth. Forget the minus sign of the inner derivative $-e^{-k}$ and the
 # claim becomes $-\sigma(k)(1 - \sigma(k))$, which SymPy rejects:
 
-# %%
+# %% tags=["check"]
 (sigma_k,) = sigmoid.definitions
 wrong = sigmoid._replace(claimed=-sigma_k * (1 - sigma_k))
 show_derivation(wrong, relation=r"\ne")

@@ -98,7 +98,7 @@ steps shrink by themselves near the bottom, where the slope is small: the loss f
 {page.number("gradients.small_start", "3f", value=small[0]["loss"])} to
 {page.number("gradients.small_end", "3f", value=small[-1]["loss"])}. With
 $\\eta$ = {page.number("gradients.large_rate", "plain", value=rates[1])} the steps are too long: they jump
-over the valley and back, and the loss goes up as often as down. Choosing $\\eta$ is part of
+over the valley and back, and the loss goes up at some steps instead of down. Choosing $\\eta$ is part of
 [training](../training/).
 """)
 

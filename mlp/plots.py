@@ -303,7 +303,7 @@ def gradient_descent(curve: dict, paths: dict) -> Figure:
         ax.plot(weights, losses, "o", color=COLORS[0], ms=4, label="gradient-descent steps")
         ax.plot(weights[:1], losses[:1], "s", color=COLORS[2], ms=6, label="start")
         ax.set(xlabel=f"weight {curve['name']}", ylabel="loss", title=f"learning rate $\\eta$ = {lr:g}")
-    axes[0].legend(fontsize=8, loc="upper right")
+    axes[0].legend(fontsize=8, loc="upper center")
     return fig
 
 
@@ -422,8 +422,12 @@ def _graph_layout(sizes) -> dict:
     return {"node": node, "inbox": inbox, "box": box, "width": width, "height": -y}
 
 
-def _draw_graph(ax, point: dict, shown: int) -> None:
-    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in."""
+def _draw_graph(ax, point: dict, shown: int, step_by_step: bool = True) -> None:
+    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in.
+
+    Step by step (a player's frame), the last step shown is highlighted, named and its arithmetic
+    written; otherwise (a still figure) nothing is highlighted and the caption is the colour key.
+    """
     from matplotlib.patches import FancyBboxPatch
 
     ax.clear()
@@ -435,7 +439,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     spot, half_w = layout["node"], layout["box"][0] / 2
     done = {name for name, _ in GRAPH_STEPS[:shown]}
     current = GRAPH_STEPS[shown - 1][0] if shown else None
-    animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
+    animated = step_by_step and shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
     fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
 
     def text(xy, s, gid, color="#222222", **kw):
@@ -527,7 +531,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz", target=True)
     node("l", 0, "$l$", point["loss"], "l")
     step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
-    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
+    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if animated
             else GRAPH_KEY, fontsize=11, ha="center", va="top", color="#222222", gid="caption")
     if current and animated:
         ax.text(layout["width"] / 2, -0.44, step_arithmetic(point, current), fontsize=GRAPH_FONT, ha="center",
@@ -546,16 +550,17 @@ def _graph_figure(point: dict):
     return fig, ax
 
 
-def backprop_graph(point: dict, shown: int | None = None) -> Figure:
+def backprop_graph(point: dict, shown: int | None = None, step_by_step: bool = True) -> Figure:
     """The computational graph of one example with each node's value and gradient written on it.
 
     ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
     `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
     it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ``b_1``, ...), so a test can read the figure back.
     Drawn top to bottom, inputs first, loss last, to fit a page's column at a readable size.
+    ``step_by_step=False`` draws a still figure of the first ``shown`` steps, nothing highlighted.
     """
     fig, ax = _graph_figure(point)
-    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
+    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown, step_by_step)
     return fig
 
 

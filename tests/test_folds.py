@@ -45,3 +45,17 @@ def test_two_kinds_of_fold_side_by_side_stay_apart():
 def test_untagged_cells_are_left_as_they_are():
     html = cell("A1") + cell("B1", "hide-input", code=True)
     assert fold_checks(html) == html
+
+
+def test_the_learn_pages_sympy_checks_are_folded():
+    """On the Learn pages, every cell that runs a SymPy check (``.holds()``) is tagged to fold."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    unfolded = []
+    for page in ("scalar.py", "derivatives.py"):
+        for cell in re.split(r"^(?=# %%)", (root / "docs" / page).read_text(), flags=re.M):
+            header = cell.partition("\n")[0]
+            if ".holds()" in cell and "[markdown]" not in header and '"check"' not in header:
+                unfolded.append(f"{page}: {cell.strip()[:80]}")
+    assert not unfolded, unfolded

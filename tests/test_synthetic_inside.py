@@ -204,3 +204,11 @@ def test_the_player_shows_the_highlighted_steps_arithmetic():
             assert labels["arithmetic"] == plots.step_arithmetic(point, step)
         else:
             assert "arithmetic" not in labels
+
+
+def test_a_still_graph_highlights_no_step_and_writes_the_colour_key():
+    point = synthetic_inside.random_point()
+    n_forward = sum(not name.startswith("d") for name, _ in plots.GRAPH_STEPS)
+    labels = texts(plots.backprop_graph(point, n_forward, step_by_step=False))
+    assert labels["caption"] == plots.GRAPH_KEY and "arithmetic" not in labels
+    assert "l_1" in labels and not any(gid.startswith("d") for gid in labels)
