@@ -204,6 +204,7 @@ if page.profile() == "full":
     assert acc["agrees"] is False and late is not None
     assert fa["agrees"] is not None
 
+# %% [markdown]
 # ## The report's dry run (Table 1)
 #
 # The report checked its code on one example through a 2-3-2 network with these values
@@ -211,7 +212,7 @@ if page.profile() == "full":
 # [running example](../gradients/#the-running-example), because this one is a poor first
 # example: at it the first layer's gradients $dh$, $dk$, $dw$ and $db$ are all exactly
 # zero, so the backward pass looks as if it stopped at $h$, and a mistake anywhere in the
-# first layer's backward pass (a missing $\sigma'$, a transposed $x$, a wrong sum in
+# first layer's backward pass (a missing $\sigma'$, a wrong input in $dw$, a wrong sum in
 # $dh$) would leave this table unchanged. The section below shows why.
 
 # %% tags=["hide-input"]
