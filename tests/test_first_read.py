@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["gradients.py", "notation.md", "scalar.py", "derivatives.py", "vectorized.py", "gradcheck.py",
+LEARN = ["gradients.py", "notation.md", "scalar.py", "derivatives.py", "vectorized.py", "layers.py", "gradcheck.py",
          "training.md", "cheatsheet.py"]
 
 
