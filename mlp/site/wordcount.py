@@ -2,6 +2,7 @@
 
 ``python -m mlp.site.wordcount SITE_DIR`` prints, for each page of the Learn section (from
 ``mkdocs.yml``'s navigation, in its order), the words of its prose on the built site and
+how many of them sit folded away (inside ``<details>``: solutions, checks, asides), and
 the share of them in paragraphs that speak of engineering (`ENGINEERING`). Prose is the
 text of the page's article in paragraphs, list items, table cells, headings and summaries,
 without code (listings, code cells, inline code), their outputs, or math; a word is a run
@@ -37,6 +38,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 class Block(NamedTuple):
     words: int  # of prose: no code, no math
     engineering: bool  # whether its text, code included, names an engineering term
+    folded: bool = False  # inside a <details>, closed until the reader opens it
 
 
 class _Prose(HTMLParser):
@@ -68,8 +70,9 @@ class _Prose(HTMLParser):
             open_tag, _, block = self.stack.pop()
             if block:
                 prose, full = self.open.pop()
+                folded = any(t == "details" for t, _, _ in self.stack)
                 self.blocks.append(Block(len(WORD.findall(MATH.sub(" ", prose))),
-                                         bool(ENGINEERING.search(MATH.sub(" ", full)))))
+                                         bool(ENGINEERING.search(MATH.sub(" ", full))), folded))
             if open_tag == "article":
                 self.in_article -= 1
             if open_tag == tag:
@@ -92,10 +95,17 @@ def blocks(html: str) -> list[Block]:
     return [block for block in parser.blocks if block.words]
 
 
-def count(html: str) -> tuple[int, int]:
-    """A built page's prose words, and how many of them are in engineering paragraphs."""
+class Count(NamedTuple):
+    words: int
+    engineering: int  # words in engineering paragraphs
+    folded: int  # words inside <details>
+
+
+def count(html: str) -> Count:
+    """A built page's prose words, and how many of them are in engineering paragraphs, and folded."""
     found = blocks(html)
-    return sum(b.words for b in found), sum(b.words for b in found if b.engineering)
+    return Count(sum(b.words for b in found), sum(b.words for b in found if b.engineering),
+                 sum(b.words for b in found if b.folded))
 
 
 class _Loader(yaml.SafeLoader):
@@ -125,19 +135,18 @@ def main(argv=None) -> int:
     parser.add_argument("site", type=Path, help="the built site's folder")
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="the navigation (mkdocs.yml)")
     args = parser.parse_args(argv)
-    rows, total, total_eng = [], 0, 0
+    rows = []
     for title, source in learn_pages(args.config):
         path = built(args.site, source)
         if not path.exists():
             print(f"{path}: not built", file=sys.stderr)
             return 1
-        words, eng = count(path.read_text())
-        total, total_eng = total + words, total_eng + eng
-        rows.append((title, words, eng))
-    width = max(len(title) for title, _, _ in rows + [("all Learn pages", 0, 0)])
-    print(f"{'page':<{width}}  {'words':>6}  engineering")
-    for title, words, eng in rows + [("all Learn pages", total, total_eng)]:
-        print(f"{title:<{width}}  {words:>6}  {eng / words if words else 0:>10.0%}")
+        rows.append((title, count(path.read_text())))
+    rows.append(("all Learn pages", Count(*(sum(c[i] for _, c in rows) for i in range(3)))))
+    width = max(len(title) for title, _ in rows)
+    print(f"{'page':<{width}}  {'words':>6}  {'folded':>6}  {'engineering':>11}")
+    for title, c in rows:
+        print(f"{title:<{width}}  {c.words:>6}  {c.folded:>6}  {c.engineering / c.words if c.words else 0:>11.0%}")
     return 0
 
 
