@@ -311,7 +311,7 @@ page.md(
 
 # %% [markdown]
 # The value behind $0.4404$ is $\sigma(2)/2 = \frac{1}{2(1 + e^{-2})}$.
-
+#
 # At this point SymPy also gives the gradient exactly, from `network_gradients()` (the
 # loss of the 2-3-2 network differentiated by `sympy.diff`, no backpropagation rule used;
 # see [Derivatives](../derivatives/#the-whole-network-symbolically)). $w$ and $b$ get exactly zero, $c$ gets
@@ -434,9 +434,10 @@ backward pass needs a point like the second one, which is what [gradient checkin
 
 # %% tags=["hide-input"]
 assert slip_51 and slip_52
-page.md(f"SymPy, on the middle lines of eq. 5.1 and 5.2 as the report writes them (two classes): the first "
-        f"is minus the result, {slip_51}; the second is $+y_1 y_2$, {slip_52}.")
+page.md(f"SymPy, on the middle lines of eq. 5.1 and 5.2 as the report writes them (two classes): \"the first "
+        f"is minus the result\" {holds(slip_51)}; \"the second is $+y_1 y_2$\" {holds(slip_52)}.")
 
+# %% [markdown]
 # ### The report's bonus case (eq. 5.5)
 #
 # The report's bonus differentiates only the term of the loss that holds $y_n$,
