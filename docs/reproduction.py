@@ -486,8 +486,8 @@ for n_classes in (2, 3, 10):
     assert bonus.holds(), n_classes
     total = bonus.single_term.derived + bonus.other_terms.derived
     assert all(sp.cancel(d) == 0 for d in total - full.derived), n_classes
-print("for K = 2, 3 and 10: eq. 5.5 holds, and")
-print("single term + other terms = the full gradient")
+page.md("For $K$ = 2, 3 and 10 classes: eq. 5.5 holds, and the single term plus the other terms is the full "
+        "gradient.")
 
 # %% [markdown]
 # What eq. 5.5 does not show: taken as the gradient, it fails the check of eq. 5.4. For a
@@ -500,7 +500,7 @@ bonus = derivations.bonus_single_term(K)
 full = derivations.cross_entropy_gradient(K)
 as_gradient = full._replace(derived=bonus.single_term.derived)
 assert not as_gradient.holds()
-print("single term as the gradient, holds:", as_gradient.holds())
+page.md(f"The single term taken as the gradient: {holds(as_gradient.holds())}.")
 _, y, t, _, _ = derivations.cross_entropy_definition(K)
 true_class_1 = {t_m: int(m == 0) for m, t_m in enumerate(t)}
 single = bonus.single_term.claimed.subs(true_class_1)
