@@ -353,15 +353,13 @@ def step_arithmetic(point: dict, step: str, show=None) -> str:
         terms = " + ".join(f"{f(f'x_{i + 1}', x[i])}·{f(f'w_{i + 1}1', w[i][0])}" for i in range(n_in))
         return f"$k_1$ = {terms} + {f('b_1', b[0])} = {e('k_1', fwd.k[0])}"
     if step == "h":
-        return (f"$h_1 = 1 / (1 + e^{{-k_1}})$ = $1 / (1 + e^{{{graph_number(-fwd.k[0])}}})$"
-                f" = {e('h_1', fwd.h[0])}")
+        return f"$h_1 = \\sigma(k_1)$ = 1 / (1 + exp({e('minus_k_1', -fwd.k[0])})) = {e('h_1', fwd.h[0])}"
     if step == "z":
         terms = " + ".join(f"{f(f'h_{j + 1}', fwd.h[j])}·{f(f'v_{j + 1}1', v[j][0])}" for j in range(n_hid))
         return f"$z_1$ = {terms} + {f('c_1', c[0])} = {e('z_1', fwd.z[0])}"
     if step == "y":
-        total = " + ".join(f"e^{{{graph_number(z)}}}" for z in fwd.z)
-        return (f"$y_1 = e^{{z_1}} / \\sum_n e^{{z_n}}$ = $e^{{{graph_number(fwd.z[0])}}} / ({total})$"
-                f" = {e('y_1', fwd.y[0])}")
+        total = " + ".join(f"exp({e(f'z_{m + 1}', z)})" for m, z in enumerate(fwd.z))
+        return f"$y_1 = \\mathrm{{softmax}}(z)_1$ = exp({e('z_1', fwd.z[0])}) / ({total}) = {e('y_1', fwd.y[0])}"
     if step == "l":
         return f"$l = -\\ln y_{{{label + 1}}}$ = −ln {e(f'y_{label + 1}', fwd.y[label])} = {e('l', point['loss'])}"
     if step == "dz":
