@@ -126,10 +126,10 @@ next pages are about.
 #
 # One small network carries the whole course: two inputs, three hidden units, two
 # outputs (a "2-3-2" network), its weights drawn at random from a fixed seed, with one
-# example fed through it. Every worked number on the Learn pages is computed at this
-# point, which the package names `mlp.example.running_example()`; the weight $v_{11}$
-# above is one of its weights. It is chosen so that no slope is zero: every part of the
-# calculation shows.
+# example fed through it. The package names it `mlp.example.running_example()`; the
+# weight $v_{11}$ above is one of its weights. The [Scalar network](../scalar/) page works
+# its values and slopes number by number. It is chosen so that no slope is zero: every
+# part of the calculation shows.
 #
 # The pages, in order:
 #
@@ -140,5 +140,6 @@ next pages are about.
 #    and checked by SymPy.
 # 4. [Vectorized network](../vectorized/): the same computation for many examples at
 #    once, with matrices.
-# 5. [Gradient checking](../gradcheck/): testing the slopes against nudges.
-# 6. [Training](../training/): gradient descent on real data.
+# 5. [Any network](../layers/): the same steps as layers, for networks of any depth.
+# 6. [Gradient checking](../gradcheck/): testing the slopes against nudges.
+# 7. [Training](../training/): gradient descent on real data.

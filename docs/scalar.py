@@ -3,8 +3,8 @@
 #
 # This page computes one example through the network node by node, with loops over plain
 # Python floats, exactly as the report's eq. 2.1 and eq. 2.2 write each node, and works
-# every number at the [running example](../gradients/#the-running-example). It is slow,
-# and it is meant to be read. Symbols are those of the [notation](../notation/) page.
+# its values and gradients at the [running example](../gradients/#the-running-example),
+# number by number. It is slow, and it is meant to be read. Symbols are those of the [notation](../notation/) page.
 #
 # The code cells print through `mlp.site.page`, the site's helpers for its pages
 # (`page.md` shows Markdown, `page.table` a table, `page.figure` a figure, `page.source`
