@@ -56,7 +56,7 @@ page.figure(plots.backprop_graph(example.running_example()),
 # **Learn**, in this order:
 #
 # 1. [Why gradients](gradients/): gradient descent on one weight, and what a gradient
-#    says; the running example that every page works its numbers at.
+#    says; the running example, the network whose numbers the scalar page works.
 # 2. [Notation](notation/): the symbols, their shapes, and what `dz` means.
 # 3. [Scalar network](scalar/): the chain rule written out path by path for one weight,
 #    and how naming the shared factors turns it into backpropagation; then the code,
@@ -65,9 +65,10 @@ page.figure(plots.backprop_graph(example.running_example()),
 #    checked by SymPy.
 # 5. [Vectorized network](vectorized/): the same computation for a batch, as matrix
 #    products.
-# 6. [Gradient checking](gradcheck/): both backward passes tested against finite
+# 6. [Any network](layers/): the same backward pass as layers, for any depth.
+# 7. [Gradient checking](gradcheck/): both backward passes tested against finite
 #    differences.
-# 7. [Training](training/): gradient descent, batches, and how results over several
+# 8. [Training](training/): gradient descent, batches, and how results over several
 #    seeds are summarized.
 #
 # **The report, reproduced**: the course report's [synthetic](synthetic/) and
