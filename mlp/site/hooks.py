@@ -10,8 +10,8 @@
 - Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
-  under a key of the page's text and `page_key` (the package source, the README, the
-  profile and the results the build read), so a change to any of them re-executes the
+  under a key of the page's text and `page_key` (the package source, the site's scripts
+  (a page may show one), the README, the profile and the results the build read), so a change to any of them re-executes the
   page instead of serving a stale one, and an unchanged rebuild executes nothing.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
@@ -79,7 +79,7 @@ def page_key(config, results: str) -> str:
     """A hash of everything an executed page's output depends on besides its own text."""
     root = Path(config["config_file_path"]).parent
     digest = hashlib.sha256(f"{profile()}\0{results}".encode())
-    for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
+    for path in sorted((root / "mlp").rglob("*.py")) + sorted((root / "docs" / "assets").glob("*.js")) + [root / "README.md"]:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -125,8 +125,30 @@ def on_page_content(html, page, config, files):
     return offer_notebook(STRAY_CSS.sub("", html), page, config)
 
 
+def on_page_markdown(markdown, page, config, files):
+    from mlp.site import quiz
+
+    return quiz.replace_markers(markdown)
+
+
 def on_post_page(output, page, config):
+    output = add_widget_scripts(output, page)
     return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
+
+
+# The scripts of the pages' widgets, each loaded by the pages that show its widget: the class
+# of the widget's outermost element -> its scripts, in order.
+WIDGET_SCRIPTS = {"mlp-quiz": ("assets/quiz.js",), "mlp-nudge": ("assets/network.js", "assets/nudge.js")}
+
+
+def add_widget_scripts(output: str, page) -> str:
+    """The page with the scripts of the widgets it shows, before ``</body>``."""
+    from mkdocs.utils import get_relative_url
+
+    scripts = [src for widget, sources in WIDGET_SCRIPTS.items() if f'class="{widget} ' in output
+               or f'class="{widget}"' in output for src in sources]
+    tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in scripts)
+    return output.replace("</body>", tags + "</body>", 1) if tags else output
 
 
 def on_post_build(config):

@@ -138,6 +138,28 @@ def source(obj) -> None:
     md("```python\n" + "".join(lines) + "```")
 
 
+def listing(path: str, language: str) -> None:
+    """Show a file of the project as it is, by its path from the project's root (a script the site runs)."""
+    text = (Path(mlp.__file__).parent.parent / path).read_text()
+    display(HTML(f'<p class="mlp-source">{html.escape(path)}</p>'))
+    md(f"```{language}\n{text}```")
+
+
+def quiz(name: str) -> None:
+    """Show the question ``name`` of `mlp.quiz.questions`: the reader types an answer, the page checks it."""
+    from mlp import quiz as questions
+    from mlp.site import quiz as render
+
+    display(HTML(render.render(questions.questions()[name])))
+
+
+def nudge(point: dict) -> None:
+    """Show the "nudge a weight" figure (`mlp.site.nudge`) at ``point``, a `synthetic_inside.backprop_point`."""
+    from mlp.site import nudge as figure
+
+    display(HTML(figure.render(point)))
+
+
 def readme_commands() -> None:
     """Show the shell commands of the README, so the site and the README cannot disagree."""
     readme = (Path(mlp.__file__).parent.parent / "README.md").read_text()
