@@ -31,7 +31,8 @@ def render(question: quiz.Question) -> str:
     """The question's HTML, in one block (no blank line, so Markdown passes it through as it is)."""
     data = {"answer": list(question.answer), "tolerance": question.tolerance, "pattern": question.pattern}
     field = f"mlp-quiz-{question.name}"
-    example = "like (4, 5)" if question.pattern == quiz.SHAPE else "like 0.25 or -1.5e-2"
+    example = ("like <code>(4, 5)</code>" if question.pattern == quiz.SHAPE
+               else "like <code>0.25</code> or <code>-1.5e-2</code>")
     return (
         f'<div class="mlp-quiz admonition question" id="quiz-{question.name}" '
         f'data-quiz="{html.escape(json.dumps(data))}">'
