@@ -25,7 +25,7 @@ def numbers(name, values):
     return ", ".join(page.number(f"nudge.{name}.{n}", "3g", value=value) for n, value in enumerate(values))
 
 
-page.table(["", "values", "in the network"],
+page.table(["quantity", "values", "in the network"],
            [["$x_1, x_2$", numbers("x", x), "the input"],
             ["true class", str(label + 1), "so $t_{%d} = 1$ and the other $t_m = 0$" % (label + 1)],
             ["$w_{11}, w_{12}, w_{13}$", numbers("w1", w[0]), "from $x_1$ to the hidden units"],
