@@ -52,7 +52,7 @@ def render(point: dict, chosen: str = "w.1.0") -> str:
         f'<figure class="mlp-nudge" data-point="{html.escape(json.dumps(data(point)))}">'
         '<div class="mlp-nudge-controls">'
         f'<label for="mlp-nudge-which">Nudge</label> <select id="mlp-nudge-which">{options}</select> '
-        '<label for="mlp-nudge-value">to</label> '
+        '<label for="mlp-nudge-value">its value</label> '
         '<input id="mlp-nudge-value" type="range" step="0.01"> '
         '<output for="mlp-nudge-value" class="mlp-nudge-shown"></output></div>'
         '<div class="mlp-nudge-controls">'
