@@ -130,8 +130,30 @@ def on_page_content(html, page, config, files):
     return offer_notebook(STRAY_CSS.sub("", html), page, config)
 
 
+def on_page_markdown(markdown, page, config, files):
+    from mlp.site import quiz
+
+    return quiz.replace_markers(markdown)
+
+
 def on_post_page(output, page, config):
+    output = add_widget_scripts(output, page)
     return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
+
+
+# The scripts of the pages' widgets, each loaded by the pages that show its widget: the class
+# of the widget's outermost element -> its scripts, in order.
+WIDGET_SCRIPTS = {"mlp-quiz": ("assets/quiz.js",), "mlp-nudge": ("assets/network.js", "assets/nudge.js")}
+
+
+def add_widget_scripts(output: str, page) -> str:
+    """The page with the scripts of the widgets it shows, before ``</body>``."""
+    from mkdocs.utils import get_relative_url
+
+    scripts = [src for widget, sources in WIDGET_SCRIPTS.items() if f'class="{widget} ' in output
+               or f'class="{widget}"' in output for src in sources]
+    tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in scripts)
+    return output.replace("</body>", tags + "</body>", 1) if tags else output
 
 
 def on_post_build(config):
