@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from mlp import checks, gradcheck, report, scalar, vectorized
+from mlp import checks, gradcheck, jobs, report, scalar, vectorized
 from mlp.params import INIT_NAMES, Params, init_params
 
 
@@ -170,7 +170,7 @@ def add_sweep_parser(sub) -> None:
     p.add_argument("--final", action="store_true",
                    help="train on all training data and score on the test set (default: validation split)")
     p.add_argument("--limit", type=int, help="keep only the first N training examples")
-    p.add_argument("--jobs", type=int, help="local training processes (default: 2 or the number of cores)")
+    p.add_argument("--jobs", type=jobs.option, metavar="N", help=jobs.HELP)
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (pip install 'mlp[cluster]')")
     p.add_argument("--out", metavar="DIR", help="write sweep.json, sweep.csv and the figures into DIR")
@@ -227,8 +227,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=PROFILES, default="full",
                    help="full: the report's sizes; quick: the same code on a sliver of data; tiny: a smaller "
                    "sliver, a stand-in for tests (default: full)")
-    p.add_argument("--jobs", type=positive_int, default=None,
-                   help="training processes at once (default: 2 or the number of cores, if fewer)")
+    p.add_argument("--jobs", type=jobs.option, metavar="N", help=jobs.HELP)
     p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
     p.add_argument("--record", metavar="FILE", help="write where the time went, and a digest of the results "
                    "read, as JSON into FILE")

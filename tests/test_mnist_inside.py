@@ -172,7 +172,7 @@ def test_the_summary_is_stored_under_its_runs_results_and_this_modules_code(need
 
     from mlp import experiments
     from mlp.experiments import mnist_inside
-    from mlp.experiments.runs import Trainer
+    from mlp.experiments.trainer import Trainer
 
     monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
     first = experiments.run(["mnist_inside"], "tiny", progress=False)["mnist_inside"]

@@ -6,7 +6,8 @@ import pytest
 
 from mlp.experiments import background, mnist
 from mlp.experiments.profiles import sized
-from mlp.experiments.runs import Run, expected_cost
+from mlp.experiments.estimates import expected_cost
+from mlp.experiments.runs import Run
 from mlp.site import preview
 
 
@@ -38,9 +39,10 @@ def test_the_notice_says_the_profile_the_counts_and_the_time_left(monkeypatch):
     assert "40 of 40 runs done, under a minute left" in preview.notice(done)
 
 
-def test_the_estimate_scales_expected_costs_by_the_measured_rate():
+def test_the_estimate_shares_runs_out_waits_for_the_longest_and_scales_by_the_measured_rate():
     a, b = Run(epochs=1), Run(epochs=2)
-    assert background.estimate([a, b], jobs=2) == pytest.approx((expected_cost(a) + expected_cost(b)) / 2)
+    assert background.estimate([a] * 4, jobs=2) == pytest.approx(2 * expected_cost(a))  # two each
+    assert background.estimate([a, b], jobs=2) == pytest.approx(expected_cost(b))  # the longer one's time
     measured = {Run(epochs=3): 3 * expected_cost(Run(epochs=3))}  # three times slower than expected
     assert background.estimate([a], measured, jobs=1) == pytest.approx(3 * expected_cost(a))
 
@@ -80,9 +82,10 @@ def test_the_trainers_status_estimates_the_foreseen_runs_until_they_are_known(ne
     assert foreseen and not foreseen <= asked
     state = background.of_trainer("tiny", trainer)
     assert state["total"] == len(asked)  # the count names only the runs known
-    assert state["seconds_left"] == pytest.approx(background.estimate([*asked, *(foreseen - asked)]))
+    assert state["seconds_left"] == pytest.approx(background.estimate([*asked, *(foreseen - asked)], jobs=2))
     trainer.complete = True
-    assert background.of_trainer("tiny", trainer)["seconds_left"] == pytest.approx(background.estimate(list(asked)))
+    assert background.of_trainer("tiny", trainer)["seconds_left"] == pytest.approx(
+        background.estimate(list(asked), jobs=2))
 
 
 def test_expected_costs_follow_the_network_and_the_float_type():
@@ -137,11 +140,14 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
                                           "load_seconds": 1.0},
                             "fashion": {"runs": 1, "trained": 1, "train_seconds": 2.0}},  # an older record
             "pages": {"index.py": 4.5, "api.py": 0.0}, "kernels": {"index.py": 1.5, "api.py": 0.0},
-            "pages_wall_seconds": 4.6}
+            "longest": {"run": "mnist vectorized B=1", "train_seconds": 6.0, "evaluate_seconds": 1.0,
+                        "load_seconds": 0.5},
+            "pages_wall_seconds": 4.6, "pages_at_once": 3}
     header, rows = timings.rows(data)
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
-                    ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["wall time, 2 processes", 9.0, None, None]]
+                    ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["longest run: mnist vectorized B=1", 6.0, 1.0, 0.5],
+                    ["wall time, 2 processes", 9.0, None, None]]
     header, rows = timings.page_rows(data)
     assert len(header) == 3
-    assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, two at a time", 4.6, None]]
+    assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, 3 at a time", 4.6, None]]

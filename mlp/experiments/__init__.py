@@ -1,8 +1,8 @@
 """Every experiment of the report, named, seeded and re-runnable, returning plain data.
 
 ``run(["scalar_sgd"], "quick")`` gives ``{"scalar_sgd": {...}}``. Each experiment plans
-its training runs; all planned runs are trained together (two processes on two cores),
-through the results cache, runs chosen from earlier results joining the queue as soon as
+its training runs; all planned runs are trained together (`mlp.experiments.trainer`:
+a process per core, the longest run first), through the results cache, runs chosen from earlier results joining the queue as soon as
 those are in, and each experiment then summarizes its own.
 """
 
@@ -13,7 +13,8 @@ from typing import Callable, NamedTuple
 
 from mlp.experiments import init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside
 from mlp.experiments.profiles import PROFILES, check
-from mlp.experiments.runs import Run, Trainer
+from mlp.experiments.runs import Run
+from mlp.experiments.trainer import Trainer
 from mlp.experiments.sweeps import sweep
 
 

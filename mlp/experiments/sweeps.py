@@ -17,7 +17,9 @@ import numbers
 
 from mlp import data
 from mlp.params import INIT_NAMES
-from mlp.experiments.runs import LOADERS, Run, Trainer
+from mlp.experiments.loading import LOADERS
+from mlp.experiments.runs import Run
+from mlp.experiments.trainer import Trainer
 from mlp.experiments.stats import band, summary
 
 
