@@ -161,3 +161,26 @@ def test_pages_executed_at_once_get_kernels_with_one_blas_thread(machine):
     assert seen[1]["PATH"] == os.environ["PATH"]  # the rest of the environment kept
     notebooks.execute_all({"a": 3}, lambda job, env: seen.setdefault(job, env), threads=1)
     assert seen[3] is None  # alone: this process's environment, all BLAS threads
+
+
+def test_experiments_that_plan_no_runs_are_summarized_beside_the_training(machine, fake_runs, monkeypatch):
+    """Such a summary may train on its own (the snapshots do): it does not wait for the runs of the
+    experiments listed before it."""
+    import mlp.experiments as experiments
+
+    machine(cores=2, gib=64)
+    planned, seen = [ODD.replace(seed=seed) for seed in range(20, 24)], {}
+
+    def after_its_runs(profile, results, fetch):
+        seen["after_its_runs"] = time.time()
+        return len(results)
+
+    def alone(profile, results, fetch):
+        seen["alone"] = time.time()
+        return "alone"
+
+    monkeypatch.setattr(experiments, "EXPERIMENTS", {
+        "trains": experiments.Experiment("trains", lambda profile: planned, after_its_runs),
+        "alone": experiments.Experiment("plans no runs", lambda profile: [], alone)})
+    assert experiments.run(profile="quick", progress=False) == {"trains": 4, "alone": "alone"}
+    assert seen["alone"] < seen["after_its_runs"]

@@ -8,6 +8,7 @@ those are in, and each experiment then summarizes its own.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Callable, NamedTuple
 
@@ -70,15 +71,21 @@ def run(names=None, profile: str = "full", jobs: int | None = None, progress: bo
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     chosen = [EXPERIMENTS[name] for name in names]
-    with Trainer(jobs, progress, on_change=on_change) as trainer:
+    with Trainer(jobs, progress, on_change=on_change) as trainer, ThreadPoolExecutor(1) as beside:
         if trainer_out is not None:
             trainer_out.append(trainer)
         trainer.start([r for e in chosen for r in e.plan(profile)])  # every run of every experiment
+        # The experiments that plan no runs are summarized at once, beside the training: the
+        # snapshots train a run of their own, which would otherwise start after the runs the
+        # summaries before it wait for, and lengthen the critical path by its whole time.
+        alone = {name: beside.submit(e.summarize, profile, [], trainer.fetch)
+                 for name, e in zip(names, chosen) if not e.plan(profile) and not e.followup}
         if on_change:
             on_change(trainer)
         trainer.start([r for e in chosen if e.followup for r in e.followup(profile, trainer.fetch)])
         trainer.complete = True
         if on_change:
             on_change(trainer)
-        return {name: e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
+        return {name: alone[name].result() if name in alone else
+                e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
                 for name, e in zip(names, chosen)}
