@@ -146,8 +146,22 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
     header, rows = timings.rows(data)
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
-                    ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["longest run: mnist vectorized B=1", 6.0, 1.0, 0.5],
+                    ["all, summed: the CPU time (2 of 3)", 16.0, 3.0, 1.0],
+                    ["the longest run, the critical path: mnist vectorized B=1", 6.0, 1.0, 0.5],
                     ["wall time, 2 processes", 9.0, None, None]]
     header, rows = timings.page_rows(data)
     assert len(header) == 3
     assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, 3 at a time", 4.6, None]]
+
+
+def test_the_record_names_the_run_that_took_longest_training_evaluating_and_loading():
+    from types import SimpleNamespace
+
+    from mlp.experiments import timings
+
+    a, b, c = Run(seed=1), Run(seed=2, batch_size=1), Run(seed=3)
+    trainer = SimpleNamespace(asked={a, b, c}, trained={a: 5.0, b: 4.0, c: 1.0}, evaluated={a: 0.5, b: 2.0},
+                              loaded={c: 4.4}, jobs=2, fetch=lambda runs: [])
+    longest = timings.record(["dry_run"], "quick", trainer, 7.0)["longest"]
+    assert longest == {"run": background.describe(b), "train_seconds": 4.0, "evaluate_seconds": 2.0,
+                       "load_seconds": 0.0}

@@ -76,10 +76,11 @@ def rows(data: dict) -> tuple[list, list]:
     header = ["experiment (runs trained of its runs)", "training", "evaluating", "loading"]
     out = [[f"{name} ({row['trained']} of {row['runs']})", *(row.get(part) for part in SECONDS)]
            for name, row in data["experiments"].items() if row["runs"]]
-    out.append([f"all, summed ({data['trained']} of {data['runs']})",
+    out.append([f"all, summed: the CPU time ({data['trained']} of {data['runs']})",
                 *(data.get(part) for part in SECONDS)])
     if data.get("longest"):
-        out.append([f"longest run: {data['longest']['run']}", *(data["longest"][part] for part in SECONDS)])
+        out.append([f"the longest run, the critical path: {data['longest']['run']}",
+                    *(data["longest"][part] for part in SECONDS)])
     out.append([f"wall time, {data['jobs']} processes", data["wall_seconds"], None, None])
     return header, out
 

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 
 from mlp import cache
 from mlp.experiments.estimates import expected_cost, worker_memory
-from mlp.experiments.runs import Run, datasets, path, result
+from mlp.experiments.runs import Run, datasets, execute, path, result
 from mlp.jobs import cores, limit, pool, workers
 
 
@@ -34,8 +34,6 @@ def _remote(run: Run, source: str) -> dict:
     stores nothing, so a worker dying mid-run leaves nothing half-done behind.
     """
     from threadpoolctl import threadpool_limits
-
-    from mlp.experiments.runs import execute
 
     mine = cache.source_hash()
     if mine != source:
