@@ -161,3 +161,28 @@ def test_two_weights_of_one_hidden_unit_share_every_factor_but_their_input():
 def test_chain_rule_paths_rejects_a_weight_outside_the_network():
     with pytest.raises(ValueError, match="w_ij"):
         derivations.chain_rule_paths(2, 0)
+
+
+def test_the_layer_recursion_holds_for_a_three_layer_network():
+    found = derivations.layer_recursion((2, 2, 2, 2))
+    assert [d.lhs for d in found] == [rf"\frac{{\partial l}}{{\partial {p}_{l}}}" for l in (1, 2, 3) for p in "Wb"]
+    assert all(d.holds() for d in found)
+
+
+def test_a_wrong_layer_recursion_is_refused():
+    import sympy as sp
+
+    w1, b1, w2 = derivations.layer_recursion((2, 2, 2, 2))[:3]
+    h1 = sp.symbols("h1_1:3")
+    swapped = w2._replace(claimed=w2.claimed.subs({h1[0]: h1[1], h1[1]: h1[0]}, simultaneous=True))
+    no_sigma_prime = b1._replace(claimed=b1.claimed.subs({h1[0]: sp.Rational(1, 2), h1[1]: sp.Rational(1, 2)}) * 4)
+    transposed = w1._replace(claimed=w1.claimed.T)
+    assert not any(d.holds() for d in (swapped, no_sigma_prime, transposed))
+
+
+def test_sigma_is_known_by_the_sigmoids_own_derivative():
+    import sympy as sp
+
+    k = sp.Symbol("k")
+    definition = 1 / (1 + sp.exp(-k))
+    assert sp.cancel(derivations.sigma(k).diff(k).subs(derivations.sigma(k), definition) - definition.diff(k)) == 0
