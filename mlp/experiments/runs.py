@@ -4,8 +4,8 @@ Every experiment is a set of `Run` s. A run is cached by its fields (with the co
 run executes, `mlp.cache.run_modules`, and the data checksums), so runs shared between
 experiments are trained once, and an unchanged rebuild trains nothing. Two processes
 asking for one run at once train it once: the second waits for the first's result.
-The data a run reads is `mlp.experiments.loading`'s; what it will cost,
-`mlp.experiments.estimates`'; many runs are trained at once by `mlp.experiments.trainer`.
+A run reads its data through `mlp.experiments.loading`; `mlp.experiments.estimates` guesses
+its cost, and `mlp.experiments.trainer` trains many at once.
 """
 
 from __future__ import annotations

@@ -167,11 +167,12 @@ class Trainer:
 
     def waiting(self) -> list[Run]:
         """The runs queued here that have not finished."""
-        return [run for run in [*self.pending, *self.counted] if run not in self.trained]
+        return [run for run in [*list(self.pending), *list(self.counted)] if run not in self.trained]  # copies:
+        # feeder threads call this (through ``on_change``) while the caller queues more
 
     def running(self) -> list[Run]:
         """The runs training at this moment (in a worker process)."""
-        return [run for run, future in self.pending.items() if future.running()]
+        return [run for run, future in list(self.pending.items()) if future.running()]
 
     def _finished(self, run: Run, future) -> None:
         """Note a finished run's seconds (0 for a failed one: its caller gets the error when fetching it)."""
