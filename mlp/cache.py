@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -43,6 +44,21 @@ ENTRY = "experiments/runs.py"  # where a run starts: `mlp.experiments.runs.execu
 def results_dir() -> Path:
     """``$MLP_RESULTS_DIR`` if set, else ``results/`` in the user's cache folder."""
     return Path(os.environ.get("MLP_RESULTS_DIR") or user_cache_dir() / "results")
+
+
+def usable_results_dir() -> Path:
+    """`results_dir`, created if missing; an ``OSError`` naming it and ``MLP_RESULTS_DIR`` if it
+    cannot hold results (a file in its place, no permission to write)."""
+    folder = results_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = "a file, not a folder" if folder.is_file() else error.strerror or error
+        raise OSError(f"the results folder {folder} cannot be used ({reason}): "
+                      "set MLP_RESULTS_DIR to a folder you can write to") from None
+    return folder
 
 
 # ------------------------------------------------------------ the code of a run
@@ -285,16 +301,27 @@ def entry_lock(path: Path):
 
     A blocking ``fcntl.flock`` on ``.<name>.lock`` beside the entry, waiting for as long
     as another holder computes. The kernel releases it when its holder exits or dies,
-    so a killed process leaves no stale lock; the empty lock file stays and is harmless.
-    Not re-entrant: a holder that asks for the same entry again waits for itself.
+    so a killed process leaves no stale lock. The holder deletes the lock file before
+    releasing it, so none stays behind; a waiter that then gets the lock of a deleted
+    file starts again on a fresh one. Not re-entrant: a holder that asks for the same
+    entry again waits for itself.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "a") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    lock = path.with_name(f".{path.name}.lock")
+    while True:
+        with open(lock, "a") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            try:
+                current = os.stat(lock).st_ino == os.fstat(file.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                try:
+                    yield
+                finally:
+                    lock.unlink(missing_ok=True)
+                    fcntl.flock(file, fcntl.LOCK_UN)
+                return
 
 
 def cached(kind: str, config: dict, compute, datasets=()):

@@ -30,7 +30,7 @@ import numpy as np
 
 from mlp import gradcheck, scalar, vectorized
 from mlp.activations import ACTIVATIONS
-from mlp.checks import check_reduction
+from mlp.checks import check_list, check_reduction
 from mlp.params import Params, init_params
 
 GRADIENTS = vectorized.Backward._fields  # dz dv dc dh dk dw db, in the order they are computed
@@ -270,6 +270,7 @@ def check(backward, form: str = "vectorized", reductions=("sum", "mean"), seed: 
     """
     if form not in FORMS:
         raise ValueError(f"form must be 'scalar' or 'vectorized', got {form!r}")
+    reductions = check_list(reductions, "reductions")
     for reduction in reductions:
         check_reduction(reduction)
     verdict = Verdict(form)

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Callable, NamedTuple
 
+from mlp import cache
+from mlp.checks import check_count, check_list
 from mlp.experiments import init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run
@@ -60,17 +62,23 @@ EXPERIMENTS = {
 
 def run(names=None, profile: str = "full", jobs: int | None = None, progress: bool | None = None,
         on_change=None, trainer_out: list | None = None) -> dict:
-    """Run the named experiments (all by default); return ``{name: result}``.
+    """Run the named experiments (a list; all by default) in ``profile``; return ``{name: result}``.
+
+    ``jobs`` training processes at once (default: `Trainer`'s).
 
     ``on_change(trainer)`` is told of every finished run and of the moment every run is
     known (`Trainer`); ``trainer_out``, a list, receives the trainer, for its record.
     """
     check(profile)
-    names = list(EXPERIMENTS) if not names else list(names)
+    names = list(EXPERIMENTS) if names is None else check_list(names, "names") or list(EXPERIMENTS)
+    if jobs is not None:
+        check_count(jobs, "jobs")
     unknown = [name for name in names if name not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     chosen = [EXPERIMENTS[name] for name in names]
+    if any(e.plan(profile) or e.followup for e in chosen):  # results to store
+        cache.usable_results_dir()
     with Trainer(jobs, progress, on_change=on_change) as trainer, ThreadPoolExecutor(1) as beside:
         if trainer_out is not None:
             trainer_out.append(trainer)
