@@ -231,7 +231,7 @@ def add_sweep_parser(sub) -> None:
     p.add_argument("--recipe", choices=tuple(recipes.RECIPES), default="default",
                    help="the settings of options not given: default, or report, the report's final model "
                    "(default: default)")
-    p.add_argument("--jobs", type=jobs.option, metavar="N", help=jobs.HELP)
+    p.add_argument("--jobs", type=positive_int, metavar="N", help=jobs.HELP)
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (pip install 'mlp[cluster]')")
     p.add_argument("--out", metavar="DIR", help="write sweep.json, sweep.csv and the figures into DIR")
@@ -309,7 +309,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=PROFILES, default=None,
                    help="full: the report's sizes; quick: the same code on a sliver of data; tiny: a smaller "
                    "sliver, a stand-in for tests (default: MLP_PROFILE, else full)")
-    p.add_argument("--jobs", type=jobs.option, metavar="N", help=jobs.HELP)
+    p.add_argument("--jobs", type=positive_int, metavar="N", help=jobs.HELP)
     p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
     p.add_argument("--record", metavar="FILE", help="write where the time went, and a digest of the results "
                    "read, as JSON into FILE")

@@ -13,7 +13,6 @@ process would only compete with the others.
 
 from __future__ import annotations
 
-import argparse
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -59,14 +58,6 @@ def parse(value, name: str) -> int:
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise ValueError(f"{name} must be a positive integer (the most processes working at once), got {value!r}")
     return number
-
-
-def option(text: str) -> int:
-    """``--jobs``'s argument type: a positive integer, or argparse's error naming the option."""
-    try:
-        return parse(text, "--jobs")
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error).removeprefix("--jobs ")) from None
 
 
 def limit(jobs: int | None = None) -> int | None:
