@@ -16,7 +16,8 @@ import numpy as np
 
 from mlp import cache, report, scalar
 from mlp.experiments.profiles import sized
-from mlp.experiments.runs import datasets, initial, load
+from mlp.experiments.loading import load
+from mlp.experiments.runs import datasets, initial
 from mlp.experiments.synthetic import SCALAR_SGD, decision_grid
 from mlp.params import Params
 from mlp.train import train

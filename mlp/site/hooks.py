@@ -7,7 +7,8 @@
   a notice on every page while the full one trains in the background, and rebuilds as it
   progresses. The experiments command records its timings, and each page's execution
   time is added (`mlp.experiments.build_times`): the Performance page shows them.
-- Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
+- Each executed page (``docs/*.py``) is executed once, several at a time (as many as the
+  cores and memory allow, at most ``MLP_JOBS``: `mlp.jobs`), before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
   under a key of the page's text and `page_key` (the code the pages import, the files
@@ -33,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from mlp import staleness
+from mlp import jobs, staleness
 from mlp.experiments import background, build_times
 from mlp.experiments.profiles import check, from_environment as profile
 from mlp.site import preview
@@ -95,6 +96,10 @@ def on_startup(command, dirty):
 
 def on_config(config):
     check(profile())
+    try:
+        jobs.limit()  # MLP_JOBS, checked before anything runs
+    except ValueError as error:
+        raise PluginError(str(error)) from None
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
     config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
                                        "assets/katex-init.js"])
@@ -210,23 +215,26 @@ def execute_pages(files, config) -> None:
     pages = {file.src_uri: file for file in files.documentation_pages()
              if file.abs_src_path.endswith(".py") and jupyter.should_include(file)}
 
-    def run(file):
+    def run(file, env):
         source = Path(file.abs_src_path)
-        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
+        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root, env)
 
     record = build_times.path(profile())
-    done, start = {}, time.perf_counter()
+    done, start, most = {}, time.perf_counter(), 1
     try:
-        # The longest pages first (their source's length is a fair guess), so that the two
-        # running at a time finish together rather than one waiting alone for a long one.
+        # The longest pages first (their source's length is a fair guess), so that the ones
+        # running at once finish together rather than one waiting alone for a long one.
         longest_first = sorted(pages, key=lambda uri: -Path(pages[uri].abs_src_path).stat().st_size)
         for batch in ([uri for uri in longest_first if uri not in READS_PAGE_TIMES],
                       [uri for uri in longest_first if uri in READS_PAGE_TIMES]):
-            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
+            at_once = notebooks.at_once(len(batch))
+            most = max(most, at_once)
+            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run, at_once))
             build_times.write(record, {**(build_times.read(record) or {}),  # 0 s: stored, not executed
                                    "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
                                    "kernels": {uri: kernel or 0.0 for uri, (_, _, kernel) in done.items()},
-                                   "pages_wall_seconds": time.perf_counter() - start})
+                                   "pages_wall_seconds": time.perf_counter() - start,
+                                   "pages_at_once": most})
     except notebooks.PageFailed as error:
         raise PluginError(str(error)) from None
     DOWNLOADS.clear()
