@@ -104,7 +104,7 @@ page.source(layers.gradients)
 
 # %%
 rng = np.random.default_rng(0)
-params = mlp.init_params(784, 300, 10, rng, scale="lecun")._replace(b=rng.normal(size=300), c=rng.normal(size=10))
+params = mlp.params.random_params(784, 300, 10, rng, scale="lecun")
 x, labels = rng.normal(size=(32, 784)), rng.integers(10, size=32)
 loss, grads = layers.gradients(layers.from_params(params), x, labels)
 expected_loss, expected = vectorized.gradients(x, labels, params)
@@ -192,5 +192,6 @@ class WrongTanh(MyTanh):
 
 assert exercises.check_layer(MyTanh, "tanh").ok
 wrong = exercises.check_layer(WrongTanh, "tanh")
-assert not wrong.ok
-page.md(f"The solution passes. A layer that writes $1 - k^2$ instead gets:\n\n> {wrong}")
+assert not wrong.ok and wrong.mistake, wrong
+page.md(f"The solution passes. A layer that writes $1 - k^2$ instead is told it is wrong, and why: "
+        f"*likely {wrong.mistake}*.")

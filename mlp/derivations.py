@@ -235,6 +235,33 @@ class NetworkGradients(NamedTuple):
         return self.grads.map(lambda grad: grad.subs(point).applyfunc(sp.simplify))
 
 
+def sign_slips() -> tuple[bool, bool]:
+    """Whether the middle lines of the report's eq. 5.1 and 5.2, as it writes them for two classes,
+    carry a stray minus: 5.1's equals ``-y1 (1 - y1)``, 5.2's ``+y1 y2`` (the results say the opposite)."""
+    (z1, z2), (y1, y2), defs = softmax_definition(2)
+    total = sp.exp(z1) + sp.exp(z2)
+    middle_51 = -(sp.exp(z1) * total - sp.exp(z1) * sp.exp(z1)) / total**2
+    middle_52 = -(0 - sp.exp(z1) * sp.exp(z2)) / total**2
+    return (sp.cancel(middle_51 + (y1 * (1 - y1)).subs(defs)) == 0,
+            sp.cancel(middle_52 - (y1 * y2).subs(defs)) == 0)
+
+
+BACKPROP_TOLERANCE = 1e-12  # both forms agree with SymPy to rounding
+
+
+def dry_run_backprop(dry: dict) -> dict:
+    """The backward pass at the report's dry-run point against SymPy's gradients of the loss
+    (no backpropagation rule): ``error``, the largest |SymPy - scalar form|, and ``agrees`` when
+    it and |scalar - vectorized| are below `BACKPROP_TOLERANCE`. ``dry``: the ``dry_run`` result
+    (`mlp.experiments.synthetic.dry_run`)."""
+    from mlp import report
+
+    symbolic = network_gradients().evaluate(report.DRY_RUN_X, report.DRY_RUN_LABEL, report.DRY_RUN_PARAMS)
+    error = max(float(np.abs(np.asarray(s) - np.asarray(g)).max()) for s, g in zip(symbolic, dry["scalar"]))
+    return {"error": error,
+            "agrees": error < BACKPROP_TOLERANCE and dry["max_difference_between_forms"] < BACKPROP_TOLERANCE}
+
+
 def network_nodes(x: sp.ImmutableMatrix, params: Params) -> tuple:
     """The forward pass's nodes k, h, z, y (row vectors) as SymPy expressions of x and params."""
     w, b, v, c = params

@@ -24,8 +24,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["gradients.py", "notation.md", "scalar.py", "derivatives.py", "vectorized.py", "layers.py", "gradcheck.py",
-         "training.md", "cheatsheet.py"]
+LEARN = ["gradients.py", "notation.md", "scalar.py", "derivatives.py", "nudge.py", "vectorized.py", "layers.py",
+         "gradcheck.py", "training.md", "cheatsheet.py"]
 
 
 class Term(NamedTuple):
