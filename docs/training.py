@@ -152,6 +152,7 @@ $\\eta$ = {page.number("training.report.final_lr", "plain", value=final.lr)} ove
 {page.number("training.report.final_mean_lr", "plain", value=final.lr * final.batch_size)}. Whatever the
 reduction, `train` records losses as means per example, so curves of different batch sizes share one scale.
 """)
+page.quiz("lr_sum")
 
 # %% [markdown]
 # ## Learning-rate decay

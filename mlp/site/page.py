@@ -130,10 +130,10 @@ def player(animation, alt: str) -> None:
     display(HTML(f'<div class="mlp-player">{text}</div>'))
 
 
-# The files whose text the pages show (`source`, `folded`, `snippet`, `readme_commands`,
+# The files whose text the pages show (`source`, `folded`, `snippet`, `listing`, `readme_commands`,
 # `mlp.site.sourcelines`): their comments and line numbers are on the site, so their text keys
 # the executed pages verbatim (`mlp.site.hooks.page_key`); of every other module only the code counts.
-SHOWN = ("README.md", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
+SHOWN = ("README.md", "docs/assets/network.js", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
          "mlp/kernels.py", "mlp/layers.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
 
 
@@ -178,6 +178,29 @@ def snippet(path: str, name: str) -> None:
     start, end = marks
     display(HTML(f'<p class="mlp-source">{html.escape(path)}, line {start + 2}</p>'))
     md("```python\n" + "".join(lines[start + 1:end]) + "```")
+
+
+def listing(path: str, language: str) -> None:
+    """Show a file of the project as it is, by its path from the project's root (a script the site runs;
+    one of `SHOWN`)."""
+    text = (Path(mlp.__file__).parent.parent / _shown(path)).read_text()
+    display(HTML(f'<p class="mlp-source">{html.escape(path)}</p>'))
+    md(f"```{language}\n{text}```")
+
+
+def quiz(name: str) -> None:
+    """Show the question ``name`` of `mlp.quiz.questions`: the reader types an answer, the page checks it."""
+    from mlp import quiz as questions
+    from mlp.site import quiz as render
+
+    display(HTML(render.render(questions.questions()[name])))
+
+
+def nudge(point: dict) -> None:
+    """Show the "nudge a weight" figure (`mlp.site.nudge`) at ``point``, a `synthetic_inside.backprop_point`."""
+    from mlp.site import nudge as figure
+
+    display(HTML(figure.render(point)))
 
 
 def readme_commands() -> None:
