@@ -65,11 +65,13 @@ params, rng = random_network(2, 3, 2, seed=1)
 x, labels = rng.normal(size=(4, 2)), rng.integers(0, 2, size=4)
 loss_value, analytic = vectorized.gradients(x, labels, params)
 loss = gradcheck.vectorized_loss(x, labels)
-checked, absolute = {}, {}  # p: check, largest absolute error at eps 10^-p
+checked, absolute = {}, {}  # by p, for eps = 10^-p
 for p in range(1, 12):
     step = 10.0 ** -p
-    checked[p] = gradcheck.check_vectorized(x, labels, params, eps=step)
-    numerical = gradcheck.numerical_gradients(loss, params, eps=step)
+    checked[p] = gradcheck.check_vectorized(x, labels, params,
+                                            eps=step)
+    numerical = gradcheck.numerical_gradients(loss, params,
+                                              eps=step)
     absolute[p] = max(float(np.abs(a - n).max())
                       for a, n in zip(analytic, numerical))
 sweep = {p: check.max_error for p, check in checked.items()}

@@ -61,27 +61,30 @@ page.snippet("mlp/train.py", "steps")
 # certain right answer and $\ln 2 \approx 0.69$ nats for a coin toss between two classes.
 
 # %%
-(x, labels), val, _ = data.load_synth(num_train=2_000, num_val=1_000)
+(x, labels), val, _ = data.load_synth(num_train=2_000,
+                                      num_val=1_000)
 # the running example's weights and biases
 start = random_point()["params"].asarrays(np.float64)
 
 
 def run(batch_size, lr, reduction):
-    """Train a copy of `start` for 5 epochs; its History as a dict."""
+    """5 epochs from `start`; the History as a dict."""
     _, history = train(start, (x, labels), val, lr=lr,
                        batch_size=batch_size, epochs=5,
-                       reduction=reduction, seed=0, progress=False)
+                       reduction=reduction, seed=0,
+                       progress=False)
     return history.to_dict()
 
 
 B, lr = 50, 0.1
+choices = [("SGD", 1, "sum"),
+           ("mini-batch, mean loss", B, "mean"),
+           ("mini-batch, summed loss", B, "sum")]
 runs = {}  # label: (batch size, history)
-for name, size, reduction in [("SGD", 1, "sum"),
-                              ("mini-batch, mean loss", B, "mean"),
-                              ("mini-batch, summed loss", B, "sum")]:
+for name, size, reduction in choices:
     label = f"{name}: B = {size}, η = {lr}"
     runs[label] = (size, run(size, lr, reduction))
-sgd, mean, summed = (history for _, history in runs.values())
+sgd, mean, summed = (h for _, h in runs.values())
 
 # %% tags=["hide-input"]
 noise = {name: float(np.std(np.log(history["step_loss"][-len(history["step_loss"]) // 5:])))
@@ -137,10 +140,10 @@ loss with the same $\\eta$ moves {B} times further per step, which is the next s
 
 # %%
 matched = run(B, B * lr, "mean")
-largest = max(abs(a - b)
-              for a, b in zip(summed["step_loss"], matched["step_loss"]))
-print(f"summed loss, lr {lr} against mean loss, lr {B * lr:g}: largest "
-      f"difference of the {len(matched['step_loss'])} step losses {largest:.1e}")
+steps = zip(summed["step_loss"], matched["step_loss"])
+largest = max(abs(a - b) for a, b in steps)
+print(f"summed loss, lr {lr}; mean loss, lr {B * lr:g}:")
+print(f"largest difference of a step's loss {largest:.1e}")
 assert largest < 1e-9
 
 # %% tags=["hide-input"]
