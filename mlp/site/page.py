@@ -125,6 +125,10 @@ def player(animation, alt: str) -> None:
     text = re.sub(r'<i class="fa ([^"]+)"></i>', lambda m: PLAYER_ICONS[m.group(1)], text)
     text = re.sub(r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m.group(1)}" class="mlp-figure" '
                   f'alt="{html.escape(alt.strip())}">', text)
+    # Named controls for screen readers: the frame slider has no label, and each player's
+    # "Repetition mode" form would be one more landmark of the same name.
+    text = text.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"', 1)
+    text = text.replace('aria-label="Repetition mode"', 'aria-label="Repetition mode" role="radiogroup"', 1)
     if "https://" in text or "http://" in text or 'class="mlp-figure"' not in text:
         raise RuntimeError("matplotlib's player changed: it would load from the network or lack its alt text")
     display(HTML(f'<div class="mlp-player">{text}</div>'))
