@@ -163,7 +163,8 @@ MARK_CONTROLS = """
     const style = getComputedStyle(el);
     const scrolls = (el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(style.overflowX))
       || (el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY));
-    if (!(el.matches(controls) || scrolls) || el.matches("[tabindex='-1']") || el.disabled || !shown(el)) continue;
+    if (!(el.matches(controls) || scrolls) || (el.matches("[tabindex='-1']") && !scrolls) || el.disabled
+        || !shown(el)) continue;
     if (el.closest("details:not([open]) > :not(summary)")) continue;
     let kind = scrolls && !el.matches(controls) ? "scroller" : el.tagName.toLowerCase();
     if (el.matches("input[type=radio]")) {

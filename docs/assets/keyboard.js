@@ -10,7 +10,7 @@ function focusScrollers() {
     const down = el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY);
     if (!sideways && !down) continue;
     el.setAttribute("tabindex", "0");
-    if (!el.hasAttribute("role")) el.setAttribute("role", "region");
+    if (!el.hasAttribute("role")) el.setAttribute("role", "group");  // named, but not one more landmark
     if (!el.hasAttribute("aria-label")) {
       el.setAttribute("aria-label", (el.querySelector("table") || el.matches("table") ? "Table" : "Code")
                                     + (sideways ? ", scrolls sideways" : ", scrolls"));
