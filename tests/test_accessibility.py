@@ -151,7 +151,8 @@ def test_math_readable_by_screen_readers(audits):
 
 # JavaScript: mark every control of the article a keyboard must reach (data-kb="n"), and
 # every region that scrolls sideways or down, which must be focusable to be scrolled by
-# keys. Radio buttons of a group count once (Tab enters a group, arrows move inside it).
+# keys; a link, button or field taken out of the tab order (tabindex=-1) counts too.
+# Radio buttons of a group count once (Tab enters a group, arrows move inside it).
 # What a closed <details> hides is not shown, and not counted.
 MARK_CONTROLS = """
 () => {
@@ -163,7 +164,8 @@ MARK_CONTROLS = """
     const style = getComputedStyle(el);
     const scrolls = (el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(style.overflowX))
       || (el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY));
-    if (!(el.matches(controls) || scrolls) || (el.matches("[tabindex='-1']") && !scrolls) || el.disabled
+    const native = el.matches("a[href], button, summary, input, select, textarea");
+    if (!(el.matches(controls) || scrolls) || (el.matches("[tabindex='-1']") && !scrolls && !native) || el.disabled
         || !shown(el)) continue;
     if (el.closest("details:not([open]) > :not(summary)")) continue;
     let kind = scrolls && !el.matches(controls) ? "scroller" : el.tagName.toLowerCase();
