@@ -286,8 +286,8 @@ page.source(scalar_step)
 # ## Time to the tuned accuracy on MNIST
 #
 # The tuned recipe of the [MNIST page](../mnist/) trains for 10 epochs; its training time
-# per run is measured by this build (one BLAS thread, while the other core trains another
-# run), and its test accuracy is taken once, at the end.
+# per run is measured by this build (one BLAS thread, while other processes train other
+# runs), and its test accuracy is taken once, at the end.
 
 # %% tags=["hide-input"]
 tuned = page.results("final_model")["tuned"]
@@ -307,10 +307,13 @@ run, evaluation excluded.
 # experiment, its runs, how many this build trained, and the seconds those spent training,
 # evaluating (the loss and accuracy recorded after every epoch, and the final held-out
 # pass) and loading their data (once per worker process). The seconds are summed over
-# runs: two processes train at once, so the wall time is about half the sum; a run shared
-# by two experiments counts in both. The site's hooks add the seconds each executed page
+# runs (a run shared by two experiments counts in both): the sum is the CPU time. As many
+# processes train at once as the cores this build may use and the memory allow
+# (`mlp.jobs`), each taking the longest run left, so the wall time is about the sum shared
+# out among them, or the longest run's time where that is longer: the critical path, shown
+# on its own row. The site's hooks add the seconds each executed page
 # took to run as a notebook, its kernel's start among them, and the wall time of all the
-# pages (two run at once). This page runs after the others, so their times are this
+# pages (as many run at once). This page runs after the others, so their times are this
 # build's (its own it cannot show). A build that found every result stored trains
 # nothing, and a page whose executed notebook was stored runs nothing: both show zeros.
 #
@@ -323,7 +326,7 @@ run, evaluation excluded.
 # measure the training sample at their first and last epoch only.
 
 # %% tags=["hide-input"]
-from mlp.experiments import timings
+from mlp.experiments import build_times
 
 
 def seconds_table(key, header, rows):
@@ -333,9 +336,9 @@ def seconds_table(key, header, rows):
                          for j, cell in enumerate(row)] for i, row in enumerate(rows)])
 
 
-record = timings.read(timings.path(page.profile()))
+record = build_times.read(build_times.path(page.profile()))
 if record is None:
     page.md("This build recorded no timings.")
 else:
-    seconds_table("timings", *timings.rows(record))
-    seconds_table("page_timings", *timings.page_rows(record))
+    seconds_table("timings", *build_times.rows(record))
+    seconds_table("page_timings", *build_times.page_rows(record))

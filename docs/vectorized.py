@@ -42,7 +42,13 @@
 # dw &= x^\top dk, & db &= \mathbf 1^\top dk .
 # \end{aligned}
 # $$
-#
+
+# %% tags=["hide-input"]
+from mlp.site import page
+
+page.quiz("shape_dw")
+
+# %% [markdown]
 # Every gradient has the shape of its variable. The table is computed from the arrays of
 # a real forward and backward pass of the MNIST network (784-300-10) on a batch of 100,
 # and the build fails if any shape differs from the one written in the first columns.
@@ -188,9 +194,7 @@ page.source(vectorized.cross_entropy)
 # %%
 def random_case(n_in, n_hid, n_out, examples, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="lecun")
-    params = params._replace(b=rng.normal(size=n_hid),
-                             c=rng.normal(size=n_out))
+    params = mlp.params.random_params(n_in, n_hid, n_out, rng, scale="lecun")
     x = rng.normal(size=(examples, n_in))
     return x, rng.integers(0, n_out, size=examples), params
 

@@ -29,8 +29,9 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from mlp import gradcheck, scalar, vectorized
-from mlp.checks import check_reduction
-from mlp.params import Params, init_params
+from mlp.activations import ACTIVATIONS
+from mlp.checks import check_list, check_reduction
+from mlp.params import Params, random_params
 
 GRADIENTS = vectorized.Backward._fields  # dz dv dc dh dk dw db, in the order they are computed
 UPSTREAM = {"dz": None, "dv": "dz", "dc": "dz", "dh": "dz", "dk": "dh", "dw": "dk", "db": "dk"}
@@ -82,8 +83,7 @@ def cases(form: str, reductions=("sum", "mean"), seed: int = 0) -> list[Case]:
     rng = np.random.default_rng(seed)
     found = []
     for n_in, n_hid, n_out in SIZES:
-        params = init_params(n_in, n_hid, n_out, rng)
-        params = params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out))
+        params = random_params(n_in, n_hid, n_out, rng)
         x = rng.normal(size=(BATCH, n_in))
         labels = rng.integers(0, n_out, size=BATCH)
         if form == "scalar":
@@ -269,6 +269,7 @@ def check(backward, form: str = "vectorized", reductions=("sum", "mean"), seed: 
     """
     if form not in FORMS:
         raise ValueError(f"form must be 'scalar' or 'vectorized', got {form!r}")
+    reductions = check_list(reductions, "reductions")
     for reduction in reductions:
         check_reduction(reduction)
     verdict = Verdict(form)
@@ -368,3 +369,67 @@ def findings(got: dict, case: Case) -> list[Finding]:
         mistake = None if cause else likely_mistake(name, got[name], case)
         found.append(Finding(name, error, differences.get(name), mistake, cause))
     return found
+
+
+# Your own activation layer, checked: `check_layer(MyTanh, "tanh")`.
+# Each usual mistake is what the student's d_in would be, from the input k, the output h and
+# the gradient d_out arriving from after the layer.
+LAYER_MISTAKES = {
+    "sigmoid": {"σ′ written with the input k instead of the output h: k (1 - k) for h (1 - h)":
+                lambda k, h, d: d * k * (1 - k)},
+    "tanh": {"tanh′ written with the input k instead of the output h: 1 - k² for 1 - h²":
+             lambda k, h, d: d * (1 - k * k),
+             "the square missing: 1 - h for 1 - h²": lambda k, h, d: d * (1 - h),
+             "σ′'s form h (1 - h), which is the sigmoid's derivative, not tanh's":
+             lambda k, h, d: d * h * (1 - h)},
+    "relu": {"the mask taken after the layer, from the arriving gradient (d_out > 0), "
+             "instead of before it, from the input (k > 0)": lambda k, h, d: d * (d > 0),
+             "the mask reversed: kept where k < 0 instead of k > 0": lambda k, h, d: d * (k < 0)},
+}
+class LayerVerdict(NamedTuple):
+    """What `check_layer` found: ``ok``, and the message (``print`` the verdict)."""
+
+    ok: bool
+    message: str
+    mistake: str | None = None  # the usual mistake it matches, if one does
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_layer(make_layer, activation: str, seed: int = 0) -> LayerVerdict:
+    """Check a student's activation layer against `mlp.activations` and central differences.
+
+    ``make_layer()`` returns a layer with ``forward(k) -> h`` and ``backward(d_out)``
+    returning ``d_in`` or ``(d_in, d_params)``, as `mlp.layers.Activation` does;
+    ``activation`` names the function it computes (a key of ``ACTIVATIONS``). The verdict
+    says right, or what is wrong and which usual mistake (`LAYER_MISTAKES`) it matches.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")
+    f, df = ACTIVATIONS[activation]
+    rng = np.random.default_rng(seed)
+    k, d_out = rng.normal(scale=2.0, size=(6, 5)), rng.normal(size=(6, 5))
+    k[np.abs(k) < 1e-2] = 0.5  # away from ReLU's kink
+    layer = make_layer()
+    h = np.asarray(layer.forward(k.copy()), dtype=np.float64)
+    if h.shape != k.shape or not close(h, f(k)):
+        return LayerVerdict(False, f"Wrong forward: h should be {activation}(k), element by element (fix it first).")
+    returned = layer.backward(d_out.copy())
+    d_in = np.asarray(returned[0] if isinstance(returned, tuple) else returned, dtype=np.float64)
+    right = d_out * df(k, h)
+    (numerical,) = gradcheck.central_differences(lambda: float(np.sum(d_out * f(k))), [k])
+    if d_in.shape != k.shape:
+        return LayerVerdict(False, f"Wrong d_in: shape {d_in.shape}, but it must have the input's shape {k.shape}.")
+    if close(d_in, right):
+        return LayerVerdict(True, f"Right: d_in = d_out ⊙ {activation}′(k); relative error against "
+                                  f"central differences {gradcheck.relative_error(d_in, numerical):.1e}.")
+    mistakes = {**LAYER_MISTAKES.get(activation, {}), "the derivative missing: d_in = d_out": lambda k, h, d: d,
+                "the sign flipped": lambda k, h, d: -d * df(k, h)}
+    error = gradcheck.relative_error(d_in, numerical)
+    for mistake, made in mistakes.items():
+        if close(d_in, made(k, h, d_out)):
+            return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central "
+                                       f"differences). Likely {mistake}.", mistake)
+    return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central differences); no "
+                               f"usual mistake fits: d_in = d_out ⊙ f′(k), with f′ from the layer's own k and h.")

@@ -14,8 +14,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from mlp import scalar, vectorized
-from mlp.checks import check_count, check_params, check_positive, check_rng
-from mlp.params import Params
+from mlp.checks import check_count, check_positive, check_rng
+from mlp.params import Params, check_params
 
 
 def relative_error(analytic, numerical, tiny: float = 1e-300) -> float:
@@ -44,21 +44,30 @@ def numerical_gradients(loss: Callable[[Params], float], params: Params, eps: fl
     params = check_params(params).asarrays(np.float64)
     eps = check_positive(eps, "eps")
     entries = None if entries is None else check_count(entries, "entries")
-    grads = params.map(lambda field: np.full(field.shape, np.nan))
+    return Params(*central_differences(lambda: loss(params), list(params), eps, entries, rng))
+
+
+def central_differences(loss: Callable[[], float], arrays: list, eps: float = 1e-5,
+                        entries: int | None = None, rng=None) -> list:
+    """(loss(a + ε) - loss(a - ε)) / 2ε for each entry of each of ``arrays``, which ``loss``
+    reads: each entry is moved in place and put back. With ``entries``, only that many
+    randomly chosen entries of each array (the rest are NaN)."""
     rng = check_rng(rng, "rng")
-    for field, grad in zip(params, grads):
-        flat, flat_grad = field.reshape(-1), grad.reshape(-1)  # views into field and grad
+    grads = []
+    for array in arrays:
+        flat, flat_grad = array.reshape(-1), np.full(array.size, np.nan)  # flat: a view into array
         chosen = range(flat.size)
         if entries is not None and entries < flat.size:
             chosen = rng.choice(flat.size, size=entries, replace=False)
         for index in chosen:
             saved = flat[index]
             flat[index] = saved + eps
-            up = loss(params)
+            up = loss()
             flat[index] = saved - eps
-            down = loss(params)
+            down = loss()
             flat[index] = saved
             flat_grad[index] = (up - down) / (2 * eps)
+        grads.append(flat_grad.reshape(array.shape))
     return grads
 
 

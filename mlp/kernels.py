@@ -177,7 +177,7 @@ def processor() -> str:
 
 def kernel_dir() -> Path:
     """``$MLP_KERNEL_DIR`` if set, else ``kernels/`` in the user's cache folder."""
-    from mlp.data import user_cache_dir
+    from mlp.files import user_cache_dir
 
     return Path(os.environ.get("MLP_KERNEL_DIR") or user_cache_dir() / "kernels")
 
@@ -186,18 +186,16 @@ def _stored_or_measured(key: str, measure_plan, replace: bool = False) -> dict:
     """The plan stored under ``key``, or (if none, or ``replace``) ``measure_plan()`` stored
     there; under a lock across processes."""
     from mlp.cache import entry_lock
-    from mlp.data import write_atomically
+    from mlp.files import read_json, write_json
 
     path = kernel_dir() / "plans.json"
     with entry_lock(path):
-        try:
-            plans = json.loads(path.read_text())
-        except (OSError, ValueError):
-            plans = {}
+        plans = read_json(path)
+        plans = plans if isinstance(plans, dict) else {}
         if replace or not isinstance(plans.get(key), dict) or set(plans[key]) != set(PRODUCTS) \
                 or not set(plans[key].values()) <= set(PATHS):
             plans[key] = measure_plan()
-            write_atomically(path, json.dumps(plans, indent=1).encode())
+            write_json(path, plans)
     return plans[key]
 
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.checks import as_float_array, check_labels, check_params, check_reduction
-from mlp.params import Params
+from mlp.checks import as_float_array, check_labels, check_reduction
+from mlp.params import Params, check_params
 
 
 class Forward(NamedTuple):
@@ -140,3 +140,9 @@ def predict(x, params: Params) -> np.ndarray:
     """The most probable class of each row of ``x``."""
     x, params = check_inputs(x, params)
     return forward(x, params).z.argmax(axis=1)
+
+
+def predict_proba(x, params: Params) -> np.ndarray:
+    """Each row of ``x``'s class probabilities, the softmax ``y`` of the forward pass: (B, n_out)."""
+    x, params = check_inputs(x, params)
+    return forward(x, params).y

@@ -10,6 +10,7 @@ from mlp import kernels
 from mlp.fast import Step, flush_subnormals, gemm, scalar_step
 from mlp.kernels import ger
 from mlp.train import evaluate, scalar_step as plain_scalar_step, vectorized_step
+from mlp.params import random_params
 
 
 def plain_and_fast_steps_agree(step, plain, fast, batch_size, reduction, dtype, rtol):
@@ -27,8 +28,7 @@ def plain_and_fast_steps_agree(step, plain, fast, batch_size, reduction, dtype, 
 
 def network(batch_size, dtype):
     rng = np.random.default_rng(batch_size + 100)
-    plain = mlp.init_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
-    plain = plain._replace(b=rng.normal(size=9).astype(dtype), c=rng.normal(size=5).astype(dtype))
+    plain = random_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
     return plain, plain.map(np.copy)
 
 
@@ -142,7 +142,7 @@ def test_the_weight_product_never_sees_a_subnormal_through_saturated_units():
 def test_fused_scalar_step_equals_the_plain_one(sizes):
     """Forward, backward and update in one pass over plain floats: the same SGD trajectory."""
     rng = np.random.default_rng(sum(sizes))
-    plain = mlp.init_params(*sizes, rng, scale=1.0)._replace(b=rng.normal(size=sizes[1]), c=rng.normal(size=sizes[2]))
+    plain = random_params(*sizes, rng)
     plain, fused = plain.tolist(), plain.tolist()
     x = (3 * rng.normal(size=(200, sizes[0]))).tolist()
     labels = rng.integers(0, sizes[2], size=200).tolist()

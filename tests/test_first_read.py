@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "gradcheck.py", "training.md",
-         "cheatsheet.py"]
+LEARN = ["notation.md", "derivatives.py", "scalar.py", "nudge.py", "vectorized.py", "layers.py", "gradcheck.py",
+         "training.md", "cheatsheet.py"]
 
 
 class Term(NamedTuple):

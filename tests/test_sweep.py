@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlp import cache, cli
-from mlp.experiments import runs, sweep, sweeps
+from mlp.experiments import runs, sweep, sweeps, trainer
 
 TINY = runs.Run(dataset="synth", n_hid=4, batch_size=50, epochs=2, reduction="mean", limit=600)
 GRID = {"lr": [0.5, 2.0], "init": ["lecun", 1.0]}
@@ -42,24 +42,26 @@ def stored(folder: Path) -> list:
     return sorted(folder.glob("run-*")) if folder.exists() else []
 
 
-@pytest.mark.parametrize("grid, kwargs, message", [
-    ({"momentum": [0.9]}, {}, "unknown sweep option 'momentum'"),
-    ({"lr": []}, {}, "'lr' has no values"),
-    ({"lr": [0.1, 0.0]}, {}, "'lr': 0.0 must be a positive number"),
-    ({"lr": [-1.0]}, {}, "'lr': -1.0 must be a positive number"),
-    ({"lr": [float("nan")]}, {}, "must be a positive number"),
-    ({"batch_size": [0]}, {}, "'batch_size': 0 must be a positive integer"),
-    ({"batch_size": [2.5]}, {}, "'batch_size': 2.5 must be a positive integer"),
-    ({"n_hid": [100, 0]}, {}, "'n_hid': 0 must be a positive integer"),
-    ({"init": ["he"]}, {}, "'init': 'he'"),
-    ({"reduction": ["max"]}, {}, "must be one of sum, mean"),
-    ({"lr": [0.1, 0.1]}, {}, "repeats a value"),
-    (GRID, {"seeds": 0}, "seeds must be a positive count"),
-    (GRID, {"dataset": "cifar"}, "dataset must be one of"),
-    (GRID, {"jobs": 0}, "jobs must be a positive integer"),
+@pytest.mark.parametrize("grid, kwargs, error, message", [
+    ({"momentum": [0.9]}, {}, ValueError, "unknown sweep option 'momentum'"),
+    ({"lr": []}, {}, ValueError, "'lr' has no values"),
+    ({"lr": [0.1, 0.0]}, {}, ValueError, "'lr' must be a positive finite number, got 0.0"),
+    ({"lr": [-1.0]}, {}, ValueError, "'lr' must be a positive finite number, got -1.0"),
+    ({"lr": [float("nan")]}, {}, ValueError, "must be a positive finite number"),
+    ({"batch_size": [0]}, {}, ValueError, "'batch_size' must be an integer >= 1, got 0"),
+    ({"batch_size": [2.5]}, {}, TypeError, "'batch_size' must be an integer >= 1, got 2.5"),
+    ({"n_hid": [100, 0]}, {}, ValueError, "'n_hid' must be an integer >= 1, got 0"),
+    ({"init": ["he"]}, {}, ValueError, "'init' must be a positive number or one of 'lecun'"),
+    ({"reduction": ["max"]}, {}, ValueError, "must be one of 'sum', 'mean'"),
+    ({"lr": [0.1, 0.1]}, {}, ValueError, "repeats a value"),
+    (GRID, {"seeds": 0}, ValueError, "seeds must be an integer >= 1, got 0"),
+    (GRID, {"seeds": [-1]}, ValueError, "each of seeds must be an integer >= 0, got -1"),
+    (GRID, {"dataset": "cifar"}, ValueError, "dataset must be one of"),
+    (GRID, {"jobs": 0}, ValueError, "jobs must be an integer >= 1, got 0"),
+    (GRID, {"jobs": "2"}, TypeError, "jobs must be an integer >= 1, got '2'"),
 ])
-def test_a_bad_grid_is_one_clear_error_before_anything_trains(grid, kwargs, message, counted, own_cache):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+def test_a_bad_grid_is_one_clear_error_before_anything_trains(grid, kwargs, error, message, counted, own_cache):
+    with pytest.raises(error, match=message.replace("(", r"\(")):
         sweep(grid, **{"seeds": SEEDS, "dataset": "synth", "base": TINY, "jobs": 1, **kwargs})
     assert counted == [] and stored(own_cache) == []
 
@@ -74,7 +76,7 @@ def test_a_missing_data_set_is_one_clear_error_before_anything_trains(tmp_path, 
 
 def test_the_command_reports_a_bad_grid_and_trains_nothing(capsys, counted, own_cache):
     assert cli.main(["sweep", "--dataset", "synth", "--lr", "0.1,0", "--quiet"]) == 2
-    assert "sweep option 'lr': 0.0 must be a positive number" in capsys.readouterr().err
+    assert "sweep option 'lr' must be a positive finite number, got 0.0" in capsys.readouterr().err
     assert cli.main(["sweep", "--dataset", "synth", "--batch-size", "10,x", "--quiet"]) == 2
     assert "'x' is not an integer" in capsys.readouterr().err
     assert counted == [] and stored(own_cache) == []
@@ -125,7 +127,7 @@ def test_the_command_prints_a_table_and_writes_json_csv_and_figures(tmp_path, ca
 
 
 def test_the_sites_sweep_is_the_command_the_site_prints(tmp_path, own_cache, capsys):
-    site = sweeps.site_sweep("quick", runs.Trainer(1, False).fetch(sweeps.site_runs("quick")))
+    site = sweeps.site_sweep("quick", trainer.Trainer(1, False).fetch(sweeps.site_runs("quick")))
     argv = sweeps.command(sweeps.SITE_GRID, sweeps.SITE_SEEDS, "synth", sweeps.SITE_BASE)
     assert cli.main([*argv, "--quiet", "--out", str(tmp_path)]) == 0
     import json
@@ -172,9 +174,9 @@ def test_a_cluster_sweep_gives_the_local_results_and_stores_them_in_the_callers_
     for setting, planned in sweeps.plan(GRID, SEEDS, "synth", base=TINY):
         for run in planned:
             monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path / "local"))
-            a = cache.load(cache.path_for("run", runs.dataclasses.asdict(run), runs.datasets(run)))
+            a = cache.load(runs.path(run))
             monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path / "remote"))
-            b = cache.load(cache.path_for("run", runs.dataclasses.asdict(run), runs.datasets(run)))
+            b = cache.load(runs.path(run))
             assert a["run"] == b["run"] and a["held_out_accuracy"] == b["held_out_accuracy"]
             assert a["held_out_loss"] == b["held_out_loss"]
             for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
@@ -199,13 +201,13 @@ def _dies_once(marker, run, source):
     if run.seed == 1 and not os.path.exists(marker):
         Path(marker).touch()
         os._exit(1)
-    return runs._remote(run, source)
+    return trainer._remote(run, source)
 
 
 def test_a_run_whose_worker_dies_is_retried_on_another(cluster, own_cache, tmp_path, monkeypatch):
     _, client, _ = cluster
     marker = tmp_path / "died"
-    monkeypatch.setattr(runs, "_remote", functools.partial(_dies_once, str(marker)))
+    monkeypatch.setattr(trainer, "_remote", functools.partial(_dies_once, str(marker)))
     result = sweep({"lr": [0.5]}, seeds=3, dataset="synth", base=TINY, client=client, progress=False)
     assert marker.exists()  # a worker died running seed 1
     assert result["failed"] == [] and result["cells"][0]["seeds"] == [0, 1, 2] and len(stored(own_cache)) == 3
@@ -216,7 +218,7 @@ def test_a_run_lost_with_its_worker_is_reported_failed_and_the_others_carry_on(c
                                                                                monkeypatch):
     local_cluster, client, _ = cluster
     marker = tmp_path / "died"
-    monkeypatch.setattr(runs, "_remote", functools.partial(_dies_once, str(marker)))
+    monkeypatch.setattr(trainer, "_remote", functools.partial(_dies_once, str(marker)))
     monkeypatch.setattr(local_cluster.scheduler, "allowed_failures", 0)  # no retry: lost runs are failed
     grid = {"lr": [0.5]}
     result = sweep(grid, seeds=4, dataset="synth", base=TINY, client=client, progress=False)

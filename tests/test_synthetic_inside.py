@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mlp import plots, scalar
-from mlp.experiments import runs, synthetic_inside
+from mlp.experiments import loading, runs, synthetic_inside
 from mlp.experiments.synthetic import decision_grid, ellipse
 from mlp.params import init_params
 
@@ -19,7 +19,7 @@ def test_training_in_segments_equals_one_run():
     kept = synthetic_inside.train_snapshots(SMALL_RUN, [0, 1, 3, 5])
     one_piece = runs.execute(SMALL_RUN)["params"]
     assert all(np.array_equal(a, b) for a, b in zip(kept[-1], one_piece))
-    (x, _), _, n_out = runs.load(SMALL_RUN)
+    (x, _), _, n_out = loading.load(SMALL_RUN)
     start, _ = runs.initial(SMALL_RUN, x.shape[1], n_out)
     assert all(np.array_equal(a, b) for a, b in zip(kept[0], start))
     assert all(not np.array_equal(a.w, b.w) for a, b in zip(kept, kept[1:])), "a segment made no update"

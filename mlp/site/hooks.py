@@ -6,13 +6,15 @@
   ``full`` for a build; ``mkdocs serve`` on a cold cache serves the ``quick`` profile with
   a notice on every page while the full one trains in the background, and rebuilds as it
   progresses. The experiments command records its timings, and each page's execution
-  time is added (`mlp.experiments.timings`): the Performance page shows them.
-- Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
+  time is added (`mlp.experiments.build_times`): the Performance page shows them.
+- Each executed page (``docs/*.py``) is executed once, several at a time (as many as the
+  cores and memory allow, at most ``MLP_JOBS``: `mlp.jobs`), before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
-  under a key of the page's text and `page_key` (the package source, the README, the
-  profile and the results the build read), so a change to any of them re-executes the
-  page instead of serving a stale one, and an unchanged rebuild executes nothing.
+  under a key of the page's text and `page_key` (the code the pages import, the files
+  they show, the profile and the results the build read), so a change to any of them
+  re-executes the page instead of serving a stale one, and an unchanged rebuild (or an
+  edited comment in a module no page shows) executes nothing.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 """
@@ -32,7 +34,8 @@ from pathlib import Path, PurePosixPath
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from mlp.experiments import background, timings
+from mlp import jobs, staleness
+from mlp.experiments import background, build_times
 from mlp.experiments.profiles import check, from_environment as profile
 from mlp.site import preview
 
@@ -81,12 +84,15 @@ def npm_package(prefix: Path, name: str, version: str) -> Path:
 
 
 def page_key(config, results: str) -> str:
-    """A hash of everything an executed page's output depends on besides its own text."""
+    """A hash of everything an executed page's output depends on besides its own text: the
+    profile, the ``results`` it reads (their fingerprint), the code of the modules the pages
+    import and the text of the files they show (`mlp.staleness.code_hash`)."""
+    from mlp.site.page import SHOWN
+
     root = Path(config["config_file_path"]).parent
-    digest = hashlib.sha256(f"{profile()}\0{results}".encode())
-    for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    pages = sorted(path.relative_to(root).as_posix() for path in Path(config["docs_dir"]).glob("*.py"))
+    code = staleness.code_hash(pages, root, shown=SHOWN)
+    return hashlib.sha256(f"{profile()}\0{results}\0{code}".encode()).hexdigest()[:16]
 
 
 def on_startup(command, dirty):
@@ -95,6 +101,10 @@ def on_startup(command, dirty):
 
 def on_config(config):
     check(profile())
+    try:
+        jobs.limit()  # MLP_JOBS, checked before anything runs
+    except ValueError as error:
+        raise PluginError(str(error)) from None
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
     config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
                                        "assets/katex-init.js"])
@@ -109,7 +119,7 @@ def on_pre_build(config):
     # imported, and would train with old code under the new code's cache keys.
     log.info("running the experiments (profile %s%s; cached results are reused)", chosen,
              ", a preview while the full profile trains" if preview.STATE.preview else "")
-    record = timings.path(chosen)
+    record = build_times.path(chosen)
     subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", chosen, "--record", str(record)],
                    check=True)
     if preview.STATE.preview:
@@ -118,7 +128,7 @@ def on_pre_build(config):
         log.info(notice)  # not a warning: a strict build on an old results folder still succeeds
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
-                               / page_key(config, timings.read(record)["fingerprint"]))
+                               / page_key(config, build_times.read(record)["fingerprint"]))
     BUILD.clear()
     BUILD["status"] = background.read(preview.target()) if preview.STATE.preview else None
 
@@ -130,8 +140,14 @@ def on_page_content(html, page, config, files):
     return offer_notebook(EMPTY_HEADER.sub(r"<td\1></td>", STRAY_CSS.sub("", html)), page, config)
 
 
+def on_page_markdown(markdown, page, config, files):
+    from mlp.site import quiz
+
+    return quiz.replace_markers(markdown)
+
+
 def on_post_page(output, page, config):
-    output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG + ' aria-label="Search"', 1)
+    output = add_widget_scripts(output.replace(SEARCH_DIALOG, SEARCH_DIALOG + ' aria-label="Search"', 1), page)
     return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
 
 
@@ -140,6 +156,20 @@ def on_post_page(output, page, config):
 # plain cell, so that no header is announced empty.
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"'
 EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>\s*</th>")
+
+# The scripts of the pages' widgets, each loaded by the pages that show its widget: the class
+# of the widget's outermost element -> its scripts, in order.
+WIDGET_SCRIPTS = {"mlp-quiz": ("assets/quiz.js",), "mlp-nudge": ("assets/network.js", "assets/nudge.js")}
+
+
+def add_widget_scripts(output: str, page) -> str:
+    """The page with the scripts of the widgets it shows, before ``</body>``."""
+    from mkdocs.utils import get_relative_url
+
+    scripts = [src for widget, sources in WIDGET_SCRIPTS.items() if f'class="{widget} ' in output
+               or f'class="{widget}"' in output for src in sources]
+    tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in scripts)
+    return output.replace("</body>", tags + "</body>", 1) if tags else output
 
 
 def on_post_build(config):
@@ -196,23 +226,26 @@ def execute_pages(files, config) -> None:
     pages = {file.src_uri: file for file in files.documentation_pages()
              if file.abs_src_path.endswith(".py") and jupyter.should_include(file)}
 
-    def run(file):
+    def run(file, env):
         source = Path(file.abs_src_path)
-        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
+        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root, env)
 
-    record = timings.path(profile())
-    done, start = {}, time.perf_counter()
+    record = build_times.path(profile())
+    done, start, most = {}, time.perf_counter(), 1
     try:
-        # The longest pages first (their source's length is a fair guess), so that the two
-        # running at a time finish together rather than one waiting alone for a long one.
+        # The longest pages first (their source's length is a fair guess), so that the ones
+        # running at once finish together rather than one waiting alone for a long one.
         longest_first = sorted(pages, key=lambda uri: -Path(pages[uri].abs_src_path).stat().st_size)
         for batch in ([uri for uri in longest_first if uri not in READS_PAGE_TIMES],
                       [uri for uri in longest_first if uri in READS_PAGE_TIMES]):
-            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
-            timings.write(record, {**(timings.read(record) or {}),  # 0 s: stored, not executed
+            at_once = notebooks.at_once(len(batch))
+            most = max(most, at_once)
+            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run, at_once))
+            build_times.write(record, {**(build_times.read(record) or {}),  # 0 s: stored, not executed
                                    "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
                                    "kernels": {uri: kernel or 0.0 for uri, (_, _, kernel) in done.items()},
-                                   "pages_wall_seconds": time.perf_counter() - start})
+                                   "pages_wall_seconds": time.perf_counter() - start,
+                                   "pages_at_once": most})
     except notebooks.PageFailed as error:
         raise PluginError(str(error)) from None
     DOWNLOADS.clear()
