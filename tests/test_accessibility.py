@@ -76,16 +76,18 @@ async (tags) => {
 }
 """
 
-# JavaScript: the formulas whose MathML copy a screen reader cannot reach (but those of the
-# hidden copy of a code block that its copy button copies).
+# JavaScript: the shown formulas whose MathML copy a screen reader cannot reach: missing,
+# not rendered, or under aria-hidden. A formula hidden from every reader (a folded answer, the
+# hidden copy of a code block for its copy button) is not counted.
 MATHML_HIDDEN = """
-() => Array.from(document.querySelectorAll(".katex")).filter(el => !el.closest(".clipboard-copy-txt")).filter(el => {
+() => Array.from(document.querySelectorAll(".katex")).filter(el => el.getClientRects().length > 0).filter(el => {
   const mathml = el.querySelector(".katex-mathml math");
-  if (!mathml) return true;
-  for (let node = mathml; node && node !== document.body; node = node.parentElement) {
+  if (!mathml || el.closest("[aria-hidden=true]")) return true;
+  for (let node = mathml; node !== el.parentElement; node = node.parentElement) {
     const style = getComputedStyle(node);
-    if (style.display === "none" || style.visibility === "hidden" || node.getAttribute("aria-hidden") === "true"
-        || node.hidden) return true;
+    if (style.display === "none" || style.visibility === "hidden" || node.getAttribute("aria-hidden") === "true") {
+      return true;
+    }
   }
   return false;
 }).map(el => el.textContent.slice(0, 60))
