@@ -14,6 +14,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from mlp.example import running_example  # noqa: F401  (the questions' point, named here for the pages)
+
 # A typed number ("0.0514", "-1.2e-3", ".5"); a shape of two sizes ("(2, 3)", "2x3", "[2, 3]").
 # Each group is one number of the answer. "−" (the minus sign) is read as "-".
 NUMBER = r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
@@ -62,13 +64,6 @@ def numeric(name, prompt, value, hint, worked, values) -> Question:
     """A question whose answer is one number, ``value``, shown as ``{name}`` in the worked answer."""
     return Question(name, prompt, (float(value),), tolerance(value), NUMBER, hint, worked,
                     {**values, name: float(value)})
-
-
-def running_example() -> dict:
-    """The running example: the 2-3-2 network at the seeded random point where no gradient is zero."""
-    from mlp.experiments import synthetic_inside
-
-    return synthetic_inside.random_point()
 
 
 def at_the_point(point: dict) -> list[Question]:

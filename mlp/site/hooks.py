@@ -137,7 +137,7 @@ BUILD = {}  # this build: "status", the background training's (in a preview)
 
 
 def on_page_content(html, page, config, files):
-    return offer_notebook(EMPTY_HEADER.sub(r"<td\1></td>", STRAY_CSS.sub("", html)), page, config)
+    return offer_notebook(fold_checks(EMPTY_HEADER.sub(r"<td\1></td>", STRAY_CSS.sub("", html))), page, config)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -258,6 +258,47 @@ def execute_pages(files, config) -> None:
         DOWNLOADS[uri] = name
     for stale in set(into.glob("*.ipynb")) - {path for path, _, _ in done.values()}:
         stale.unlink()
+
+
+# A page's cells tagged with one of these are folded away under its summary (`fold_checks`).
+FOLDS = {"check": "How we know this is right",
+         "overflow": "Computing σ, the softmax and the loss without overflow"}
+_CELL = re.compile(r'<div\b[^>]*class="jp-Cell[ "]')
+_DIV = re.compile(r"<div\b|</div>")
+
+
+def _cell_span(html: str, inside: int) -> tuple[int, int]:
+    """The start and end of the notebook cell's ``<div>`` that holds position ``inside``."""
+    start = max(m.start() for m in _CELL.finditer(html, 0, inside + len('class="jp-Cell ')))
+    depth = 0
+    for m in _DIV.finditer(html, start):
+        depth += 1 if m.group() == "<div" else -1
+        if depth == 0:
+            return start, m.end()
+    raise ValueError("an unclosed notebook cell")
+
+
+def fold_checks(html: str, folds=FOLDS) -> str:
+    """Fold each run of cells tagged with a key of ``folds`` into one closed ``<details>`` under its summary.
+
+    A page's checks (SymPy's, the asserts that fail the build) stay on the page and run;
+    the reader opens them when they want them. Cells of one run may be Markdown or code,
+    and follow one another with nothing else between them.
+    """
+    spans = []  # (start, end, tag)
+    tags = "|".join(map(re.escape, folds))
+    for m in re.finditer(rf'class="[^"]*\bcelltag_({tags})\b', html):
+        start, end = _cell_span(html, m.start())
+        if spans and start < spans[-1][1]:  # inside a cell already folded (a code cell's inner div)
+            continue
+        if spans and spans[-1][2] == m.group(1) and html[spans[-1][1]:start].strip() == "":
+            spans[-1] = (spans[-1][0], end, m.group(1))
+        else:
+            spans.append((start, end, m.group(1)))
+    for start, end, tag in reversed(spans):
+        html = (html[:start] + f'<details class="mlp-fold mlp-{tag} note"><summary>{folds[tag]}</summary>'
+                + html[start:end] + "</details>" + html[end:])
+    return html
 
 
 def offer_notebook(html, page, config):
