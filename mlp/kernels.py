@@ -11,10 +11,9 @@ library's idle threads to stop spinning.
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.linalg import blas
+from functools import cache
 
-_GEMM = {"d": blas.dgemm, "f": blas.sgemm}
+import numpy as np
 
 
 def gemm(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0, beta: float = 0.0) -> np.ndarray:
@@ -25,13 +24,22 @@ def gemm(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0, beta: 
     matrix reads as its transpose, so this asks for ``cᵀ ← alpha bᵀ aᵀ + beta cᵀ``.
     """
     (bt, trans_b), (at, trans_a) = _as_fortran_transpose(b), _as_fortran_transpose(a)
-    routine = _GEMM.get(c.dtype.char)
+    routine = _routine(c.dtype.char)
     if routine is None:
         raise ValueError(f"gemm computes in float64 or float32, not {c.dtype}")
     out = routine(alpha, bt, at, beta=beta, c=c.T, trans_a=trans_b, trans_b=trans_a, overwrite_c=1)
     if not np.shares_memory(out, c):
         raise ValueError("gemm writes into a C-contiguous c of the operands' dtype")
     return c
+
+
+@cache
+def _routine(char: str):
+    """SciPy's ``dgemm`` or ``sgemm`` for a dtype's character, else ``None``; SciPy's BLAS is
+    loaded on the first product, so that ``import mlp`` stays quick."""
+    from scipy.linalg import blas
+
+    return {"d": blas.dgemm, "f": blas.sgemm}.get(char)
 
 
 def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
