@@ -55,8 +55,7 @@ for dtype in (np.float64, np.float32):
 def random_network(n_in, n_hid, n_out, seed, scale=1.0):
     """Random weights (std `scale`) and biases, and the generator."""
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale=scale)
-    return params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out)), rng
+    return mlp.params.random_params(n_in, n_hid, n_out, rng, scale=scale), rng
 
 
 params, rng = random_network(2, 3, 2, seed=1)
@@ -216,9 +215,7 @@ network = derivations.network_gradients()
 rng = np.random.default_rng(0)
 largest = {"scalar": 0.0, "vectorized": 0.0}
 for _ in range(20):
-    params = mlp.init_params(2, 3, 2, rng)
-    b, c = rng.normal(size=3), rng.normal(size=2)
-    params = params._replace(b=b, c=c)
+    params = mlp.params.random_params(2, 3, 2, rng)
     x, label = rng.normal(size=2), int(rng.integers(2))
     symbolic = network.evaluate(x, label, params)
     _, by_scalar = scalar.gradients(x, label, params)

@@ -210,28 +210,19 @@ page.figure(plots.training_curves(minibatch), "Mini-batch gradient descent on MN
 
 # %% tags=["hide-input"]
 hm = minibatch["history"]
-
-
-def noise(run):
-    """Standard deviation over mean of the per-update loss in the last epoch."""
-    steps = np.asarray(run["history"]["step_loss"])
-    last = steps[-len(steps) // run["run"]["epochs"]:]
-    return float(last.std() / last.mean())
-
-
-noise_sgd, noise_mb = noise(sgd), noise(minibatch)
-val_below = [e for e in range(1, len(hm["val_loss"])) if hm["val_loss"][e] < hm["train_loss"][e]]
+val_below = page.results("mnist_minibatch")["val_below_train"]
 beats = claims["minibatch_beats_sgd"]
+against = verdicts.minibatch_against_sgd(beats, page.results("mnist_sgd"), page.results("mnist_minibatch"))
 page.md(f"""
 Validation accuracy after the last epoch: {page.number("mnist_minibatch.run.held_out_accuracy")}, against
 {page.number("mnist_sgd.run.held_out_accuracy")} for stochastic gradient descent: mini-batch is
-{"ahead" if beats["minibatch"] > beats["sgd"] else "behind"} after the same 5 epochs, at a learning rate
+{against["position"]} after the same 5 epochs, at a learning rate
 {page.number("mnist.lr_ratio", "plain", beats["lr_sgd"] / beats["lr_minibatch"])} times smaller, so the two
 figures compare learning rates as much as methods (the [reproduction report](../reproduction/) counts the
 claim as one the data cannot tell). Per update its loss is
-{"steadier" if noise_mb < noise_sgd else "not steadier"}, as the report says: over the last epoch the standard
-deviation of the per-update loss is {page.number("mnist.noise_minibatch", "percent0", noise_mb)} of its mean,
-against {page.number("mnist.noise_sgd", "percent0", noise_sgd)} for single images. But with the summed loss an epoch of either adds up the same 55,000 per-example gradients, and
+{against["steadiness"]}, as the report says: over the last epoch the standard
+deviation of the per-update loss is {page.number("mnist_minibatch.step_noise", "percent0")} of its mean,
+against {page.number("mnist_sgd.step_noise", "percent0")} for single images. But with the summed loss an epoch of either adds up the same 55,000 per-example gradients, and
 Figure 5 scales them by a learning rate ten times smaller: per epoch it moves the network about a tenth as far.
 The lesson that holds: per example seen and at the same learning rate, the two move the network about equally
 far; mini-batches take fewer, steadier steps.
@@ -443,8 +434,7 @@ page.table(
      ["Fashion-MNIST, test accuracy", page.mean_std("fashion.report_recipe.test_accuracy"),
       page.mean_std("fashion.tuned.test_accuracy")]],
 )
-harder = fashion["tuned"]["test_accuracy"]["mean"] < final["tuned"]["test_accuracy"]["mean"]
-page.md(f"Fashion-MNIST is {'harder' if harder else 'not harder'} for this network: the tuned recipe scores "
+page.md(f"Fashion-MNIST is {verdicts.harder(final, fashion)} for this network: the tuned recipe scores "
         f"{page.number('fashion.tuned.test_accuracy.mean')} there against "
         f"{page.number('final_model.tuned.test_accuracy.mean')} on MNIST.")
 page.figure(plots.final_accuracies(final, fashion),

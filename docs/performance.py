@@ -323,7 +323,7 @@ run, evaluation excluded.
 # measure the training sample at their first and last epoch only.
 
 # %% tags=["hide-input"]
-from mlp.experiments import timings
+from mlp.experiments import build_times
 
 
 def seconds_table(key, header, rows):
@@ -333,9 +333,9 @@ def seconds_table(key, header, rows):
                          for j, cell in enumerate(row)] for i, row in enumerate(rows)])
 
 
-record = timings.read(timings.path(page.profile()))
+record = build_times.read(build_times.path(page.profile()))
 if record is None:
     page.md("This build recorded no timings.")
 else:
-    seconds_table("timings", *timings.rows(record))
-    seconds_table("page_timings", *timings.page_rows(record))
+    seconds_table("timings", *build_times.rows(record))
+    seconds_table("page_timings", *build_times.page_rows(record))

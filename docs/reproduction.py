@@ -11,7 +11,6 @@
 
 # %% tags=["hide-input"]
 import numpy as np
-import sympy as sp
 
 import mlp
 from mlp import derivations, report, vectorized
@@ -70,19 +69,10 @@ page.md(f"""
 # Equations of the appendix, checked again (cheap for K = 3).
 jacobian, gradient, bonus = (derivations.softmax_jacobian(K), derivations.cross_entropy_gradient(K),
                              derivations.bonus_single_term(K))
-# The middle lines of eq. 5.1 and 5.2 as the report writes them, for two classes.
-(z1, z2), (y1, y2), defs = derivations.softmax_definition(2)
-total = sp.exp(z1) + sp.exp(z2)
-middle_51 = -(sp.exp(z1) * total - sp.exp(z1) * sp.exp(z1)) / total**2
-middle_52 = -(0 - sp.exp(z1) * sp.exp(z2)) / total**2
-slip_51 = sp.cancel(middle_51 + (y1 * (1 - y1)).subs(defs)) == 0  # the middle line is minus the result
-slip_52 = sp.cancel(middle_52 - (y1 * y2).subs(defs)) == 0  # it equals +y1 y2, the result says -y1 y2
-assert slip_51 and slip_52, "the sign slips described in the table are not there"
+assert all(derivations.sign_slips()), "the sign slips described in the table are not there"
 # Eq. 2.2 / 2.4 at the dry-run point: SymPy's gradients (no backpropagation) against both forms.
-dry = results["dry_run"]
-symbolic = derivations.network_gradients().evaluate(report.DRY_RUN_X, report.DRY_RUN_LABEL, report.DRY_RUN_PARAMS)
-backprop_error = max(float(np.abs(np.asarray(s) - np.asarray(g)).max()) for s, g in zip(symbolic, dry["scalar"]))
-backprop_agrees = backprop_error < 1e-12 and dry["max_difference_between_forms"] < 1e-12
+backprop = derivations.dry_run_backprop(results["dry_run"])
+backprop_error, backprop_agrees = backprop["error"], backprop["agrees"]
 
 # %% tags=["hide-input"]
 c = claims

@@ -243,39 +243,19 @@ randomness (initial weights and example order together).
 # the fraction of class 1.
 
 # %% tags=["hide-input"]
-untrained = sgd["untrained_accuracy"]["values"]
-epoch_1 = [r["history"]["val_accuracy"][1] for r in sgd["runs"]]
-train_acc = float(np.mean([r["history"]["train_accuracy"][-1] for r in sgd["runs"]]))
-a1 = data["val_fraction_1"]
-
-
-def near(values):
-    return table.near(values, REPORT)
-
-
-def show(name, values):
-    return ", ".join(page.number(f"synthetic.hypothesis.{name}", value=v) for v in np.atleast_1d(values))
-
-
-hypotheses = [
-    ("a trained network with inverted predictions or labels", 1 - acc["mean"]),
-    ("an untrained network (epoch 0), one per seed", untrained),
-    ("a network evaluated after one epoch, one per seed", epoch_1),
-    ("scored on the training set instead", train_acc),
-    ("predictions compared with misaligned labels", a1 * a1 + (1 - a1) * (1 - a1)),
-    ("a network answering always class 0", sgd["always_0_accuracy"]),
-]
+hypotheses = sgd["hypotheses"]  # `mlp.experiments.synthetic.hypotheses`
 page.table(["the report's network was...", "accuracy on these data", "near 45.8%?"],
-           [[name, show(i, values), verdicts.word(near(values))] for i, (name, values) in enumerate(hypotheses)])
+           [[h["name"], ", ".join(page.number(f"scalar_sgd.hypotheses.{i}.accuracy.{j}") for j in range(len(h["accuracy"]))),
+             verdicts.word(h["near"])] for i, h in enumerate(hypotheses)])
 page.md(f"Three standard errors of {report.SYNTH_ACCURACY_TEXT} on 10,000 points are "
         f"{page.number('synthetic.margin', 'points', table.margin(REPORT))} points.")
-close = [name for name, values in hypotheses if near(values) is True]
-constant = sum(abs(v - b) < 1e-12 for v in untrained for b in (sgd["majority_accuracy"], sgd["always_0_accuracy"]))
+close = [h["name"] for h in hypotheses if h["near"] is True]
+untrained, constant = hypotheses[1], sgd["untrained_constant"]
 page.md(f"""
 {"Near the report's number: " + "; ".join(name.split(",")[0] for name in close) + "." if close else "None of these comes near the report's number."}
-{(f"{constant} of the {len(untrained)} untrained networks here score exactly a constant baseline: they answer one "
+{(f"{constant} of the {len(untrained['accuracy'])} untrained networks here score exactly a constant baseline: they answer one "
   "class everywhere. " if constant else "") + "An untrained network's accuracy depends on its random draw and "
- "lands between or near the two baselines; 45.8% is such a number. " if near(untrained) is not False else ""}Which mistake the
+ "lands between or near the two baselines; 45.8% is such a number. " if untrained["near"] is not False else ""}Which mistake the
 report made cannot be decided from its text; the numbers only say that its network did not classify these data.
 """)
 

@@ -188,9 +188,7 @@ page.source(vectorized.cross_entropy)
 # %%
 def random_case(n_in, n_hid, n_out, examples, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale="lecun")
-    params = params._replace(b=rng.normal(size=n_hid),
-                             c=rng.normal(size=n_out))
+    params = mlp.params.random_params(n_in, n_hid, n_out, rng, scale="lecun")
     x = rng.normal(size=(examples, n_in))
     return x, rng.integers(0, n_out, size=examples), params
 

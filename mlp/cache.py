@@ -1,9 +1,9 @@
 """Results stored on disk, keyed by everything that determines them.
 
-A result's key hashes its configuration, the code a training run executes (`run_modules`,
-found from the imports) and the checksums of the data it reads; a rebuild with nothing
-changed recomputes nothing, and a change to any of these recomputes exactly the results
-it touches.
+A result's key hashes its configuration, the code that computes it (by default a training
+run's; `mlp.staleness`: comments and docstrings do not count) and the checksums of the data
+it reads; a rebuild with nothing changed recomputes nothing, and a change to any of these
+recomputes exactly the results it touches.
 
 Each entry is one ``.npz`` file that can hold nothing but data: the result's arrays, and
 the rest of it as a JSON document naming them, read with ``allow_pickle=False``. It
@@ -16,28 +16,27 @@ build says so once (`old_format_notice`).
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import fcntl
-import functools
 import hashlib
 import io
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from mlp.data import SHA256, user_cache_dir, write_atomically
+from mlp import staleness
+from mlp.data import SHA256
+from mlp.files import user_cache_dir, write_atomically
 from mlp.params import Params
 
 FORMAT = "mlp-result-2"
 SUFFIX = ".npz"
 OLD_SUFFIX = ".pkl"  # the pickle format of mlp-result-1: never opened
 
-PACKAGE = Path(__file__).parent  # the package this module belongs to
-ENTRY = "experiments/runs.py"  # where a run starts: `mlp.experiments.runs.execute`
 
 
 def results_dir() -> Path:
@@ -45,110 +44,42 @@ def results_dir() -> Path:
     return Path(os.environ.get("MLP_RESULTS_DIR") or user_cache_dir() / "results")
 
 
+def usable_results_dir() -> Path:
+    """`results_dir`, created if missing; an ``OSError`` naming it and ``MLP_RESULTS_DIR`` if it
+    cannot hold results (a file in its place, no permission to write)."""
+    folder = results_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = "a file, not a folder" if folder.is_file() else error.strerror or error
+        raise OSError(f"the results folder {folder} cannot be used ({reason}): "
+                      "set MLP_RESULTS_DIR to a folder you can write to") from None
+    return folder
+
+
 # ------------------------------------------------------------ the code of a run
 
-def code_only(source: str) -> str:
-    """The syntax tree of ``source`` without comments, layout or docstrings.
-
-    Editing a comment or a docstring does not change what a module computes, so it
-    does not invalidate the results.
-    """
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
-            node.body = body[1:]
-    return ast.dump(tree)
+RUN = "mlp.experiments.runs"  # where a run starts: `mlp.experiments.runs.execute`
 
 
-@functools.lru_cache(maxsize=128)
-def _parsed(path: str, mtime_ns: int, size: int) -> tuple[bytes, tuple]:
-    """SHA-256 of a source file's `code_only`, and its imports as ``(level, module, names)``.
-
-    Parsed once per version of the file: the time and size in the key catch an edit.
-    """
-    source = Path(path).read_text()
-    imports = []
-    for node in ast.walk(ast.parse(source)):  # every import, at the top or inside a function
-        if isinstance(node, ast.Import):
-            imports += [(0, alias.name, ()) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            imports.append((node.level, node.module or "", tuple(alias.name for alias in node.names)))
-    return hashlib.sha256(code_only(source).encode()).digest(), tuple(imports)
+def source_hash(code=(RUN,), root: Path | None = None) -> str:
+    """`mlp.staleness.code_hash` of the modules ``code`` (default: a training run's), under ``root``."""
+    return staleness.code_hash(code, root or staleness.ROOT)
 
 
-def _read(package: Path, name: str) -> tuple[bytes, tuple]:
-    stat = (package / name).stat()
-    return _parsed(str(package / name), stat.st_mtime_ns, stat.st_size)
-
-
-def _module_file(package: Path, dotted: list[str]) -> str | None:
-    """The file, relative to ``package``, of the ``mlp`` module named ``dotted``, if it is one."""
-    if not dotted or dotted[0] != package.name:
-        return None
-    for name in ("/".join(dotted[1:] + ["__init__.py"]), "/".join(dotted[1:]) + ".py"):
-        if name != ".py" and (package / name).is_file():
-            return name
-    return None
-
-
-def _imported(package: Path, name: str) -> set[str]:
-    """The files of ``package`` that the module in file ``name`` imports."""
-    here = [package.name, *Path(name).parent.parts]  # the package the module is in
-    found = set()
-    for level, module, names in _read(package, name)[1]:
-        base = (here[:len(here) - level + 1] if level else []) + (module.split(".") if module else [])
-        modules = [_module_file(package, base + [alias]) for alias in names]  # `from a import b`: b a module?
-        found.update(modules)
-        if not modules or None in modules:  # `import a`, or `from a import f` with f defined in a
-            found.add(_module_file(package, base))
-    return found - {None}
-
-
-def run_modules(package: Path | None = None) -> tuple[str, ...]:
-    """The files of the package whose code a training run executes, relative to it.
-
-    `ENTRY` and every ``mlp`` module it imports (absolute or relative, at the top of a
-    module or inside a function), transitively; and the ``__init__.py`` of each package
-    on the way, whose code runs first. The imports of an ``__init__`` reached only as a
-    parent are not followed: they serve the package's readers (the experiments'
-    summaries, `mlp.gradcheck`), and a run calls none of them. Figures, pages and the
-    command line are not reached, so editing them keeps every result.
-    """
-    package = Path(package or PACKAGE)
-    followed, todo = set(), [ENTRY]
-    while todo:
-        name = todo.pop()
-        if name not in followed:
-            followed.add(name)
-            todo.extend(_imported(package, name))
-    parents = {"/".join([*Path(name).parts[:depth], "__init__.py"])
-               for name in followed for depth in range(len(Path(name).parts))}
-    return tuple(sorted(followed | parents))
-
-
-def source_hash(package: Path | None = None) -> str:
-    """SHA-256 (hex) over the code, not comments or docstrings, of the `run_modules`."""
-    package = Path(package or PACKAGE)
-    digest = hashlib.sha256()
-    for name in run_modules(package):
-        digest.update(name.encode() + b"\0" + _read(package, name)[0])
-    return digest.hexdigest()
-
-
-def key(kind: str, config: dict, datasets=()) -> str:
-    """The hash naming the result of ``kind`` computed with ``config`` on ``datasets``."""
+def key(kind: str, config: dict, datasets=(), code=(RUN,)) -> str:
+    """The hash naming the result of ``kind`` computed with ``config`` on ``datasets`` by the modules ``code``."""
     data = {name: value for name, value in sorted(SHA256.items()) if name.split("/")[0] in datasets}
-    text = json.dumps({"kind": kind, "config": config, "source": source_hash(), "data": data},
+    text = json.dumps({"kind": kind, "config": config, "source": source_hash(code), "data": data},
                       sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def path_for(kind: str, config: dict, datasets=()) -> Path:
-    """Where the result of ``kind`` with ``config`` on ``datasets`` is stored."""
-    return results_dir() / f"{kind}-{key(kind, config, datasets)[:20]}{SUFFIX}"
+def path_for(kind: str, config: dict, datasets=(), code=(RUN,)) -> Path:
+    """Where the result of ``kind`` with ``config`` on ``datasets`` by the modules ``code`` is stored."""
+    return results_dir() / f"{kind}-{key(kind, config, datasets, code)[:20]}{SUFFIX}"
 
 
 # ------------------------------------------------------------ entries on disk
@@ -285,25 +216,37 @@ def entry_lock(path: Path):
 
     A blocking ``fcntl.flock`` on ``.<name>.lock`` beside the entry, waiting for as long
     as another holder computes. The kernel releases it when its holder exits or dies,
-    so a killed process leaves no stale lock; the empty lock file stays and is harmless.
-    Not re-entrant: a holder that asks for the same entry again waits for itself.
+    so a killed process leaves no stale lock. The holder deletes the lock file before
+    releasing it, so none stays behind; a waiter that then gets the lock of a deleted
+    file starts again on a fresh one. Not re-entrant: a holder that asks for the same
+    entry again waits for itself.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "a") as file:
-        fcntl.flock(file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
+    lock = path.with_name(f".{path.name}.lock")
+    while True:
+        with open(lock, "a") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            try:
+                current = os.stat(lock).st_ino == os.fstat(file.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                try:
+                    yield
+                finally:
+                    lock.unlink(missing_ok=True)
+                    fcntl.flock(file, fcntl.LOCK_UN)
+                return
 
 
-def cached(kind: str, config: dict, compute, datasets=()):
-    """``compute()``, or its stored result for the same kind, config, source and data.
+def cached(kind: str, config: dict, compute, datasets=(), code=(RUN,)):
+    """``compute()``, or its stored result for the same kind, config, data and ``code``: the
+    modules ``compute`` runs (`mlp.staleness.modules`), by default a training run's.
 
     Load, else compute and store, all under the entry's lock: a second process asking
     for the same result meanwhile waits, then loads what the first stored.
     """
-    path = path_for(kind, config, datasets)
+    path = path_for(kind, config, datasets, code)
     with entry_lock(path):
         value = load(path)
         if value is None:

@@ -1,4 +1,4 @@
-"""Argument checks shared by both network forms.
+"""Argument checks for the whole package: counts, numbers, choices, flags, seeds, arrays.
 
 Bad input gets a ``ValueError`` or ``TypeError`` that names the argument, never a
 silently wrong answer.
@@ -59,6 +59,8 @@ def check_float_type(dtype, name: str = "dtype") -> np.dtype:
 
 def check_rng(seed, name: str) -> np.random.Generator:
     """``numpy.random.default_rng(seed)``, with an error that names the argument."""
+    if isinstance(seed, (bool, np.bool_)):  # True is no seed, though NumPy would take it as 1
+        raise TypeError(f"{name} must be a non-negative integer seed or a numpy.random.Generator, got {seed!r}")
     try:
         return np.random.default_rng(seed)
     except (TypeError, ValueError) as error:
@@ -91,27 +93,6 @@ def as_float_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
     return array
 
 
-def check_params(params) -> Params:
-    """``params`` as a `Params` of float arrays with consistent shapes."""
-    from mlp.params import Params  # here, as params.py imports this module
-
-    if not isinstance(params, Params):
-        raise TypeError(f"params must be an mlp.Params, got {type(params).__name__}")
-    w = as_float_array(params.w, "params.w", 2)
-    dtype = w.dtype
-    b = as_float_array(params.b, "params.b", 1, dtype)
-    v = as_float_array(params.v, "params.v", 2, dtype)
-    c = as_float_array(params.c, "params.c", 1, dtype)
-    n_in, n_hid = w.shape
-    if b.shape != (n_hid,) or v.shape[0] != n_hid or c.shape != (v.shape[1],):
-        raise ValueError(
-            "params shapes do not fit together: "
-            f"w {w.shape}, b {b.shape}, v {v.shape}, c {c.shape}; "
-            "expected (n_in, n_hid), (n_hid,), (n_hid, n_out), (n_out,)"
-        )
-    return Params(w, b, v, c)
-
-
 def check_labels(labels, n_examples: int, n_out: int, name: str = "labels") -> np.ndarray:
     """``labels`` as a 1-D integer array of classes in ``0 .. n_out - 1``."""
     array = np.asarray(labels)
@@ -129,3 +110,14 @@ def check_labels(labels, n_examples: int, n_out: int, name: str = "labels") -> n
 
 def check_reduction(reduction: str) -> str:
     return check_choice(reduction, "reduction", ("sum", "mean"))
+
+
+def check_list(value, name: str) -> list:
+    """``value`` as a list, if it is a list, tuple or other sequence: a string is no list of
+    names (it would be split into its characters)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a list, got the string {value!r} (write [{value!r}] for one)")
+    try:
+        return list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a list, got {type(value).__name__}") from None

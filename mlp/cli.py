@@ -1,4 +1,11 @@
-"""The ``mlp`` command: ``python -m mlp SUBCOMMAND``."""
+"""The ``mlp`` command: ``python -m mlp SUBCOMMAND``.
+
+On the command line words join with hyphens (``dry-run``, ``--n-hid``, the experiment
+``scalar-sgd``), in Python with underscores (``dry_run``, ``n_hid``, ``"scalar_sgd"``);
+either spelling of an experiment's name is taken. Options not given take the values of
+`mlp.recipes` (``--recipe``). A bad option is one line and exit status 2; a run that
+diverges, one line and exit status 1.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,8 @@ import time
 
 import numpy as np
 
-from mlp import checks, gradcheck, report, scalar, vectorized
-from mlp.params import INIT_NAMES, Params, init_params
+from mlp import checks, gradcheck, recipes, report, scalar, vectorized
+from mlp.params import INIT_NAMES, Params, check_init, init_params
 
 
 def dry_run(args) -> int:
@@ -21,7 +28,7 @@ def dry_run(args) -> int:
     for name, reported, s, v in zip(Params._fields, report.DRY_RUN_GRADS, g_s, g_v):
         rows = zip(np.atleast_2d(reported), np.atleast_2d(s), np.atleast_2d(v))
         for i, (r_row, s_row, v_row) in enumerate(rows):
-            cells = [np.array2string(np.asarray(row), precision=4, floatmode="fixed", suppress_small=True)
+            cells = [np.array2string(np.round(row, 4) + 0.0, precision=4, floatmode="fixed")  # + 0.0: no -0.0000
                      for row in (r_row, s_row, v_row)]
             print(f"{'d' + name if i == 0 else '':4}" + "".join(f"{cell:>30}" for cell in cells))
     agree = report.dry_run_agrees(g_s) and all(np.allclose(s, v, rtol=1e-12) for s, v in zip(g_s, g_v))
@@ -35,16 +42,20 @@ def check(args) -> int:
     n_in, n_hid, n_out = args.sizes
     params = init_params(n_in, n_hid, n_out, rng, scale="lecun")
     x, labels = rng.normal(size=(args.batch, n_in)), rng.integers(0, n_out, size=args.batch)
-    results = {
-        f"vectorized (batch of {args.batch})": gradcheck.check_vectorized(x, labels, params, entries=args.entries, rng=rng),
-        "scalar (one example)": gradcheck.check_scalar(x[0], int(labels[0]), params, entries=args.entries, rng=rng),
+    checks_ = {
+        f"vectorized (batch of {args.batch})":
+            lambda: gradcheck.check_vectorized(x, labels, params, entries=args.entries, rng=rng),
+        "scalar (one example)": lambda: gradcheck.check_scalar(x[0], int(labels[0]), params, entries=args.entries, rng=rng),
     }
     print(f"gradient check, network {n_in}-{n_hid}-{n_out}, float64, "
-          f"{args.entries or 'all'} entries per parameter, relative error:")
-    print(f"{'':28}" + "".join(f"{'d' + name:>10}" for name in Params._fields))
-    for label, result in results.items():
-        print(f"{label:28}" + "".join(f"{result.errors[name]:10.1e}" for name in Params._fields))
-    ok = all(result.max_error < args.tolerance for result in results.values())
+          f"{args.entries} entries per parameter, relative error:")
+    print(f"{'':28}" + "".join(f"{'d' + name:>10}" for name in Params._fields), flush=True)
+    ok = True
+    for label, check_one in checks_.items():  # each row as soon as it is known: the scalar one takes seconds
+        print(f"{label:28}", end="", flush=True)
+        result = check_one()
+        print("".join(f"{result.errors[name]:10.1e}" for name in Params._fields), flush=True)
+        ok = ok and result.max_error < args.tolerance
     print(f"all below {args.tolerance:g}:", "yes" if ok else "NO")
     return 0 if ok else 1
 
@@ -55,12 +66,14 @@ def run_experiments(args) -> int:
     from mlp.experiments.table import format_rows, rows
 
     started, trainers = time.perf_counter(), []
+    args.names = [name.replace("-", "_") for name in args.names]
+    args.profile = args.profile or experiments.profiles.from_environment()
     results = experiments.run(args.names, args.profile, jobs=args.jobs, progress=False if args.quiet else None,
                               trainer_out=trainers)
     if args.record:
-        from mlp.experiments import timings
+        from mlp.experiments import build_times
 
-        timings.write(args.record, timings.record(args.names, args.profile, trainers[0],
+        build_times.write(args.record, build_times.record(args.names, args.profile, trainers[0],
                                                   time.perf_counter() - started))
     print(format_rows(rows(results)))
     if args.figures:
@@ -71,22 +84,57 @@ def run_experiments(args) -> int:
     return 0
 
 
-def train_one(args) -> int:
-    """Train one network and report its accuracy per epoch."""
-    from mlp.experiments.runs import Run, execute
+TRAIN_OPTIONS = ("n_hid", "lr", "batch_size", "epochs", "reduction", "init", "lr_decay")  # of `mlp.recipes`
 
-    run = Run(dataset=args.dataset, final=args.final, n_hid=args.hidden, lr=args.lr, batch_size=args.batch_size,
-              epochs=args.epochs, seed=args.seed, reduction=args.reduction, init=args.init,
-              lr_decay=args.lr_decay, form=args.form, dtype=args.dtype, record_steps=False)
-    result = execute(run, progress=False if args.quiet else None)
+
+def recipe(args) -> dict:
+    """The recipe's settings (`mlp.recipes`), with the options given on the command line in their place."""
+    settings = dict(recipes.RECIPES[args.recipe])
+    settings.update({name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name, None) is not None})
+    if getattr(args, "form", None) == "scalar" and args.batch_size is None:
+        settings["batch_size"] = 1  # the scalar form trains one example at a time
+    return settings
+
+
+def train_one(args) -> int:
+    """Train one network and report its loss and accuracy per epoch; save it if asked."""
+    from mlp.experiments.runs import Run, execute, load
+    from mlp.params import save
+    from mlp.train import DivergenceError
+
+    run = Run(dataset=args.dataset, final=args.final, seed=args.seed, form=args.form, dtype=args.dtype,
+              limit=args.limit, record_steps=False, keep_params=True, on_divergence=args.on_divergence,
+              **recipe(args))
+    (x, _), (held_x, _), n_out = load(run)
+    held_out = "test" if run.final else "validation"
+    print(f"{run.dataset}: training on {len(x):,} examples, {held_out} on {len(held_x):,}; network "
+          f"{x.shape[1]}-{run.n_hid}-{n_out}, {run.form}, lr {run.lr:g} ({run.reduction} loss), batch {run.batch_size}, "
+          f"{run.epochs} epoch(s), init {run.init}", flush=True)
+    try:
+        result = execute(run, progress=False if args.quiet else None)
+    except DivergenceError as error:
+        print(f"mlp train: error: {str(error).split(' Try to ')[0]} Lower --lr"
+              + (", or use --reduction mean" if "reduction" in error.hint else "")
+              + "; or pass --on-divergence stop to keep the epochs before it.", file=sys.stderr)
+        return 1
     history = result["history"]
-    print(f"{'epoch':>5} {'train loss':>11} {'train acc':>10} {'val loss':>9} {'val acc':>8} {'seconds':>8}")
-    for epoch, values in enumerate(zip(history["train_loss"], history["train_accuracy"], history["val_loss"],
-                                       history["val_accuracy"], history["seconds"])):
-        train_loss, train_acc, val_loss, val_acc, seconds = values
-        print(f"{epoch:5d} {train_loss:11.4f} {100 * train_acc:9.2f}% {val_loss:9.4f} {100 * val_acc:7.2f}% {seconds:8.1f}")
+    columns = ["train_loss", "train_accuracy"] + (["val_loss", "val_accuracy"] if len(history["val_loss"]) else [])
+    print(f"{'epoch':>5} {'train loss':>11} {'train acc':>10}"
+          + (f" {'val loss':>9} {'val acc':>8}" if len(columns) > 2 else "") + f" {'seconds':>8}")
+    for epoch, seconds in enumerate(history["seconds"]):
+        loss, accuracy, *val = (history[name][epoch] for name in columns)
+        print(f"{epoch:5d} {loss:11.4f} {100 * accuracy:9.2f}%"
+              + (f" {val[0]:9.4f} {100 * val[1]:7.2f}%" if val else "") + f" {seconds:8.1f}")
     print(f"{result['held_out']} accuracy: {100 * result['held_out_accuracy']:.2f}% "
           f"(loss {result['held_out_loss']:.4f}), training time {result['train_seconds']:.1f} s")
+    if args.save:
+        save(args.save, result["params"])
+        print("wrote", args.save)
+    if result["diverged"]:
+        where = result["diverged"]
+        print(f"mlp train: training diverged at step {where['step']} of epoch {where['epoch']} (loss {where['loss']:.4g}); "
+              "the numbers above are the last epoch before it", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -113,16 +161,19 @@ def run_sweep(args) -> int:
     """Train every cell of a grid times seeds (cached), print a table per cell, write JSON, CSV and figures."""
     from mlp.experiments import sweeps
 
+    from mlp.experiments.runs import Run
+
     grid = {}
     for option, kind in (("lr", float), ("batch_size", int), ("n_hid", int), ("init", "init"),
                          ("epochs", int), ("reduction", str), ("lr_decay", float)):
         text = getattr(args, option)
         if text is not None:
-            grid[option] = [_sweep_value(option, part.strip(), kind) for part in text.split(",") if part.strip()]
+            grid[option] = [_sweep_value(option, part.strip(), kind) for part in text.split(",")]
     client = sweeps.connect(args.scheduler) if args.scheduler else None
     try:
         result = sweeps.sweep(grid, seeds=args.seeds, dataset=args.dataset, final=args.final, jobs=args.jobs,
-                              client=client, progress=False if args.quiet else None, limit=args.limit)
+                              client=client, progress=False if args.quiet else None, limit=args.limit,
+                              base=Run(**recipes.RECIPES[args.recipe]))
     finally:
         if client is not None:
             client.close()
@@ -146,12 +197,15 @@ def run_sweep(args) -> int:
 
 def _sweep_value(option: str, text: str, kind):
     """One value of a comma-separated sweep list, as the type its option takes."""
+    flag = f"--{option.replace('_', '-')}"
+    if not text:
+        raise ValueError(f"{flag}: an empty item in the comma-separated list")
     if kind == "init" and text in INIT_NAMES:
         return text
     try:
         return text if kind is str else (int if kind is int else float)(text)
     except ValueError:
-        raise ValueError(f"sweep option {option!r}: {text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        raise ValueError(f"{flag}: {text!r} is not {'an integer' if kind is int else 'a number'}") from None
 
 
 def add_sweep_parser(sub) -> None:
@@ -160,7 +214,8 @@ def add_sweep_parser(sub) -> None:
                        description="Train every combination of the comma-separated values, once per seed, "
                        "through the results cache (a rerun trains nothing, a widened grid only its new cells), "
                        "locally or on a Dask cluster, and print each cell's held-out accuracy with its 95% "
-                       "interval. Options not given keep the train command's defaults.")
+                       "interval (cut to 0..100%%). Options not given keep the train command's (--recipe); "
+                       "results are stored in MLP_RESULTS_DIR (default ~/.cache/mlp/results).")
     p.add_argument("--lr", metavar="LIST", help="learning rates, e.g. 0.01,0.1,0.3")
     p.add_argument("--batch-size", dest="batch_size", metavar="LIST", help="examples per update, e.g. 32,100")
     p.add_argument("--init", metavar="LIST", help="weight init: standard deviations or one of lecun, glorot, uniform, e.g. lecun,1")
@@ -168,12 +223,17 @@ def add_sweep_parser(sub) -> None:
     p.add_argument("--epochs", metavar="LIST", help="passes over the training data, e.g. 10")
     p.add_argument("--reduction", metavar="LIST", help="loss over a batch: sum, mean or sum,mean")
     p.add_argument("--lr-decay", dest="lr_decay", metavar="LIST", help="factor on the learning rate per epoch")
-    p.add_argument("--seeds", type=int, default=3, help="seeds per cell, 0 .. N-1 (default: 3)")
-    p.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or synth (default: mnist)")
+    p.add_argument("--seeds", type=positive_int, default=3, help="seeds per cell, 0 .. N-1 (default: 3)")
+    p.add_argument("--dataset", choices=("synth", "mnist", "fashion-mnist"), default="mnist",
+                   help="data set (default: mnist)")
     p.add_argument("--final", action="store_true",
                    help="train on all training data and score on the test set (default: validation split)")
-    p.add_argument("--limit", type=int, help="keep only the first N training examples")
-    p.add_argument("--jobs", type=int, help="local training processes (default: 2 or the number of cores)")
+    p.add_argument("--limit", type=positive_int, metavar="N",
+                   help="keep only the first N training examples, and the first N // 5 held-out ones")
+    p.add_argument("--recipe", choices=tuple(recipes.RECIPES), default="default",
+                   help="the settings of options not given: default, or report, the report's final model "
+                   "(default: default)")
+    p.add_argument("--jobs", type=positive_int, help="local training processes (default: 2 or the number of cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (pip install 'mlp[cluster]')")
     p.add_argument("--out", metavar="DIR", help="write sweep.json, sweep.csv and the figures into DIR")
@@ -202,8 +262,22 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}") from None
 
 
+def seed(text: str) -> int:
+    """An argument parsed as a seed: an integer >= 0."""
+    try:
+        return checks.check_count(int(text), "value", minimum=0)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}") from None
+
+
 def init_scale(text: str):
-    return text if text in INIT_NAMES else positive_float(text)
+    """An argument parsed as a weight scale: a positive number or one of `INIT_NAMES`."""
+    try:
+        return check_init(text if text in INIT_NAMES or text == "xavier" else float(text), "value")
+    except (TypeError, ValueError) as error:
+        reason = str(error).replace("value ", "", 1) if text == "xavier" else (
+            f"must be a positive number or one of {', '.join(INIT_NAMES)}, got {text}")
+        raise argparse.ArgumentTypeError(reason) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -213,17 +287,24 @@ def parser() -> argparse.ArgumentParser:
                                   "its report's experiments and checks.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("dry-run", help="the report's Table 1 dry run, beside its reported derivatives")
+    p = sub.add_parser("dry-run", help="the report's Table 1 dry run, beside its reported derivatives",
+                       description="Compute the derivatives of the report's dry run (Table 1: the 2-3-2 "
+                       "network on x = [1, -1], class 0) in both forms and print them beside the report's; "
+                       "exit status 1 if they disagree at 4 decimals.")
     p.set_defaults(run=dry_run)
 
-    p = sub.add_parser("gradcheck", help="finite-difference check of both forms' gradients")
+    p = sub.add_parser("gradcheck", help="finite-difference check of both forms' gradients",
+                       description="Check both forms' backward passes against central finite differences "
+                       "on a random network and batch: print the largest relative error per parameter, "
+                       "exit status 1 if one is not below --tolerance.")
     p.add_argument("--sizes", type=positive_int, nargs=3, default=[784, 300, 10], metavar=("N_IN", "N_HID", "N_OUT"),
                    help="network sizes (default: 784 300 10, the MNIST network)")
     p.add_argument("--batch", type=positive_int, default=4, help="examples in the batch (default: 4)")
     p.add_argument("--entries", type=positive_int, default=30,
                    help="randomly chosen entries of each parameter to differentiate (default: 30)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--tolerance", type=float, default=1e-6, help="largest relative error that passes (default: 1e-6)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default: 0)")
+    p.add_argument("--tolerance", type=positive_float, default=1e-6,
+                   help="largest relative error that passes (default: 1e-6)")
     p.set_defaults(run=check)
 
     p = sub.add_parser("experiments", help="run the report's experiments (cached) and print their results",
@@ -231,10 +312,10 @@ def parser() -> argparse.ArgumentParser:
                        "Results are cached (MLP_RESULTS_DIR, default ~/.cache/mlp/results): a re-run with "
                        "nothing changed trains nothing.")
     p.add_argument("names", nargs="*", metavar="NAME",
-                   help="experiments to run: " + ", ".join(EXPERIMENTS))
-    p.add_argument("--profile", choices=PROFILES, default="full",
+                   help="experiments to run: " + ", ".join(e.replace("_", "-") for e in EXPERIMENTS))
+    p.add_argument("--profile", choices=PROFILES, default=None,
                    help="full: the report's sizes; quick: the same code on a sliver of data; tiny: a smaller "
-                   "sliver, a stand-in for tests (default: full)")
+                   "sliver, a stand-in for tests (default: MLP_PROFILE, else full)")
     p.add_argument("--jobs", type=positive_int, default=None,
                    help="training processes at once (default: 2 or the number of cores, if fewer)")
     p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
@@ -243,26 +324,46 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run_experiments)
 
+    def given(name: str) -> str:
+        """The values of an option not given, in the two recipes."""
+        values = {recipes.DEFAULT[name], recipes.REPORT[name]}
+        return (f"default: {recipes.DEFAULT[name]}" if len(values) == 1 else
+                f"default: {recipes.DEFAULT[name]}; with --recipe report: {recipes.REPORT[name]}")
+
     p = sub.add_parser("train", help="train one network and report its accuracy",
-                       description="Train the two-layer sigmoid network on one data set by gradient descent.")
+                       description="Train the two-layer sigmoid network on one data set by gradient descent, "
+                       "showing progress on a terminal, and print the loss and accuracy of every epoch. "
+                       "Options not given follow --recipe: default, which learns at any batch size "
+                       "(mean loss, LeCun's initial scale), or report, the report's final model (summed "
+                       "loss, standard-normal weights). Stores nothing unless --save.")
     p.add_argument("--dataset", choices=("synth", "mnist", "fashion-mnist"), default="mnist",
                    help="data set (default: mnist)")
     p.add_argument("--final", action="store_true",
                    help="train on all training data and report test accuracy (default: validation split)")
-    p.add_argument("--hidden", type=positive_int, default=300, help="hidden units (default: 300)")
-    p.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate (default: 1e-3)")
-    p.add_argument("--lr-decay", type=positive_float, default=1.0,
-                   help="factor applied to the learning rate after each epoch (default: 1)")
-    p.add_argument("--batch-size", type=positive_int, default=100, help="examples per update (default: 100)")
-    p.add_argument("--epochs", type=positive_int, default=5, help="passes over the training data (default: 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initialization and the shuffling (default: 0)")
+    p.add_argument("--recipe", choices=tuple(recipes.RECIPES), default="default",
+                   help="the settings of options not given (default: default)")
+    p.add_argument("--n-hid", dest="n_hid", type=positive_int, help=f"hidden units ({given('n_hid')})")
+    p.add_argument("--lr", type=positive_float, help=f"learning rate ({given('lr')})")
+    p.add_argument("--lr-decay", dest="lr_decay", type=positive_float,
+                   help=f"factor applied to the learning rate after each epoch ({given('lr_decay')})")
+    p.add_argument("--batch-size", dest="batch_size", type=positive_int,
+                   help=f"examples per update ({given('batch_size')}; the scalar form: 1)")
+    p.add_argument("--epochs", type=positive_int, help=f"passes over the training data ({given('epochs')})")
+    p.add_argument("--reduction", choices=("sum", "mean"),
+                   help=f"loss over a batch: mean, or summed as the report ({given('reduction')})")
+    p.add_argument("--init", type=init_scale,
+                   help="weight init: standard deviation of a normal, or lecun, glorot or uniform "
+                   f"({given('init')})")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the initialization and the shuffling (default: 0)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="float type (default: float64)")
-    p.add_argument("--reduction", choices=("sum", "mean"), default="sum",
-                   help="loss over a batch: summed, as the report, or mean (default: sum)")
-    p.add_argument("--init", type=init_scale, default=1.0,
-                   help="weight init: standard deviation of a normal, or lecun, glorot or uniform (default: 1, the report's)")
     p.add_argument("--form", choices=("vectorized", "scalar"), default="vectorized",
                    help="network form; scalar trains one example at a time (default: vectorized)")
+    p.add_argument("--limit", type=positive_int, metavar="N",
+                   help="train on the first N training examples and hold out the first N // 5 (default: all)")
+    p.add_argument("--on-divergence", dest="on_divergence", choices=("raise", "stop"), default="raise",
+                   help="if the loss diverges: raise, an error; stop, print the epochs before it "
+                   "(exit status 1 either way; default: raise)")
+    p.add_argument("--save", metavar="FILE", help="write the trained parameters to FILE (.npz; mlp.load reads it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=train_one)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from mlp.checks import check_count
+
 
 class Cost(NamedTuple):
     """Multiply-adds per example of one forward and one backward pass of an n_in-n_hid-n_out network."""
@@ -41,9 +43,7 @@ class Cost(NamedTuple):
 
 def count(n_in: int, n_hid: int, n_out: int) -> Cost:
     """The multiply-adds of the forward and backward pass, and the parameters, of one network."""
-    for name, n in (("n_in", n_in), ("n_hid", n_hid), ("n_out", n_out)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    n_in, n_hid, n_out = (check_count(n, name) for n, name in ((n_in, "n_in"), (n_hid, "n_hid"), (n_out, "n_out")))
     first, second = n_in * n_hid, n_hid * n_out
     return Cost(
         forward=first + second,

@@ -9,7 +9,7 @@ other set). The folder is, in order of precedence:
 
 1. the ``data_dir`` argument;
 2. the environment variable ``MLP_DATA_DIR``;
-3. `user_cache_dir`, where missing files are downloaded from public mirrors.
+3. `mlp.files.user_cache_dir`, where missing files are downloaded from public mirrors.
 
 An explicit folder (1 or 2) is used as is: files missing there are an error, not a
 download. Each file is checked (gzip stream, IDX header, payload length, SHA-256 of the
@@ -26,7 +26,6 @@ import hashlib
 import http.client
 import os
 import struct
-import tempfile
 import urllib.request
 import zlib
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from mlp.checks import check_choice, check_count, check_flag, check_float_type
+from mlp.files import user_cache_dir, write_atomically
 
 __all__ = [
     "SHA256",
@@ -42,8 +42,6 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_synth",
-    "user_cache_dir",
-    "write_atomically",
 ]
 
 
@@ -121,14 +119,6 @@ _MIRRORS = {
 _DOWNLOAD_TIMEOUT = 60  # seconds per request
 
 
-def user_cache_dir() -> Path:
-    """The project's cache folder: ``$XDG_CACHE_HOME/mlp``, else ``~/.cache/mlp``.
-
-    Downloaded data sets go to its ``mnist/`` and ``fashion-mnist/`` subfolders.
-    """
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlp"
-
-
 def _dataset_dir(name: str, data_dir) -> Path:
     """The folder holding data set ``name``'s four files, downloading them if needed."""
     env = os.environ.get("MLP_DATA_DIR")
@@ -179,19 +169,6 @@ def _download_missing(name: str, folder: Path) -> None:
         else:
             reasons = "; ".join(errors)
             raise _unavailable(name, folder, missing[i:], f"and could not be downloaded ({reasons})")
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``path`` so that it either holds all of ``content`` or does not exist."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 # ------------------------------------------------------------------ IDX files

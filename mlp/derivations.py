@@ -235,6 +235,33 @@ class NetworkGradients(NamedTuple):
         return self.grads.map(lambda grad: grad.subs(point).applyfunc(sp.simplify))
 
 
+def sign_slips() -> tuple[bool, bool]:
+    """Whether the middle lines of the report's eq. 5.1 and 5.2, as it writes them for two classes,
+    carry a stray minus: 5.1's equals ``-y1 (1 - y1)``, 5.2's ``+y1 y2`` (the results say the opposite)."""
+    (z1, z2), (y1, y2), defs = softmax_definition(2)
+    total = sp.exp(z1) + sp.exp(z2)
+    middle_51 = -(sp.exp(z1) * total - sp.exp(z1) * sp.exp(z1)) / total**2
+    middle_52 = -(0 - sp.exp(z1) * sp.exp(z2)) / total**2
+    return (sp.cancel(middle_51 + (y1 * (1 - y1)).subs(defs)) == 0,
+            sp.cancel(middle_52 - (y1 * y2).subs(defs)) == 0)
+
+
+BACKPROP_TOLERANCE = 1e-12  # both forms agree with SymPy to rounding
+
+
+def dry_run_backprop(dry: dict) -> dict:
+    """The backward pass at the report's dry-run point against SymPy's gradients of the loss
+    (no backpropagation rule): ``error``, the largest |SymPy - scalar form|, and ``agrees`` when
+    it and |scalar - vectorized| are below `BACKPROP_TOLERANCE`. ``dry``: the ``dry_run`` result
+    (`mlp.experiments.synthetic.dry_run`)."""
+    from mlp import report
+
+    symbolic = network_gradients().evaluate(report.DRY_RUN_X, report.DRY_RUN_LABEL, report.DRY_RUN_PARAMS)
+    error = max(float(np.abs(np.asarray(s) - np.asarray(g)).max()) for s, g in zip(symbolic, dry["scalar"]))
+    return {"error": error,
+            "agrees": error < BACKPROP_TOLERANCE and dry["max_difference_between_forms"] < BACKPROP_TOLERANCE}
+
+
 def network_nodes(x: sp.ImmutableMatrix, params: Params) -> tuple:
     """The forward pass's nodes k, h, z, y (row vectors) as SymPy expressions of x and params."""
     w, b, v, c = params
@@ -310,3 +337,58 @@ def chain_rule_paths(i: int, j: int, outputs=None) -> Derivation:
         definitions={**dict(zip(h, h_nodes)), **dict(zip(y, y_nodes))},
         constraints={t[-1]: 1 - sum(t[:-1])},
     )
+
+
+class sigma(sp.Function):
+    """σ as a SymPy function known by its derivative, σ′(k) = σ(k)(1 − σ(k)) (which
+    `sigmoid_derivative` derives from σ's definition): a deep network's loss stays a short
+    expression in σ(...), where the exponentials nested inside each other cost SymPy a minute."""
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+
+def layer_recursion(sizes=(2, 2, 2, 2)) -> list[Derivation]:
+    """The backward recursion of a network of any depth, against `sympy.diff`, for ``sizes``.
+
+    The network has a linear layer between each pair of sizes and σ after each but the
+    last: k_l = h_(l-1) W_l + b_l, h_l = σ(k_l) (h_0 = x); the last layer's output is the
+    logits z, y = softmax(z), and the loss −Σ_m t_m ln y_m. The recursion claimed (Nielsen's
+    BP1–BP4 in this site's names), with δ_l the gradient of the loss in k_l:
+
+        δ_L = y − t;   δ_l = (δ_(l+1) W_(l+1)ᵀ) ⊙ h_l ⊙ (1 − h_l);
+        ∂l/∂W_l = h_(l-1)ᵀ δ_l;   ∂l/∂b_l = δ_l.
+
+    Returns one `Derivation` per parameter, W_1, b_1, W_2, ..., each a matrix: ``derived``
+    is `sympy.diff` of the whole network's loss, ``claimed`` the recursion, written in the
+    short symbols h_l and y that the forward pass defines.
+    """
+    sizes = tuple(check_count(n, "size") for n in sizes)
+    if len(sizes) < 3 or sizes[-1] < 2:
+        raise ValueError(f"sizes needs an input, a hidden layer or more and at least 2 outputs, got {sizes}")
+    L = len(sizes) - 1
+    W = [sp.ImmutableMatrix(m, n, lambda r, s, l=l: sp.Symbol(f"W{l}_{r + 1}{s + 1}"))
+         for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)]
+    b = [sp.ImmutableMatrix([sp.symbols(f"b{l}_1:{n + 1}")]) for l, n in enumerate(sizes[1:], start=1)]
+    x = sp.ImmutableMatrix([sp.symbols(f"x_1:{sizes[0] + 1}")])
+    t = sp.ImmutableMatrix([sp.symbols(f"t_1:{sizes[-1] + 1}")])
+    # Forward from the definitions: nodes[l] is h_l as an expression of x and the parameters.
+    nodes = [x]
+    for l in range(L):
+        k = nodes[-1] * W[l] + b[l]
+        nodes.append(k if l == L - 1 else k.applyfunc(sigma))
+    z = nodes[-1]
+    y_nodes = z.applyfunc(sp.exp) / sum(map(sp.exp, z))
+    loss = -sum(t_m * sp.log(y_m) for t_m, y_m in zip(t, y_nodes))
+    # The claim, in short symbols: h_l for the hidden layers' outputs, y for softmax(z).
+    h = [x] + [sp.ImmutableMatrix([sp.symbols(f"h{l}_1:{n + 1}")]) for l, n in enumerate(sizes[1:-1], start=1)]
+    y = sp.ImmutableMatrix([sp.symbols(f"y_1:{sizes[-1] + 1}")])
+    delta = {L: y - t}
+    for l in range(L - 1, 0, -1):
+        delta[l] = (delta[l + 1] * W[l].T).multiply_elementwise(h[l].applyfunc(lambda h_j: h_j * (1 - h_j)))
+    definitions = {symbol: node for l in range(1, L) for symbol, node in zip(h[l], nodes[l])}
+    definitions.update(zip(y, y_nodes))
+    return [Derivation(lhs=rf"\frac{{\partial l}}{{\partial {name}_{l}}}", derived=symbols.applyfunc(loss.diff),
+                       claimed=claimed, definitions=definitions, constraints={t[-1]: 1 - sum(t[:-1])})
+            for l in range(1, L + 1)
+            for name, symbols, claimed in (("W", W[l - 1], h[l - 1].T * delta[l]), ("b", b[l - 1], delta[l]))]

@@ -30,8 +30,8 @@ import numpy as np
 
 from mlp import gradcheck, scalar, vectorized
 from mlp.activations import ACTIVATIONS
-from mlp.checks import check_reduction
-from mlp.params import Params, init_params
+from mlp.checks import check_list, check_reduction
+from mlp.params import Params, random_params
 
 GRADIENTS = vectorized.Backward._fields  # dz dv dc dh dk dw db, in the order they are computed
 UPSTREAM = {"dz": None, "dv": "dz", "dc": "dz", "dh": "dz", "dk": "dh", "dw": "dk", "db": "dk"}
@@ -83,8 +83,7 @@ def cases(form: str, reductions=("sum", "mean"), seed: int = 0) -> list[Case]:
     rng = np.random.default_rng(seed)
     found = []
     for n_in, n_hid, n_out in SIZES:
-        params = init_params(n_in, n_hid, n_out, rng)
-        params = params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out))
+        params = random_params(n_in, n_hid, n_out, rng)
         x = rng.normal(size=(BATCH, n_in))
         labels = rng.integers(0, n_out, size=BATCH)
         if form == "scalar":
@@ -270,6 +269,7 @@ def check(backward, form: str = "vectorized", reductions=("sum", "mean"), seed: 
     """
     if form not in FORMS:
         raise ValueError(f"form must be 'scalar' or 'vectorized', got {form!r}")
+    reductions = check_list(reductions, "reductions")
     for reduction in reductions:
         check_reduction(reduction)
     verdict = Verdict(form)
@@ -391,6 +391,7 @@ class LayerVerdict(NamedTuple):
 
     ok: bool
     message: str
+    mistake: str | None = None  # the usual mistake it matches, if one does
 
     def __str__(self) -> str:
         return self.message
@@ -429,6 +430,6 @@ def check_layer(make_layer, activation: str, seed: int = 0) -> LayerVerdict:
     for mistake, made in mistakes.items():
         if close(d_in, made(k, h, d_out)):
             return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central "
-                                       f"differences). Likely {mistake}.")
+                                       f"differences). Likely {mistake}.", mistake)
     return LayerVerdict(False, f"Wrong d_in (relative error {error:.1e} against central differences); no "
                                f"usual mistake fits: d_in = d_out ⊙ f′(k), with f′ from the layer's own k and h.")

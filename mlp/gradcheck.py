@@ -14,8 +14,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from mlp import scalar, vectorized
-from mlp.checks import check_count, check_params, check_positive, check_rng
-from mlp.params import Params
+from mlp.checks import check_count, check_positive, check_rng
+from mlp.params import Params, check_params
 
 
 def relative_error(analytic, numerical, tiny: float = 1e-300) -> float:

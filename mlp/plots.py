@@ -214,23 +214,31 @@ def final_accuracies(final: dict, fashion: dict) -> Figure:
     return fig
 
 
+def run_curves(result: dict) -> Figure:
+    """`training_curves` of an experiment of one run (Figures 4 and 5)."""
+    return training_curves(result["run"])
+
+
+def learning_rates(result: dict) -> Figure:
+    return sweep(result, "learning rate", power_of_ten)
+
+
+def batch_sizes(result: dict) -> Figure:
+    return sweep(result, "batch size")
+
+
 def draw_all(results: dict, folder, suffix: str = ".svg") -> list[Path]:
-    """Every figure whose experiments are in ``results``, written into ``folder``."""
-    folder = Path(folder)
-    figures = {
-        "figure2_synthetic_data": (synthetic_data, ("synthetic_data",)),
-        "figure3_scalar_sgd": (scalar_sgd, ("scalar_sgd",)),
-        "synthetic_boundaries": (synthetic_boundaries, ("synthetic_data", "scalar_sgd")),
-        "figure4_mnist_sgd": (lambda r: training_curves(r["run"]), ("mnist_sgd",)),
-        "figure5_mnist_minibatch": (lambda r: training_curves(r["run"]), ("mnist_minibatch",)),
-        "figure6_learning_rates": (lambda r: sweep(r, "learning rate", power_of_ten), ("learning_rates",)),
-        "figure7_batch_sizes": (lambda r: sweep(r, "batch size"), ("batch_sizes",)),
-        "final_accuracies": (final_accuracies, ("final_model", "fashion")),
-    }
+    """Every figure of the experiments (`mlp.experiments.Figure`) whose results are all in ``results``,
+    written into ``folder``."""
+    from mlp.experiments import EXPERIMENTS
+
     written = []
-    for name, (draw, needs) in figures.items():
-        if all(need in results for need in needs):
-            written.append(save(draw(*(results[need] for need in needs)), folder / f"{name}{suffix}"))
+    for name, experiment in EXPERIMENTS.items():
+        for figure_ in experiment.figures:
+            needs = figure_.needs or (name,)
+            if all(need in results for need in needs):
+                fig = globals()[figure_.draw](*(results[need] for need in needs))
+                written.append(save(fig, Path(folder) / f"{figure_.file}{suffix}"))
     return written
 
 

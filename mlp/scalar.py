@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.checks import as_float_array, check_labels, check_params
-from mlp.params import Params
+from mlp.checks import as_float_array, check_labels
+from mlp.params import Params, check_params
 
 
 class Forward(NamedTuple):

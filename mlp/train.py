@@ -17,7 +17,7 @@ import numpy as np
 from mlp import fast, scalar, vectorized
 from mlp.activations import ACTIVATIONS
 from mlp.checks import check_choice, check_count, check_flag, check_positive, check_reduction, check_rng
-from mlp.params import Params
+from mlp.params import Params, check_params
 
 FORMS = ("vectorized", "scalar")
 ON_DIVERGENCE = ("raise", "stop")
@@ -31,15 +31,16 @@ class History:
     the first and after the last): ``train_loss``/``val_loss`` are the mean
     cross-entropy per example, ``train_accuracy``/``val_accuracy`` the fraction right
     (the training ones on `train`'s ``train_eval`` if given),
-    ``seconds`` the training wall time so far (evaluation excluded). Per update:
+    ``seconds`` the training wall time so far (evaluation excluded). Without validation
+    data ``val_loss`` and ``val_accuracy`` stay empty. Per update:
     ``step_loss`` is the mean loss per example of the batch, before the update.
 
     ``diverged`` is ``None``, or, for a run stopped by ``on_divergence="stop"``, where
-    the loss stopped being finite: ``{"epoch", "step", "lr", "loss"}`` (``step`` counts
+    the loss diverged (`diverging`): ``{"epoch", "step", "lr", "loss"}`` (``step`` counts
     from 1 within the epoch; ``step=0`` means the evaluation after the epoch, or before
     training at epoch 0). The
     per-epoch lists then end with the last epoch evaluated before it, and
-    ``step_loss`` with the loss that was not finite.
+    ``step_loss`` with the loss that diverged.
     """
 
     train_loss: list = field(default_factory=list)
@@ -59,17 +60,37 @@ class History:
 
 
 class DivergenceError(FloatingPointError):
-    """Training produced an infinite or NaN loss; ``where`` is the `History.diverged` record."""
+    """Training diverged (`diverging`); ``where`` is the `History.diverged` record, ``hint``
+    what to change (the learning rate, the reduction)."""
 
-    def __init__(self, message: str, where: dict):
+    def __init__(self, message: str, where: dict, hint: str = ""):
         super().__init__(message)
-        self.where = where
+        self.where, self.hint = where, hint
 
 
-def evaluate(x: np.ndarray, labels: np.ndarray, params: Params, chunk: int = 10_000,
-             activation: str = "sigmoid") -> tuple[float, float]:
-    """Mean cross-entropy per example and accuracy of ``params`` on a data set, by
-    `mlp.vectorized.forward` on ``chunk`` examples at a time."""
+# A loss per example this many times the untrained network's (or ln n_out, if larger) has
+# diverged, finite or not: the weights are growing without bound.
+DIVERGENCE_FACTOR = 1_000
+
+
+def divergence_limit(initial_loss: float, n_out: int) -> float:
+    """The loss per example above which training counts as diverged: `DIVERGENCE_FACTOR`
+    times the untrained network's loss, or times ln n_out (a uniform guess's) if that is larger."""
+    return DIVERGENCE_FACTOR * max(initial_loss, math.log(n_out))
+
+
+def diverging(loss: float, limit: float) -> bool:
+    """Whether a loss per example means divergence: not finite (NaN, infinite) or above ``limit``."""
+    return not loss <= limit  # NaN compares false
+
+
+def evaluate(x, labels, params: Params, chunk: int = 10_000, activation: str = "sigmoid") -> tuple[float, float]:
+    """Mean cross-entropy per example and accuracy (the fraction of rows whose most probable
+    class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first;
+    by `mlp.vectorized.forward`, ``chunk`` examples at a time."""
+    x, labels, params = vectorized.check_batch(x, labels, params)
+    if len(x) == 0:
+        raise ValueError("x holds no examples: evaluation needs at least one")
     total_loss, right = 0.0, 0
     for start in range(0, len(x), chunk):
         xb, lb = x[start:start + chunk], labels[start:start + chunk]
@@ -108,7 +129,7 @@ def scalar_step(x: list, label: int, params: Params, lr: float) -> float:
 
 # --8<-- [start:train]
 def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: int = 1,
-          epochs: int = 1, seed=0, reduction: str = "sum", form: str = "vectorized",
+          epochs: int = 1, seed=0, reduction: str = "mean", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
           progress: bool | None = None, on_divergence: str = "raise",
           train_eval=None, record_train: bool = True, activation: str = "sigmoid") -> tuple[Params, History]:
@@ -116,7 +137,11 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
     one example at a time in plain floats (``batch_size`` must be 1); ``"vectorized"``
-    a batch at a time in NumPy; both through the fast twins of `mlp.fast`. The learning
+    a batch at a time in NumPy; both through the fast twins of `mlp.fast`. A
+    ``batch_size`` above the number of training examples is cut to it (full-batch
+    gradient descent). ``reduction="mean"`` (the default) steps along the mean loss's
+    gradient, so a learning rate suits any batch size; ``"sum"`` along the summed loss's,
+    eq. 2.4, as the report trains (the step grows with the batch). The learning
     rate is multiplied by ``lr_decay`` after every epoch. ``seed`` (an int or a
     Generator) drives the shuffling. ``record_epochs=False`` skips the evaluations
     between the first and the last epoch, which cost a forward pass over the data each.
@@ -128,38 +153,41 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     (NaN between), where only the held-out curve is wanted. ``activation``: the hidden
     layer's function, a name in `mlp.activations.ACTIVATIONS` (the scalar form: sigmoid only).
 
-    A loss that is not finite (a learning rate far too large) raises `DivergenceError`
-    at the step where it appears; ``on_divergence="stop"`` instead ends training there,
-    marks ``History.diverged``, and returns the parameters of the last evaluated epoch.
+    A loss that diverges (`diverging`: not finite, or `DIVERGENCE_FACTOR` times the
+    untrained network's; a learning rate far too large) raises `DivergenceError` at the
+    step where it appears; ``on_divergence="stop"`` instead ends training there, marks
+    ``History.diverged``, and returns the parameters of the last evaluated epoch.
     """
     x, labels, val, measured, params = check_arguments(
         params, train_data, val_data, train_eval, lr=lr, batch_size=batch_size, epochs=epochs,
         reduction=reduction, form=form, lr_decay=lr_decay, record_steps=record_steps,
         record_epochs=record_epochs, record_train=record_train, progress=progress, on_divergence=on_divergence)
     params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
+    batch_size = min(batch_size, len(x))
     take_steps = stepper(form, params, batch_size, reduction, activation)
     rng = check_rng(seed, "seed")
     history, elapsed = History(), 0.0
-    evaluated = record(history, params, measured, val, elapsed, activation=activation)
+    evaluated = record(history, params, measured, val, elapsed, math.inf, activation=activation)
     if evaluated is None:  # the untrained network's loss overflows already
         diverge(history, on_divergence, epoch=0, step=0, lr=lr, loss=math.nan,
                 batch_size=batch_size, reduction=reduction)
         return params.asarrays(x.dtype), history
+    limit = divergence_limit(history.train_loss[0], len(params.c))
     bar = progress_bar(epochs * -(-len(x) // batch_size), progress)
     with bar, np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as a divergence
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             order = shuffle(len(x), rng)
-            step, loss = walk(take_steps(x, labels, order, lr), history, bar, record_steps)
+            step, loss = walk(take_steps(x, labels, order, lr), history, bar, record_steps, limit)
             elapsed += time.perf_counter() - start
-            if not math.isfinite(loss):
+            if diverging(loss, limit):
                 diverge(history, on_divergence, epoch=epoch, step=step, lr=lr, loss=loss,
                         batch_size=batch_size, reduction=reduction)
                 break
             if record_epochs or epoch == epochs:
-                latest = record(history, params, measured, val, elapsed, measure_train=record_train or epoch == epochs,
-                                activation=activation)
-                if latest is None:  # the epoch's last update made the parameters overflow
+                latest = record(history, params, measured, val, elapsed, limit,
+                                measure_train=record_train or epoch == epochs, activation=activation)
+                if latest is None:  # the epoch's last update made the parameters overflow or diverge
                     diverge(history, on_divergence, epoch=epoch, step=0, lr=lr, loss=math.nan,
                             batch_size=batch_size, reduction=reduction)
                     break
@@ -193,28 +221,33 @@ def check_arguments(params, train_data, val_data, train_eval, *, lr, batch_size,
     check_flag(record_train, "record_train")
     if progress is not None:
         check_flag(progress, "progress")
-    x, labels, params = vectorized.check_batch(*pair(train_data, "train_data"), params)
+    params = check_params(params)
+    x, labels = checked_data(train_data, "train_data", params)
     if len(x) == 0:
         raise ValueError("train_data holds no examples")
     val = None
     if val_data is not None:
-        val = vectorized.check_batch(*pair(val_data, "val_data"), params)[:2]
+        val = checked_data(val_data, "val_data", params)
         if len(val[0]) == 0:
             raise ValueError("val_data holds no examples (pass None for no validation)")
     measured = (x, labels)
     if train_eval is not None:
-        measured = vectorized.check_batch(*pair(train_eval, "train_eval"), params)[:2]
+        measured = checked_data(train_eval, "train_eval", params)
         if len(measured[0]) == 0:
             raise ValueError("train_eval holds no examples (pass None to measure on all of train_data)")
     return x, labels, val, measured, params
 
 
-def pair(data, name: str):
-    """``data`` if it is an ``(x, labels)`` pair."""
+def checked_data(data, name: str, params: Params) -> tuple:
+    """``data`` as a checked ``(x, labels)`` pair for ``params`` (`mlp.vectorized.check_batch`);
+    an error names ``name``."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"{name} must be an (x, labels) pair, got {type(data).__name__}"
                         + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else ""))
-    return data
+    try:
+        return vectorized.check_batch(*data, params)[:2]
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name}: {error}") from None
 # --8<-- [end:checks]
 
 
@@ -269,8 +302,8 @@ def gather(x: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 # --8<-- [start:record]
-def walk(steps, history: History, bar, record_steps: bool) -> tuple[int, float]:
-    """Take an epoch's ``steps``, recording each loss; stop after the first that is not finite.
+def walk(steps, history: History, bar, record_steps: bool, limit: float = math.inf) -> tuple[int, float]:
+    """Take an epoch's ``steps``, recording each loss; stop after the first that diverges (`diverging`).
 
     Returns the number of steps taken and the last loss.
     """
@@ -279,28 +312,29 @@ def walk(steps, history: History, bar, record_steps: bool) -> tuple[int, float]:
         if record_steps:
             history.step_loss.append(loss)
         bar.update()
-        if not math.isfinite(loss):
+        if diverging(loss, limit):
             break
     return step, loss
 
 
-def record(history: History, params: Params, train_set, val, elapsed: float,
+def record(history: History, params: Params, train_set, val, elapsed: float, limit: float,
            measure_train: bool = True, activation: str = "sigmoid") -> Params | None:
-    """Evaluate ``params`` on both sets (on the training set only if ``measure_train``, else
-    NaN) and append the numbers to ``history``.
+    """Evaluate ``params`` on the training set (only if ``measure_train``, else NaN) and on
+    the validation set if there is one, and append the numbers to ``history``.
 
     Returns the evaluated parameters as arrays, or ``None`` (recording nothing) if the
-    training loss (without it, the validation loss) is not finite.
+    training loss (without it, the validation loss) diverges (`diverging` over ``limit``).
     """
     arrays = params.asarrays(train_set[0].dtype)
     train_loss, train_acc = evaluate(*train_set, arrays, activation=activation) if measure_train else (np.nan, np.nan)
     val_loss, val_acc = evaluate(*val, arrays, activation=activation) if val else (np.nan, np.nan)
-    if not math.isfinite(train_loss if measure_train else val_loss if val else 0.0):
+    if diverging(train_loss if measure_train else val_loss if val else 0.0, limit):
         return None
-    for series, value in zip((history.train_loss, history.train_accuracy, history.val_loss,
-                              history.val_accuracy, history.seconds),
-                             (train_loss, train_acc, val_loss, val_acc, elapsed)):
-        series.append(value)
+    series = [(history.train_loss, train_loss), (history.train_accuracy, train_acc), (history.seconds, elapsed)]
+    if val:
+        series += [(history.val_loss, val_loss), (history.val_accuracy, val_acc)]
+    for values, value in series:
+        values.append(value)
     return arrays.map(np.copy)
 # --8<-- [end:record]
 
@@ -308,7 +342,7 @@ def record(history: History, params: Params, train_set, val, elapsed: float,
 # --8<-- [start:diverge]
 def diverge(history: History, on_divergence: str, *, epoch: int, step: int, lr: float, loss: float,
             batch_size: int, reduction: str) -> None:
-    """Mark where the loss stopped being finite; raise `DivergenceError` unless asked to stop."""
+    """Mark where the loss diverged; raise `DivergenceError` unless asked to stop."""
     history.diverged = {"epoch": epoch, "step": step, "lr": lr, "loss": loss}
     if on_divergence == "stop":
         return
@@ -319,9 +353,9 @@ def diverge(history: History, on_divergence: str, *, epoch: int, step: int, lr: 
     if reduction == "sum" and batch_size > 1:
         hint += (f", or use reduction='mean' (with the summed loss, a batch of {batch_size} takes a step "
                  f"{batch_size} times that of one example: lr {lr:g} summed is lr {lr * batch_size:g} mean)")
-    raise DivergenceError(f"training diverged: the loss is {loss} at {where}, learning rate {lr:g}. "
+    raise DivergenceError(f"training diverged: the loss is {loss:.4g} at {where}, learning rate {lr:g}. "
                           f"Try to {hint}; or pass on_divergence='stop' to record the divergence "
-                          "instead of raising.", history.diverged)
+                          "instead of raising.", history.diverged, hint)
 # --8<-- [end:diverge]
 
 
@@ -336,7 +370,7 @@ def progress_bar(total: int, show: bool | None):
 
 def show_progress(bar, loss: float, history: History, fresh: bool) -> None:
     """The epoch's last step loss on the bar, and the validation accuracy if just evaluated."""
-    if fresh:
+    if fresh and history.val_accuracy:
         bar.set_postfix(loss=f"{loss:.4f}", val_acc=f"{history.val_accuracy[-1]:.4f}")
     else:
         bar.set_postfix(loss=f"{loss:.4f}")

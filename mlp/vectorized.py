@@ -15,9 +15,9 @@ from typing import NamedTuple
 import numpy as np
 
 from mlp.activations import ACTIVATIONS, sigmoid
-from mlp.checks import as_float_array, check_labels, check_params, check_reduction
+from mlp.checks import as_float_array, check_labels, check_reduction
 from mlp.kernels import flush_subnormals, gemm
-from mlp.params import Params
+from mlp.params import Params, check_params
 
 
 class Forward(NamedTuple):
@@ -175,3 +175,9 @@ def predict(x, params: Params) -> np.ndarray:
     """The most probable class of each row of ``x``."""
     x, params = check_inputs(x, params)
     return forward(x, params).z.argmax(axis=1)
+
+
+def predict_proba(x, params: Params) -> np.ndarray:
+    """Each row of ``x``'s class probabilities, the softmax ``y`` of the forward pass: (B, n_out)."""
+    x, params = check_inputs(x, params)
+    return forward(x, params).y

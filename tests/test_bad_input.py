@@ -250,3 +250,175 @@ def test_network_gradients_check_the_point():
     for change, error, word in cases:
         with pytest.raises(error, match=word):
             network.evaluate(**{**point, **change})
+
+
+# ------------------------------------------------- Params arithmetic and sizes
+
+@pytest.mark.parametrize("other,error,word", [
+    (PARAMS._replace(w=np.zeros((4, 4))), ValueError, r"same shapes: w is \(3, 4\) on the left, \(4, 4\)"),
+    (np.zeros((3, 4)), TypeError, "Params \\+ needs another Params"),
+    ("w", TypeError, "Params \\+ needs another Params"),
+])
+def test_params_arithmetic_needs_params_of_the_same_shapes(other, error, word):
+    with pytest.raises(error, match=word):
+        PARAMS + other
+    with pytest.raises(error, match=word.replace("\\+", "-")):
+        PARAMS - other
+
+
+@pytest.mark.parametrize("scale", ["2", PARAMS, np.ones(3), True])
+def test_params_multiply_only_by_a_number(scale):
+    with pytest.raises(TypeError, match="multiplied only by a number"):
+        PARAMS * scale
+
+
+def test_sizes_of_malformed_params_name_the_field():
+    with pytest.raises(ValueError, match=r"params.w must have 2 dimensions, got shape \(3,\)"):
+        PARAMS._replace(w=np.zeros(3)).sizes
+
+
+# ------------------------------------------------ networks no softmax can train
+
+@pytest.mark.parametrize("params,sizes", [
+    (mlp.Params(np.zeros((3, 0)), np.zeros(0), np.zeros((0, 2)), np.zeros(2)), "3-0-2"),
+    (mlp.Params(np.zeros((3, 4)), np.zeros(4), np.zeros((4, 1)), np.zeros(1)), "3-4-1"),
+])
+def test_a_hand_built_network_without_hidden_units_or_with_one_class_is_refused(params, sizes):
+    with pytest.raises(ValueError, match=f"n_hid >= 1 and n_out >= 2, got sizes {sizes}"):
+        vectorized.gradients(X, np.zeros(5, int), params)
+    with pytest.raises(ValueError, match=sizes):
+        train(params, (X, np.zeros(5, int)), lr=0.1, progress=False)
+
+
+# ------------------------------------------------------------- train's sizes
+
+def test_a_batch_larger_than_the_data_is_cut_to_it():
+    """batch_size=10**8 on 4 rows: one full batch per epoch, as batch_size=4 (no buffer of 10**8 rows)."""
+    huge, _ = train(PARAMS, TRAIN, lr=0.1, batch_size=10**8, epochs=2, progress=False)
+    whole, _ = train(PARAMS, TRAIN, lr=0.1, batch_size=4, epochs=2, progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(huge, whole))
+
+
+@pytest.mark.parametrize("val_data,error,word", [
+    ((np.zeros((2, 4)), [0, 1]), ValueError, "val_data: x has 4 features"),
+    ((np.zeros((2, 3)), [0, 5]), ValueError, r"val_data: labels must lie in 0\.\.1"),
+    ((np.zeros((2, 3)), [0.5, 1]), TypeError, "val_data: labels must be integer"),
+])
+def test_bad_validation_data_is_named(val_data, error, word):
+    with pytest.raises(error, match=word):
+        train(PARAMS, TRAIN, val_data, lr=0.1, progress=False)
+
+
+# ------------------------------------------------ strings where lists belong
+
+def test_a_string_is_no_list_of_reductions_or_experiment_names():
+    from mlp import exercises, experiments
+
+    with pytest.raises(TypeError, match=r"reductions must be a list, got the string 'sum' \(write \['sum'\]"):
+        exercises.check(vectorized.backward, reductions="sum")
+    with pytest.raises(TypeError, match=r"names must be a list, got the string 'dry_run'"):
+        experiments.run("dry_run", "tiny")
+
+
+@pytest.mark.parametrize("jobs,error", [("2", TypeError), (0, ValueError), (2.0, TypeError)])
+def test_run_checks_jobs_as_sweep_does(jobs, error):
+    from mlp import experiments
+
+    with pytest.raises(error, match=f"jobs must be an integer >= 1, got {jobs!r}"):
+        experiments.run(["dry_run"], "tiny", jobs=jobs)
+
+
+# ------------------------------------------------------------------ init_params
+
+@pytest.mark.parametrize("kwargs,error,word", [
+    ({"rng": True}, TypeError, "rng must be a non-negative integer seed or a numpy.random.Generator, got True"),
+    ({"scale": 1e308}, ValueError, "scale 1e\\+308 is too large: the weights overflow float64"),
+    ({"scale": 1e39, "dtype": np.float32}, ValueError, "the weights overflow float32"),
+])
+def test_init_params_refuses_a_boolean_seed_and_overflowing_weights(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        mlp.init_params(3, 4, 2, **{"rng": 0, **kwargs})
+
+
+# ------------------------------------------------------------ saved parameters
+
+def test_saved_parameters_load_back_equal(tmp_path):
+    mlp.save(tmp_path / "model.npz", PARAMS.asarrays(np.float32))
+    loaded = mlp.load(tmp_path / "model.npz")
+    assert all(a.dtype == np.float32 and np.array_equal(a, b) for a, b in zip(loaded, PARAMS.asarrays(np.float32)))
+
+
+def test_a_file_of_the_wrong_kind_or_shape_is_refused(tmp_path):
+    np.savez(tmp_path / "other.npz", weights=np.zeros(3))
+    with pytest.raises(ValueError, match="other.npz is not a parameters file written by mlp.save: it holds weights"):
+        mlp.load(tmp_path / "other.npz")
+    np.savez(tmp_path / "shapes.npz", format=np.array("mlp-params-1"), **PARAMS._replace(b=np.zeros(5))._asdict())
+    with pytest.raises(ValueError, match="shapes.npz: params shapes do not fit together"):
+        mlp.load(tmp_path / "shapes.npz")
+    np.save(tmp_path / "pickled.npy", np.array([{"w": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="pickled.npy is not a parameters file"):
+        mlp.load(tmp_path / "pickled.npy")
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(ValueError, match="text.npz is not a parameters file"):
+        mlp.load(tmp_path / "text.npz")
+
+
+def test_evaluate_checks_its_arguments():
+    with pytest.raises(ValueError, match="x has 4 features"):
+        mlp.evaluate(np.zeros((5, 4)), LABELS, PARAMS)
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.1"):
+        mlp.evaluate(X, [0, 1, 2, 0, 1], PARAMS)
+
+
+# ---------------------------------------------------------------- command line
+
+def command(*args, env=None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "mlp", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("args,message", [
+    (("train", "--seed", "-1"), "argument --seed: must be an integer >= 0, got -1"),
+    (("gradcheck", "--seed", "-1"), "argument --seed: must be an integer >= 0, got -1"),
+    (("train", "--init", "he"), "argument --init: must be a positive number or one of lecun, glorot, uniform, got he"),
+    (("train", "--init", "xavier"), "argument --init: 'xavier' is ambiguous: use 'lecun'"),
+    (("gradcheck", "--tolerance", "-1"), "argument --tolerance: must be a positive number, got -1"),
+    (("gradcheck", "--tolerance", "nan"), "argument --tolerance: must be a positive number, got nan"),
+    (("sweep", "--dataset", "synth", "--lr", "0.1,,0.2"), "--lr: an empty item in the comma-separated list"),
+    (("sweep", "--dataset", "synth", "--limit", "0"), "argument --limit: must be a positive integer, got 0"),
+    (("sweep", "--dataset", "synth", "--jobs", "0"), "argument --jobs: must be a positive integer, got 0"),
+])
+def test_bad_options_are_one_line_naming_the_option_and_exit_2(args, message):
+    result = command(*args)
+    assert result.returncode == 2 and message in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1]  # after the usage, one line
+
+
+def test_a_bad_mlp_profile_is_refused():
+    result = command("experiments", "dry_run", env={"MLP_PROFILE": "bogus"})
+    assert result.returncode == 2
+    assert "MLP_PROFILE must be one of full, quick, tiny, got 'bogus'" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("sweep", "--dataset", "synth", "--lr", "0.5", "--seeds", "1", "--limit", "100"),
+                                  ("experiments", "scalar_sgd", "--profile", "tiny")])
+def test_a_results_folder_that_is_a_file_is_named_with_its_variable(tmp_path, args):
+    folder = tmp_path / "results"
+    folder.write_text("")
+    result = command(*args, "--quiet", env={"MLP_RESULTS_DIR": str(folder)})
+    assert result.returncode == 2, result.stderr
+    assert f"the results folder {folder} cannot be used (a file, not a folder): set MLP_RESULTS_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_sweep_leaves_no_lock_files(tmp_path, monkeypatch):
+    from mlp.experiments import sweep
+
+    monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
+    sweep({"lr": [0.5, 1.0]}, seeds=2, dataset="synth", limit=100, jobs=1, progress=False)
+    assert len(list(tmp_path.glob("run-*.npz"))) == 4
+    assert list(tmp_path.glob(".*.lock")) == []

@@ -5,6 +5,7 @@ import pytest
 
 import mlp
 from mlp.compare import FIELDS, Difference, Timing, batch_vs_examples, difference, scalar_vs_vectorized, speed
+from mlp.params import random_params
 
 
 def test_difference_is_absolute_and_relative_to_the_reference():
@@ -17,7 +18,7 @@ def test_difference_is_absolute_and_relative_to_the_reference():
 @pytest.fixture
 def network():
     rng = np.random.default_rng(0)
-    params = mlp.init_params(6, 5, 3, rng)._replace(b=rng.normal(size=5), c=rng.normal(size=3))
+    params = random_params(6, 5, 3, rng)
     return rng.normal(size=(4, 6)), rng.integers(0, 3, size=4), params
 
 

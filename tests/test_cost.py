@@ -42,7 +42,12 @@ def test_finite_differences_evaluate_the_loss_twice_per_parameter():
     assert len(calls) == cost.count(*sizes).finite_difference_passes
 
 
-@pytest.mark.parametrize("sizes", [(0, 3, 2), (2, 3.0, 2), (2, 3, True)])
-def test_sizes_must_be_positive_integers(sizes):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("sizes,error,message", [
+    ((0, 3, 2), ValueError, "n_in must be an integer >= 1, got 0"),
+    ((2, 3.0, 2), TypeError, "n_hid must be an integer >= 1, got 3.0"),
+    ((2, 3, True), TypeError, "n_out must be an integer >= 1, got True"),
+])
+def test_sizes_must_be_positive_integers(sizes, error, message):
+    """The same checks as every size in the package (`mlp.checks.check_count`)."""
+    with pytest.raises(error, match=message):
         cost.count(*sizes)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlp import data
+from mlp import data, files
 from mlp.data import DataError, DataUnavailable, load_fashion_mnist, load_mnist, load_synth
 
 FILES = data._FILES
@@ -282,14 +282,6 @@ def test_folder_without_files_names_them_and_does_not_download(tmp_path, monkeyp
     assert "t10k-labels" not in message and "MLP_DATA_DIR" in message
 
 
-def test_user_cache_dir_follows_xdg_cache_home_else_home_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.user_cache_dir() == tmp_path / "xdg" / "mlp"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert data.user_cache_dir() == tmp_path / "home" / ".cache" / "mlp"
-
-
 # -------------------------------------------------------------------- downloads
 
 
@@ -322,7 +314,7 @@ def use_mirrors(monkeypatch, name, *urls):
 
 
 def cached_files(name):
-    folder = data.user_cache_dir() / name
+    folder = files.user_cache_dir() / name
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
@@ -345,7 +337,7 @@ def test_only_files_missing_from_cache_are_downloaded(mirror, monkeypatch):
     payloads = fake_payloads()
     trust(monkeypatch, "mnist", payloads)
     train = [f for f in FILES if f.startswith("train")]
-    write_set(data.user_cache_dir() / "mnist", {f: payloads[f] for f in train})
+    write_set(files.user_cache_dir() / "mnist", {f: payloads[f] for f in train})
     write_set(www, {f: p for f, p in payloads.items() if f not in train})
     use_mirrors(monkeypatch, "mnist", base)
     assert load_mnist(final=True)[0][0].shape == (12, 784)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import mlp
 from mlp import derivations, report, scalar, vectorized
+from mlp.params import random_params
 
 CLASS_COUNTS = [2, 3, 10]
 
@@ -99,8 +99,7 @@ def test_latex_renders_lhs_derived_and_claimed():
 @pytest.mark.parametrize("label", [0, 1])
 def test_network_gradients_match_scalar_and_vectorized(seed, label):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(2, 3, 2, rng)
-    params = params._replace(b=rng.normal(size=3), c=rng.normal(size=2))
+    params = random_params(2, 3, 2, rng)
     x = rng.normal(size=2)
     symbolic = derivations.network_gradients().evaluate(x, label, params)
     _, by_hand = scalar.gradients(x, label, params)
@@ -161,3 +160,44 @@ def test_two_weights_of_one_hidden_unit_share_every_factor_but_their_input():
 def test_chain_rule_paths_rejects_a_weight_outside_the_network():
     with pytest.raises(ValueError, match="w_ij"):
         derivations.chain_rule_paths(2, 0)
+
+
+def test_the_reports_middle_lines_of_eq_5_1_and_5_2_carry_a_stray_minus():
+    assert derivations.sign_slips() == (True, True)
+
+
+def test_the_dry_runs_backward_pass_agrees_with_sympy_and_a_small_slip_is_caught():
+    from mlp.experiments import synthetic
+
+    dry = synthetic.dry_run("quick", [])
+    found = derivations.dry_run_backprop(dry)
+    assert found["agrees"] and found["error"] < 1e-12
+    slipped = {**dry, "scalar": dry["scalar"]._replace(v=np.asarray(dry["scalar"].v) + 1e-9)}
+    assert not derivations.dry_run_backprop(slipped)["agrees"]
+    assert derivations.dry_run_backprop(slipped)["error"] == pytest.approx(1e-9, rel=1e-3)
+    assert not derivations.dry_run_backprop({**dry, "max_difference_between_forms": 1e-9})["agrees"]
+
+
+def test_the_layer_recursion_holds_for_a_three_layer_network():
+    found = derivations.layer_recursion((2, 2, 2, 2))
+    assert [d.lhs for d in found] == [rf"\frac{{\partial l}}{{\partial {p}_{l}}}" for l in (1, 2, 3) for p in "Wb"]
+    assert all(d.holds() for d in found)
+
+
+def test_a_wrong_layer_recursion_is_refused():
+    import sympy as sp
+
+    w1, b1, w2 = derivations.layer_recursion((2, 2, 2, 2))[:3]
+    h1 = sp.symbols("h1_1:3")
+    swapped = w2._replace(claimed=w2.claimed.subs({h1[0]: h1[1], h1[1]: h1[0]}, simultaneous=True))
+    no_sigma_prime = b1._replace(claimed=b1.claimed.subs({h1[0]: sp.Rational(1, 2), h1[1]: sp.Rational(1, 2)}) * 4)
+    transposed = w1._replace(claimed=w1.claimed.T)
+    assert not any(d.holds() for d in (swapped, no_sigma_prime, transposed))
+
+
+def test_sigma_is_known_by_the_sigmoids_own_derivative():
+    import sympy as sp
+
+    k = sp.Symbol("k")
+    definition = 1 / (1 + sp.exp(-k))
+    assert sp.cancel(derivations.sigma(k).diff(k).subs(derivations.sigma(k), definition) - definition.diff(k)) == 0

@@ -99,7 +99,7 @@ def test_final_model_chooses_on_validation_and_tests_once(quick):
     assert r["report_recipe"]["test_accuracy"]["n"] == 2
     assert all(run["held_out"] == "test" for run in r["report_recipe"]["runs"] + r["tuned"]["runs"])
     # Test accuracy is measured once, at the end: no test numbers in the per-epoch history.
-    assert all(np.all(np.isnan(run["history"]["val_accuracy"])) for run in r["tuned"]["runs"])
+    assert all(len(run["history"]["val_accuracy"]) == 0 for run in r["tuned"]["runs"])
     assert all(c["run"]["final"] is False for c in r["candidates"])
     best = max(r["candidates"], key=lambda c: c["val_accuracy"])["run"]
     assert r["tuned"]["runs"][0]["run"]["lr"] == best["lr"]
@@ -329,3 +329,36 @@ def test_a_process_loads_each_data_set_once_and_no_run_can_write_into_it():
             array[:1] = 0
     cut = runs.load(runs.Run(dataset="synth", limit=100))
     assert len(cut[0][0]) == 100 and not cut[0][0].flags.writeable
+
+
+def test_a_runs_step_noise_is_read_from_its_last_epoch_and_val_below_train_from_epoch_1():
+    run = {"run": {"epochs": 2},
+           "history": {"step_loss": [9.0, 9.0, 9.0, 9.0, 1.0, 3.0, 1.0, 3.0],  # last epoch: mean 2, std 1
+                       "val_loss": [1.0, 1.0, 0.5], "train_loss": [2.0, 1.5, 0.4]}}
+    assert mnist.step_noise(run) == pytest.approx(0.5)
+    assert mnist.val_below_train(run) == [1]  # epoch 0, before any update, is not counted
+
+
+def test_figure_5_beside_figure_4_and_fashion_beside_mnist_in_words():
+    steady, noisy = {"step_noise": 0.1}, {"step_noise": 0.5}
+    assert verdicts.minibatch_against_sgd({"minibatch": 0.9, "sgd": 0.8}, noisy, steady) == {
+        "position": "ahead", "steadiness": "steadier"}
+    assert verdicts.minibatch_against_sgd({"minibatch": 0.8, "sgd": 0.9}, steady, noisy) == {
+        "position": "behind", "steadiness": "not steadier"}
+    tuned = lambda accuracy: {"tuned": {"test_accuracy": {"mean": accuracy}}}  # noqa: E731
+    assert verdicts.harder(tuned(0.98), tuned(0.88)) == "harder"
+    assert verdicts.harder(tuned(0.88), tuned(0.98)) == "not harder"
+
+
+def test_each_way_to_a_low_number_is_judged_near_the_reports_or_not():
+    runs = [{"history": {"val_accuracy": [0.458, 0.40], "train_accuracy": [0.5, 0.96]}},
+            {"history": {"val_accuracy": [0.6, 0.52], "train_accuracy": [0.5, 0.98]}}]
+    sgd = {"runs": runs, "val_accuracy": {"mean": 0.97}, "untrained_accuracy": {"values": [0.458, 0.6]},
+           "always_0_accuracy": 0.4}
+    found = synthetic.hypotheses(sgd, val_fraction_1=0.6, claimed=0.458)
+    expected = [[0.03], [0.458, 0.6], [0.40, 0.52], [0.97], [0.6**2 + 0.4**2], [0.4]]
+    assert [len(h["accuracy"]) for h in found] == [len(e) for e in expected]
+    assert [a for h in found for a in h["accuracy"]] == pytest.approx([a for e in expected for a in e])
+    # one untrained network scores the claim exactly; after one epoch the two lie on both sides of it
+    assert [h["near"] for h in found] == [False, True, None, False, False, False]
+    assert found[1]["name"].startswith("an untrained network")

@@ -9,6 +9,7 @@ from mlp.activations import ACTIVATIONS
 from mlp.fast import scalar_step
 from mlp.kernels import flush_subnormals, gemm
 from mlp.train import evaluate, scalar_step as plain_scalar_step, train, vectorized_step
+from mlp.params import random_params
 
 TOLERANCES = [(np.float64, 1e-12), (np.float32, 2e-5)]
 
@@ -16,8 +17,7 @@ TOLERANCES = [(np.float64, 1e-12), (np.float32, 2e-5)]
 def network(seed, dtype):
     """A 12-9-5 network with non-zero biases, and 50 examples, seeded."""
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
-    params = params._replace(b=rng.normal(size=9).astype(dtype), c=rng.normal(size=5).astype(dtype))
+    params = random_params(12, 9, 5, rng, scale="lecun", dtype=dtype)
     return params, rng.normal(size=(50, 12)).astype(dtype), rng.integers(0, 5, size=50)
 
 
@@ -42,7 +42,8 @@ def test_the_step_that_trains_equals_the_equations(batch_size, reduction, dtype,
 def test_training_runs_the_step_it_shows(batch_size):
     """An epoch of `train` is `vectorized.step` over the shuffled batches, nothing else."""
     params, x, labels = network(3, np.float64)
-    trained, history = train(params, (x, labels), lr=0.05, batch_size=batch_size, seed=4, progress=False)
+    trained, history = train(params, (x, labels), lr=0.05, batch_size=batch_size, seed=4, reduction="sum",
+                             progress=False)
     by_hand = params.map(np.copy)
     order = np.random.default_rng(4).permutation(len(x))
     losses = [vectorized.step(x[order[i:i + batch_size]], labels[order[i:i + batch_size]], by_hand, 0.05)
@@ -103,7 +104,7 @@ def test_the_weight_product_never_sees_a_subnormal_through_saturated_units(monke
 def test_fused_scalar_step_equals_the_plain_one(sizes):
     """Forward, backward and update in one pass over plain floats: the same SGD trajectory."""
     rng = np.random.default_rng(sum(sizes))
-    plain = mlp.init_params(*sizes, rng, scale=1.0)._replace(b=rng.normal(size=sizes[1]), c=rng.normal(size=sizes[2]))
+    plain = random_params(*sizes, rng)
     plain, fused = plain.tolist(), plain.tolist()
     x = (3 * rng.normal(size=(200, sizes[0]))).tolist()
     labels = rng.integers(0, sizes[2], size=200).tolist()

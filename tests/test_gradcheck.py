@@ -5,6 +5,7 @@ import pytest
 
 import mlp
 from mlp import gradcheck
+from mlp.params import random_params
 
 # A right float64 gradient checks to ~1e-8 or better with eps = 1e-5; a wrong one to ~1.
 PASS = 1e-6
@@ -12,9 +13,7 @@ PASS = 1e-6
 
 def random_network(n_in, n_hid, n_out, seed, scale=1.0):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng, scale=scale)
-    params = params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out))
-    return params, rng
+    return random_params(n_in, n_hid, n_out, rng, scale=scale), rng
 
 
 @pytest.mark.parametrize("sizes", [(2, 3, 2), (4, 5, 3), (6, 8, 10)])

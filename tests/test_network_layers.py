@@ -6,6 +6,7 @@ import pytest
 
 import mlp
 from mlp import exercises, gradcheck, layers, vectorized
+from mlp.params import random_params
 
 TOLERANCE = 1e-7  # relative error of an analytic gradient against central differences (float64)
 
@@ -17,7 +18,7 @@ def random_batch(n_in, n_out, rng, batch=5):
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
 def test_the_reports_network_as_layers_equals_vectorized(reduction):
     rng = np.random.default_rng(0)
-    params = mlp.init_params(4, 6, 3, rng, scale=1.0)._replace(b=rng.normal(size=6), c=rng.normal(size=3))
+    params = random_params(4, 6, 3, rng)
     x, labels = random_batch(4, 3, rng)
     loss, grads = layers.gradients(layers.from_params(params, reduction), x, labels)
     expected_loss, expected = vectorized.gradients(x, labels, params, reduction)
@@ -114,6 +115,7 @@ def test_the_checker_names_a_students_layer_mistake(activation, rule, expected):
     verdict = exercises.check_layer(student(activation, rule), activation)
     assert expected in str(verdict)
     assert verdict.ok == (expected == "Right")
+    assert (verdict.mistake is not None) == (expected not in ("Right", "no usual mistake fits"))
 
 
 def test_the_checker_takes_a_layer_class_returning_d_in_and_d_params():

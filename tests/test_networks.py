@@ -7,6 +7,7 @@ import pytest
 
 import mlp
 from mlp import report, scalar, vectorized
+from mlp.params import random_params
 
 # Report, Table 1: the dry run's point (target y-hat = [1, 0]).
 TABLE_1, TABLE_1_X, TABLE_1_LABEL = report.DRY_RUN_PARAMS, report.DRY_RUN_X, report.DRY_RUN_LABEL
@@ -54,8 +55,7 @@ SIZES = [(2, 3, 2), (5, 4, 3), (7, 11, 10), (20, 16, 4)]
 @pytest.mark.parametrize("seed", [0, 1])
 def test_scalar_and_vectorized_gradients_agree_to_1e_12(n_in, n_hid, n_out, seed):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(n_in, n_hid, n_out, rng)
-    params = params._replace(b=rng.normal(size=n_hid), c=rng.normal(size=n_out))
+    params = random_params(n_in, n_hid, n_out, rng)
     x, labels = rng.normal(size=(6, n_in)), rng.integers(0, n_out, size=6)
     for xi, label in zip(x, labels):
         loss_s, g_s = scalar.gradients(xi.tolist(), int(label), params.tolist())

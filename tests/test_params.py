@@ -75,3 +75,15 @@ def test_params_arithmetic_is_field_by_field_so_a_step_reads_p_minus_lr_g():
 def test_params_tolist_gives_plain_floats():
     lists = mlp.init_params(2, 3, 2, rng=0).tolist()
     assert type(lists.w[0][0]) is float and type(lists.c[0]) is float
+
+
+def test_a_random_network_is_init_params_with_biases_drawn_from_the_same_stream():
+    from mlp.params import random_params
+
+    net = random_params(4, 3, 2, 7, scale="lecun", dtype=np.float32)
+    plain = mlp.init_params(4, 3, 2, 7, scale="lecun", dtype=np.float32)
+    assert np.array_equal(net.w, plain.w) and np.array_equal(net.v, plain.v)
+    assert net.b.shape == (3,) and net.c.shape == (2,) and np.all(net.b != 0) and np.all(net.c != 0)
+    assert all(p.dtype == np.float32 for p in net)
+    assert all(np.array_equal(a, b) for a, b in zip(net, random_params(4, 3, 2, 7, scale="lecun", dtype=np.float32)))
+    assert not np.array_equal(random_params(4, 3, 2, 8).b, random_params(4, 3, 2, 7).b)

@@ -38,11 +38,18 @@ def test_the_notice_says_the_profile_the_counts_and_the_time_left(monkeypatch):
     assert "40 of 40 runs done, under a minute left" in preview.notice(done)
 
 
-def test_the_estimate_scales_expected_costs_by_the_measured_rate():
-    a, b = Run(epochs=1), Run(epochs=2)
-    assert background.estimate([a, b], jobs=2) == pytest.approx((expected_cost(a) + expected_cost(b)) / 2)
-    measured = {Run(epochs=3): 3 * expected_cost(Run(epochs=3))}  # three times slower than expected
-    assert background.estimate([a], measured, jobs=1) == pytest.approx(3 * expected_cost(a))
+def test_the_estimate_adds_the_runs_shares_them_between_jobs_and_follows_the_measured_pace():
+    a, b, trained = Run(epochs=1), Run(epochs=2), Run(epochs=3)
+    both = background.estimate([a, b], jobs=1)
+    assert both == pytest.approx(background.estimate([a], jobs=1) + background.estimate([b], jobs=1))
+    assert background.estimate([b], jobs=1) > background.estimate([a], jobs=1) > 0  # two epochs take longer
+    assert background.estimate([a, b], jobs=2) == pytest.approx(both / 2)
+    assert background.estimate([], jobs=2) == 0
+    # the runs trained so far took three times what was expected of them: so will the rest
+    slow = {trained: 3 * expected_cost(trained)}
+    assert background.estimate([a, b], slow, jobs=1) == pytest.approx(3 * both)
+    assert background.estimate([a, b], {trained: expected_cost(trained)}, jobs=1) == pytest.approx(both)
+    assert background.estimate([a, b], {trained: 0.0}, jobs=1) == pytest.approx(both)  # nothing measured yet
 
 
 def test_the_progress_line_names_counts_estimate_and_current_run():
@@ -128,7 +135,7 @@ def test_the_server_rebuilds_on_the_signal_only_not_on_each_status(tmp_path, mon
 
 
 def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page():
-    from mlp.experiments import timings
+    from mlp.experiments import build_times
 
     data = {"jobs": 2, "runs": 3, "trained": 2, "wall_seconds": 9.0, "train_seconds": 16.0,
             "evaluate_seconds": 3.0, "load_seconds": 1.0,
@@ -138,10 +145,10 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
                             "fashion": {"runs": 1, "trained": 1, "train_seconds": 2.0}},  # an older record
             "pages": {"index.py": 4.5, "api.py": 0.0}, "kernels": {"index.py": 1.5, "api.py": 0.0},
             "pages_wall_seconds": 4.6}
-    header, rows = timings.rows(data)
+    header, rows = build_times.rows(data)
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
                     ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["wall time, 2 processes", 9.0, None, None]]
-    header, rows = timings.page_rows(data)
+    header, rows = build_times.page_rows(data)
     assert len(header) == 3
     assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, two at a time", 4.6, None]]

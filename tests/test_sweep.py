@@ -42,24 +42,26 @@ def stored(folder: Path) -> list:
     return sorted(folder.glob("run-*")) if folder.exists() else []
 
 
-@pytest.mark.parametrize("grid, kwargs, message", [
-    ({"momentum": [0.9]}, {}, "unknown sweep option 'momentum'"),
-    ({"lr": []}, {}, "'lr' has no values"),
-    ({"lr": [0.1, 0.0]}, {}, "'lr': 0.0 must be a positive number"),
-    ({"lr": [-1.0]}, {}, "'lr': -1.0 must be a positive number"),
-    ({"lr": [float("nan")]}, {}, "must be a positive number"),
-    ({"batch_size": [0]}, {}, "'batch_size': 0 must be a positive integer"),
-    ({"batch_size": [2.5]}, {}, "'batch_size': 2.5 must be a positive integer"),
-    ({"n_hid": [100, 0]}, {}, "'n_hid': 0 must be a positive integer"),
-    ({"init": ["he"]}, {}, "'init': 'he'"),
-    ({"reduction": ["max"]}, {}, "must be one of sum, mean"),
-    ({"lr": [0.1, 0.1]}, {}, "repeats a value"),
-    (GRID, {"seeds": 0}, "seeds must be a positive count"),
-    (GRID, {"dataset": "cifar"}, "dataset must be one of"),
-    (GRID, {"jobs": 0}, "jobs must be a positive integer"),
+@pytest.mark.parametrize("grid, kwargs, error, message", [
+    ({"momentum": [0.9]}, {}, ValueError, "unknown sweep option 'momentum'"),
+    ({"lr": []}, {}, ValueError, "'lr' has no values"),
+    ({"lr": [0.1, 0.0]}, {}, ValueError, "'lr' must be a positive finite number, got 0.0"),
+    ({"lr": [-1.0]}, {}, ValueError, "'lr' must be a positive finite number, got -1.0"),
+    ({"lr": [float("nan")]}, {}, ValueError, "must be a positive finite number"),
+    ({"batch_size": [0]}, {}, ValueError, "'batch_size' must be an integer >= 1, got 0"),
+    ({"batch_size": [2.5]}, {}, TypeError, "'batch_size' must be an integer >= 1, got 2.5"),
+    ({"n_hid": [100, 0]}, {}, ValueError, "'n_hid' must be an integer >= 1, got 0"),
+    ({"init": ["he"]}, {}, ValueError, "'init' must be a positive number or one of 'lecun'"),
+    ({"reduction": ["max"]}, {}, ValueError, "must be one of 'sum', 'mean'"),
+    ({"lr": [0.1, 0.1]}, {}, ValueError, "repeats a value"),
+    (GRID, {"seeds": 0}, ValueError, "seeds must be an integer >= 1, got 0"),
+    (GRID, {"seeds": [-1]}, ValueError, "each of seeds must be an integer >= 0, got -1"),
+    (GRID, {"dataset": "cifar"}, ValueError, "dataset must be one of"),
+    (GRID, {"jobs": 0}, ValueError, "jobs must be an integer >= 1, got 0"),
+    (GRID, {"jobs": "2"}, TypeError, "jobs must be an integer >= 1, got '2'"),
 ])
-def test_a_bad_grid_is_one_clear_error_before_anything_trains(grid, kwargs, message, counted, own_cache):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+def test_a_bad_grid_is_one_clear_error_before_anything_trains(grid, kwargs, error, message, counted, own_cache):
+    with pytest.raises(error, match=message.replace("(", r"\(")):
         sweep(grid, **{"seeds": SEEDS, "dataset": "synth", "base": TINY, "jobs": 1, **kwargs})
     assert counted == [] and stored(own_cache) == []
 
@@ -74,7 +76,7 @@ def test_a_missing_data_set_is_one_clear_error_before_anything_trains(tmp_path, 
 
 def test_the_command_reports_a_bad_grid_and_trains_nothing(capsys, counted, own_cache):
     assert cli.main(["sweep", "--dataset", "synth", "--lr", "0.1,0", "--quiet"]) == 2
-    assert "sweep option 'lr': 0.0 must be a positive number" in capsys.readouterr().err
+    assert "sweep option 'lr' must be a positive finite number, got 0.0" in capsys.readouterr().err
     assert cli.main(["sweep", "--dataset", "synth", "--batch-size", "10,x", "--quiet"]) == 2
     assert "'x' is not an integer" in capsys.readouterr().err
     assert counted == [] and stored(own_cache) == []

@@ -72,7 +72,8 @@ def train_epoch(x, labels, batch_size, params):
     returns its training seconds, ``History.seconds``: the evaluations before and after it
     are not counted."""
     def epoch():
-        _, history = train.train(params, (x, labels), lr=LR, batch_size=batch_size, epochs=1, progress=False)
+        _, history = train.train(params, (x, labels), lr=LR, batch_size=batch_size, epochs=1, reduction="sum",
+                                 progress=False)
         return history.seconds[-1]
 
     return epoch

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import signal
 import sys
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 from mlp import cache
-from mlp.data import write_atomically
+from mlp.files import read_json, write_json
 from mlp.experiments.runs import Run, datasets, expected_cost
 
 REFRESH = 30.0  # seconds between two rebuilds asked of the server while runs finish
@@ -149,7 +148,7 @@ def describe(run: Run) -> str:
             f"seed {run.seed}, {size}")
 
 
-def counted(state: dict) -> str:
+def done_of_total(state: dict) -> str:
     """``"k of n"``, or ``"k of at least n"`` while the runs chosen from results are unknown."""
     return f"{state['done']} of {'' if state['complete'] else 'at least '}{state['total']}"
 
@@ -162,7 +161,7 @@ def progress_line(state: dict) -> str:
     """One line of terminal progress: runs done, current run, estimate."""
     if state["finished"]:
         return f"background training ({state['profile']}): all {state['total']} runs done"
-    line = (f"background training ({state['profile']}): {counted(state)} runs done, "
+    line = (f"background training ({state['profile']}): {done_of_total(state)} runs done, "
             f"{minutes(state['seconds_left'])} left")
     return line + (f"; now: {state['running'][0]}" if state["running"] else "")
 
@@ -175,16 +174,13 @@ def touch() -> None:
 
 def write(state: dict) -> Path:
     path = status_path(state["profile"])
-    write_atomically(path, json.dumps(state, indent=1).encode())
+    write_json(path, state)
     return path
 
 
 def read(profile: str) -> dict | None:
     """The last status written for ``profile``, or ``None``."""
-    try:
-        return json.loads(status_path(profile).read_text())
-    except (OSError, ValueError):
-        return None
+    return read_json(status_path(profile))
 
 
 # ------------------------------------------------------------ the process

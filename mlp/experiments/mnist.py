@@ -47,9 +47,29 @@ def mnist_sgd_runs(profile: str) -> list[Run]:
     return [sized(SGD, profile)]
 
 
+def one_run(run: dict) -> dict:
+    """A summary of one run: the run, how steady its steps are (`step_noise`) and the epochs
+    whose validation loss is below the training loss (`val_below_train`)."""
+    return {"run": run, "step_noise": step_noise(run), "val_below_train": val_below_train(run)}
+
+
+def step_noise(run: dict) -> float:
+    """Standard deviation over mean of the per-update loss in the run's last epoch."""
+    steps = np.asarray(run["history"]["step_loss"])
+    last = steps[-len(steps) // run["run"]["epochs"]:]
+    return float(last.std() / last.mean())
+
+
+def val_below_train(run: dict) -> list[int]:
+    """The epochs (from 1) after which the validation loss is below the training loss, both
+    measured at the same parameters."""
+    h = run["history"]
+    return [e for e in range(1, len(h["val_loss"])) if h["val_loss"][e] < h["train_loss"][e]]
+
+
 def mnist_sgd(profile: str, results, fetch=None) -> dict:
     """Figure 4: SGD (batch size 1), loss per step and per epoch, accuracy per epoch."""
-    return {"run": results[0]}
+    return one_run(results[0])
 
 
 def mnist_minibatch_runs(profile: str) -> list[Run]:
@@ -58,7 +78,7 @@ def mnist_minibatch_runs(profile: str) -> list[Run]:
 
 def mnist_minibatch(profile: str, results, fetch=None) -> dict:
     """Figure 5: mini-batch gradient descent, the same curves as Figure 4."""
-    return {"run": results[0]}
+    return one_run(results[0])
 
 
 def _sweep_runs(profile: str, field: str, value) -> list[Run]:

@@ -10,8 +10,6 @@ counts, never the 10,000 test images.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from pathlib import Path
 
 import numpy as np
 
@@ -93,20 +91,19 @@ def inside_followup(profile: str, fetch) -> list[Run]:
 def mnist_inside(profile: str, results, fetch) -> dict:
     """Training digits, first-layer weights, saturation, confusion matrix and mistakes.
 
-    Computed once and stored (`mlp.cache.cached`) under the two runs' stored entries and
-    this module's code (`summary_key`): the pages that show it read it, not compute it again.
+    Computed once and stored (`mlp.cache.cached`) under the two runs' stored entries
+    (`summary_key`) and this module's code: the pages that show it read it, not compute it again.
     """
     report, tuned = results[0], fetch(inside_followup(profile, fetch))[0]
-    return cache.cached("inside", summary_key(report, tuned), lambda: _inside(report, tuned), ("mnist",))
+    return cache.cached("inside", summary_key(report, tuned), lambda: _inside(report, tuned), ("mnist",),
+                        code=(__name__,))
 
 
-def summary_key(report: dict, tuned: dict, source: str | None = None) -> dict:
-    """What the summary depends on beyond the runs' code: those runs' stored results, and the
-    code of this module (``source``, default its file), which `mlp.cache.run_modules` does not hold."""
-    source = Path(__file__).read_text() if source is None else source
+def summary_key(report: dict, tuned: dict) -> dict:
+    """What the summary depends on besides the code that computes it: the two runs' stored results."""
     runs = [Run(**result["run"]) for result in (report, tuned)]
     paths = [cache.path_for("run", dataclasses.asdict(run), datasets(run)) for run in runs]
-    return {"runs": cache.fingerprint(paths), "code": hashlib.sha256(cache.code_only(source).encode()).hexdigest()}
+    return {"runs": cache.fingerprint(paths)}
 
 
 def _inside(report: dict, tuned: dict) -> dict:

@@ -24,8 +24,12 @@ def check(profile: str) -> str:
 
 
 def from_environment() -> str:
-    """The profile a site build uses: ``MLP_PROFILE``, ``full`` by default."""
-    return os.environ.get("MLP_PROFILE", "full")
+    """The profile named by ``MLP_PROFILE`` (``full`` if unset): the site build's, and the
+    default of ``mlp experiments``; any other value is refused, naming the variable."""
+    profile = os.environ.get("MLP_PROFILE") or "full"
+    if profile not in PROFILES:
+        raise ValueError(f"MLP_PROFILE must be one of {', '.join(PROFILES)}, got {profile!r}")
+    return profile
 
 
 def sized(run: Run, profile: str) -> Run:

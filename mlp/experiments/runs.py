@@ -1,7 +1,7 @@
 """Training runs: a frozen description of one, the code that carries it out, and a cache.
 
 Every experiment is a set of `Run` s. A run is cached by its fields (with the code a
-run executes, `mlp.cache.run_modules`, and the data checksums), so runs shared between
+run executes, `mlp.staleness.modules`, and the data checksums), so runs shared between
 experiments are trained once, and an unchanged rebuild trains nothing. Two processes
 asking for one run at once train it once: the second waits for the first's result.
 """

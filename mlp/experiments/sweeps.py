@@ -15,51 +15,28 @@ import itertools
 import math
 import numbers
 
-from mlp import data
-from mlp.params import INIT_NAMES
+from mlp import cache, data, recipes
+from mlp.checks import check_choice, check_count, check_positive
+from mlp.params import check_init
 from mlp.experiments.runs import LOADERS, Run, Trainer
 from mlp.experiments.stats import band, summary
 
 
-def _positive_int(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError("must be a positive integer")
-    return int(value)
-
-
-def _positive_float(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
-        raise ValueError("must be a positive number")
-    return float(value)
-
-
-def _init(value):
-    return value if value in INIT_NAMES else _positive_float(value)
-
-
-def _one_of(*choices):
-    def check(value):
-        if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)}")
-        return value
-    return check
-
-
-# The fields of a `Run` a grid may vary, each with the check of one value.
+# The fields of a `Run` a grid may vary, each with the check of one value (`mlp.checks`).
 OPTIONS = {
-    "lr": _positive_float,
-    "batch_size": _positive_int,
-    "n_hid": _positive_int,
-    "init": _init,
-    "epochs": _positive_int,
-    "reduction": _one_of("sum", "mean"),
-    "lr_decay": _positive_float,
-    "dtype": _one_of("float64", "float32"),
+    "lr": check_positive,
+    "batch_size": check_count,
+    "n_hid": check_count,
+    "init": check_init,
+    "epochs": check_count,
+    "reduction": lambda value, name: check_choice(value, name, ("sum", "mean")),
+    "lr_decay": check_positive,
+    "dtype": lambda value, name: check_choice(value, name, ("float64", "float32")),
 }
 
 
 def check_grid(grid: dict) -> dict:
-    """``grid`` as ``{option: [values]}``, each value checked; a `ValueError` names the first fault."""
+    """``grid`` as ``{option: [values]}``, each value checked; the first fault raises an error naming it."""
     if not isinstance(grid, dict):
         raise TypeError(f"grid must be a dict of option -> list of values, got {type(grid).__name__}")
     checked = {}
@@ -69,12 +46,7 @@ def check_grid(grid: dict) -> dict:
         values = [values] if isinstance(values, (str, numbers.Number)) else list(values)
         if not values:
             raise ValueError(f"sweep option {option!r} has no values")
-        out = []
-        for value in values:
-            try:
-                out.append(OPTIONS[option](value))
-            except ValueError as error:
-                raise ValueError(f"sweep option {option!r}: {value!r} {error}") from None
+        out = [OPTIONS[option](value, f"sweep option {option!r}") for value in values]
         if len(set(out)) < len(out):
             raise ValueError(f"sweep option {option!r} repeats a value: {values}")
         checked[option] = out
@@ -91,15 +63,17 @@ def check_dataset(dataset: str) -> str:
 
 
 def seed_list(seeds) -> list[int]:
-    """``seeds`` as a list: a count ``n`` gives ``0 .. n-1``; a list of integers is kept."""
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a positive count or a non-empty list of integers, got {seeds!r}")
-        return list(range(seeds))
-    seeds = list(seeds)
-    if not seeds or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seeds):
-        raise ValueError(f"seeds must be a positive count or a non-empty list of integers, got {seeds!r}")
-    return [int(s) for s in seeds]
+    """``seeds`` as a list: a count ``n`` gives ``0 .. n-1``; a list of non-negative integers is kept."""
+    if not isinstance(seeds, (list, tuple, range)):
+        return list(range(check_count(seeds, "seeds")))
+    if not seeds:
+        raise ValueError("seeds must be a positive count or a non-empty list of seeds, got an empty list")
+    return [check_count(seed, "each of seeds", minimum=0) for seed in seeds]
+
+
+def default_base() -> Run:
+    """The run a sweep varies when no ``base`` is given: `mlp.recipes.DEFAULT`, as ``mlp train`` trains."""
+    return Run(**recipes.DEFAULT)
 
 
 def cells(grid: dict) -> list[dict]:
@@ -111,13 +85,24 @@ def plan(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, limit
          base: Run | None = None) -> list[tuple[dict, list[Run]]]:
     """The runs of every cell: ``[(setting, [one Run per seed]), ...]``. Checks nothing (see `sweep`).
 
-    The runs are ``base`` (default `Run()`) on ``dataset``, cut to ``limit`` if given, with
+    The runs are ``base`` (default `default_base`) on ``dataset``, cut to ``limit`` if given, with
     each cell's setting and seed; they record no per-update losses and keep no parameters.
     """
-    base = (base or Run()).replace(dataset=dataset, final=final, record_steps=False, keep_params=False)
+    base = (base or default_base()).replace(dataset=dataset, final=final, record_steps=False, keep_params=False)
     if limit is not None:
         base = base.replace(limit=limit)
     return [(setting, [base.replace(**setting, seed=seed) for seed in seed_list(seeds)]) for setting in cells(grid)]
+
+
+def within_0_1(accuracy: dict) -> dict:
+    """An accuracy's summary with its interval cut to [0, 1], where an accuracy lies; ``"cut"``
+    says whether it was (with few seeds the t interval reaches past both ends)."""
+    low, high = max(accuracy["ci_low"], 0.0), min(accuracy["ci_high"], 1.0)
+    return {**accuracy, "ci_low": low, "ci_high": high,
+            "cut": bool(low != accuracy["ci_low"] or high != accuracy["ci_high"])}
+
+
+FEW_SEEDS = 3  # fewer seeds than this give an interval too wide to tell cells apart (t = 12.7 at 2)
 
 
 def varied(planned) -> list[str]:
@@ -141,7 +126,7 @@ def summarize(planned, results, dataset: str, final: bool) -> dict:
         cell = {"setting": setting, "seeds": [r["run"]["seed"] for r in done], "n": len(done),
                 "accuracy": None, "final_loss": None, "train_seconds": None, "curves": {}}
         if done:
-            cell["accuracy"] = summary([r["held_out_accuracy"] for r in done])
+            cell["accuracy"] = within_0_1(summary([r["held_out_accuracy"] for r in done]))
             cell["final_loss"] = summary([r["history"]["train_loss"][-1] for r in done])
             cell["train_seconds"] = summary([r["train_seconds"] for r in done])
             for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
@@ -163,10 +148,11 @@ def sweep(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, jobs
     """Train every cell of ``grid`` once per seed (cached) and summarize each cell.
 
     ``grid`` maps options of `OPTIONS` to lists of values; the others are ``base``'s (a
-    `Run`, default `Run()`). Runs train in ``jobs`` local processes, or on the cluster of
+    `Run`, default `default_base`). Runs train in ``jobs`` local processes, or on the cluster of
     a ``distributed.Client`` given as ``client``. ``final=True`` trains on all training
     data and scores on the test set (choosing a cell on it biases the test score);
-    ``limit`` keeps the first ``limit`` training examples. A run that fails (a worker with
+    ``limit`` keeps the first ``limit`` training examples and the first ``limit // 5``
+    held-out ones (`Run.limit`). Each cell's accuracy interval is cut to [0, 1] (`within_0_1`). A run that fails (a worker with
     other code, a worker lost too often) is listed under ``"failed"``, is not stored, and
     the other runs carry on.
     """
@@ -174,14 +160,12 @@ def sweep(grid: dict, seeds=3, dataset: str = "mnist", final: bool = False, jobs
     seeds = seed_list(seeds)
     for name, value in (("limit", limit), ("jobs", jobs)):
         if value is not None:
-            try:
-                _positive_int(value)
-            except ValueError as error:
-                raise ValueError(f"{name} {error}, got {value!r}") from None
+            check_count(value, name)
     if client is None:  # a cluster's workers read their own data folders
         check_dataset(dataset)
     elif dataset not in LOADERS:
         raise ValueError(f"dataset must be one of {', '.join(LOADERS)}, got {dataset!r}")
+    cache.usable_results_dir()  # the caller stores every result, local or from a cluster
     planned = plan(grid, seeds, dataset, final, limit, base)
     runs = [run for _, cell_runs in planned for run in cell_runs]
     if base is not None and base.form == "scalar" and any(run.batch_size != 1 for run in runs):
@@ -222,20 +206,24 @@ def table_rows(result: dict) -> list[dict]:
 
 
 def format_table(result: dict) -> str:
-    """The sweep as a plain-text table: accuracy mean ± 95% interval per cell, the best marked."""
+    """The sweep as a plain-text table: accuracy mean and 95% interval per cell, the best marked;
+    a last line says when a cell has too few seeds (`FEW_SEEDS`) for its interval to mean much."""
     options = result["varied"]
     fixed = {o: result["cells"][0]["setting"][o] for o in result["options"] if o not in options}
     header = [*options, "runs", f"{result['held_out']} accuracy (95% interval)", "final train loss",
               "train time", ""]
     lines = []
     for row in table_rows(result):
-        half = (row["ci_high"] - row["ci_low"]) / 2
-        accuracy = (f"{100 * row['accuracy']:.2f}%" + ("" if math.isnan(half) else f" ± {100 * half:.2f}")
-                    if not math.isnan(row["accuracy"]) else "failed")
+        interval = "" if math.isnan(row["ci_low"]) else f" ({100 * row['ci_low']:.2f} to {100 * row['ci_high']:.2f})"
+        accuracy = f"{100 * row['accuracy']:.2f}%{interval}" if not math.isnan(row["accuracy"]) else "failed"
         lines.append([*(_cell_text(row[o]) for o in options), str(row["runs"]), accuracy,
                       f"{row['final_loss']:.4f}", f"{row['train_seconds']:.1f} s", "best" if row["best"] else ""])
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     text = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [header, *lines])
+    few = min((cell["n"] for cell in result["cells"] if cell["n"]), default=FEW_SEEDS)
+    if few < FEW_SEEDS:
+        text += (f"\n{few} seed(s) in a cell: " + ("no interval" if few == 1 else "its interval is too wide to compare cells")
+                 + f"; use {FEW_SEEDS + 2} seeds or more")
     return (f"all cells: {', '.join(f'{o}={_cell_text(v)}' for o, v in fixed.items())}\n" if fixed else "") + text
 
 
@@ -260,7 +248,7 @@ def write(result: dict, folder) -> list:
 
 def command(grid: dict, seeds: int, dataset: str, base: Run | None = None) -> list[str]:
     """The ``mlp sweep`` arguments that train the same runs as ``sweep(grid, seeds, dataset, base=base)``."""
-    base, default = base or Run(), Run()
+    base, default = base or default_base(), default_base()
     args = ["sweep", "--dataset", dataset]
     for option in OPTIONS:
         values = grid.get(option, [getattr(base, option)] if getattr(base, option) != getattr(default, option) else [])

@@ -8,6 +8,7 @@ from mlp import data, report, scalar, vectorized
 from mlp.experiments.profiles import seeds, sized
 from mlp.experiments.runs import Run
 from mlp.experiments.stats import summary
+from mlp.experiments.table import near
 from mlp.params import Params
 
 # Report 3.1, Table 2: a 2-3-2 network, normal weights, zero biases, SGD, lr 1e-3, 100 epochs.
@@ -70,7 +71,7 @@ def scalar_sgd(profile: str, results, fetch=None) -> dict:
     """Figure 3: scalar SGD on the synthetic data, its curves, accuracy and boundary."""
     (_, _), (_, yval), _ = data.load_synth()
     accuracies = [r["held_out_accuracy"] for r in results]
-    return {
+    out = {
         "runs": results,
         "val_accuracy": summary(accuracies),
         "boundary": decision_grid(results[0]["params"]),
@@ -79,3 +80,29 @@ def scalar_sgd(profile: str, results, fetch=None) -> dict:
         "untrained_accuracy": summary([r["history"]["val_accuracy"][0] for r in results]),
         "report_accuracy": report.SYNTH_ACCURACY,
     }
+    out["hypotheses"] = hypotheses(out, float(yval.mean()))
+    baselines = (out["majority_accuracy"], out["always_0_accuracy"])
+    out["untrained_constant"] = sum(abs(v - b) < 1e-12 for v in out["untrained_accuracy"]["values"] for b in baselines)
+    return out
+
+
+def hypotheses(sgd: dict, val_fraction_1: float, claimed: float = report.SYNTH_ACCURACY) -> list[dict]:
+    """Ways to get a low number from a working recipe, each with the validation accuracies it gives
+    on these data (one per seed where the seeds differ) and whether they come `near` ``claimed``.
+
+    ``sgd`` is `scalar_sgd`'s summary. On two classes, inverting every prediction (or label)
+    turns an accuracy a into 1 - a; predictions compared with the labels of other points (a
+    misaligned or reshuffled label array) score on average a1^2 + (1 - a1)^2, with a1 the
+    fraction of class 1 (``val_fraction_1``).
+    """
+    runs, a1 = sgd["runs"], val_fraction_1
+    found = {
+        "a trained network with inverted predictions or labels": 1 - sgd["val_accuracy"]["mean"],
+        "an untrained network (epoch 0), one per seed": sgd["untrained_accuracy"]["values"],
+        "a network evaluated after one epoch, one per seed": [r["history"]["val_accuracy"][1] for r in runs],
+        "scored on the training set instead": float(np.mean([r["history"]["train_accuracy"][-1] for r in runs])),
+        "predictions compared with misaligned labels": a1 * a1 + (1 - a1) * (1 - a1),
+        "a network answering always class 0": sgd["always_0_accuracy"],
+    }
+    return [{"name": name, "accuracy": [float(v) for v in np.atleast_1d(values)], "near": near(values, claimed)}
+            for name, values in found.items()]

@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from pathlib import Path
 
 import numpy as np
 
@@ -108,8 +106,7 @@ def synthetic_snapshots(profile: str, results=(), fetch=None) -> dict:
     """The report's scalar SGD run (seed 0) with its parameters at `SNAPSHOT_EPOCHS`, and their boundaries."""
     run = sized(SCALAR_SGD.replace(seed=0), profile)
     epochs = snapshot_epochs(run)
-    code = hashlib.sha256(cache.code_only(Path(__file__).read_text()).encode()).hexdigest()
-    config = {"run": dataclasses.asdict(run), "epochs": epochs, "code": code}
-    params = cache.cached("snapshots", config, lambda: train_snapshots(run, epochs), datasets(run))
+    config = {"run": dataclasses.asdict(run), "epochs": epochs}
+    params = cache.cached("snapshots", config, lambda: train_snapshots(run, epochs), datasets(run), code=(__name__,))
     return {"run": dataclasses.asdict(run), "epochs": epochs, "params": params,
             "boundaries": [decision_grid(p) for p in params]}

@@ -9,77 +9,93 @@ from mlp.text import mean_std, percent, plain_table
 
 
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
-    """``(experiment, quantity, ours, report)`` for each experiment present in ``results``."""
+    """``(experiment, quantity, ours, report)`` for each experiment present in ``results``, in the
+    registry's order, each row from its experiment's ``rows`` (`mlp.experiments.Experiment`)."""
+    from mlp.experiments import EXPERIMENTS
+
+    return [(name, *row) for name, experiment in EXPERIMENTS.items() if name in results
+            for row in experiment.rows(results[name])]
+
+
+# One function per experiment: its result -> ``(quantity, ours, report)`` rows.
+
+def dry_run_rows(r: dict) -> list:
+    return [("largest |difference| from the report's derivatives", f"{r['max_difference_from_report']:.1e}",
+             "rounded to 4 decimals"),
+            ("largest |scalar - vectorized|", f"{r['max_difference_between_forms']:.1e}", "")]
+
+
+def synthetic_data_rows(r: dict) -> list:
+    return [("labels equal to 1 (train / validation)",
+             f"{percent(r['train_fraction_1'])} / {percent(r['val_fraction_1'])}", "")]
+
+
+def scalar_sgd_rows(r: dict) -> list:
+    return [("validation accuracy", mean_std(r["val_accuracy"], interval=True), percent(report.SYNTH_ACCURACY)),
+            ("majority-class accuracy", percent(r["majority_accuracy"]), "")]
+
+
+def snapshot_rows(r: dict) -> list:
+    return [("epochs whose parameters are kept (seed 0)", ", ".join(str(e) for e in r["epochs"]), "")]
+
+
+def one_run_rows(r: dict) -> list:
+    run = r["run"]
+    return [(f"validation accuracy after {run['run']['epochs']} epochs "
+             f"(batch {run['run']['batch_size']}, lr {run['run']['lr']:g})", percent(run["held_out_accuracy"]), "")]
+
+
+def sweep_rows(r: dict, field: str) -> list:
     out = []
-    if "dry_run" in results:
-        r = results["dry_run"]
-        out.append(("dry_run", "largest |difference| from the report's derivatives",
-                    f"{r['max_difference_from_report']:.1e}", "rounded to 4 decimals"))
-        out.append(("dry_run", "largest |scalar - vectorized|", f"{r['max_difference_between_forms']:.1e}", ""))
-    if "synthetic_data" in results:
-        r = results["synthetic_data"]
-        out.append(("synthetic_data", "labels equal to 1 (train / validation)",
-                    f"{percent(r['train_fraction_1'])} / {percent(r['val_fraction_1'])}", ""))
-    if "scalar_sgd" in results:
-        r = results["scalar_sgd"]
-        out.append(("scalar_sgd", "validation accuracy", mean_std(r["val_accuracy"], interval=True),
-                    percent(report.SYNTH_ACCURACY)))
-        out.append(("scalar_sgd", "majority-class accuracy", percent(r["majority_accuracy"]), ""))
-    for name in ("mnist_sgd", "mnist_minibatch"):
-        if name in results:
-            run = results[name]["run"]
-            out.append((name, f"validation accuracy after {run['run']['epochs']} epochs "
-                              f"(batch {run['run']['batch_size']}, lr {run['run']['lr']:g})",
-                        percent(run["held_out_accuracy"]), ""))
-    for name, field in (("learning_rates", "lr"), ("batch_sizes", "batch size")):
-        if name in results:
-            r = results[name]
-            for value, bands in {**r["bands"], **r.get("divergent", {})}.items():
-                diverged = r.get("divergent", {}).get(value, {}).get("diverged")
-                note = "" if diverged is None else (" — diverged" if diverged else " — did not diverge")
-                out.append((name, f"validation accuracy, {field} {value:g}{note}",
-                            mean_std(bands["final_val_accuracy"], interval=True), ""))
-    if "float_types" in results:
-        r = results["float_types"]["val_accuracy"]
-        out.append(("float_types", "validation accuracy, lr 1e-3, float32 / float64",
-                    f"{mean_std(r['float32'])} / {mean_std(r['float64'])}", ""))
-        out.append(("float_types", "largest |float32 - float64| of one seed",
-                    f"{100 * r['largest_difference']:.2f} points", ""))
-    if "final_model" in results:
-        r = results["final_model"]
-        out.append(("final_model", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True),
-                    percent(report.FINAL_ACCURACY)))
-        out.append(("final_model", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
-        out.append(("final_model", "tuned recipe's training time per run",
-                    f"{r['tuned']['train_seconds']['mean']:.0f} s", ""))
-    if "init_scales" in results:
-        for scale in results["init_scales"]["scales"]:
-            out.append(("init_scales", f"test accuracy, report's recipe, init {scale['init']}",
-                        mean_std(scale["test_accuracy"]), percent(report.FINAL_ACCURACY)))
-    if "standardization" in results:
-        for recipe, r in results["standardization"].items():
-            out.append(("standardization", f"test accuracy, {recipe}, global / per pixel",
-                        f"{percent(r['global']['mean'])} / {percent(r['pixel']['mean'])} ({r['pixel_vs_global']})", ""))
-    if "mnist_inside" in results:
-        for recipe, r in results["mnist_inside"]["recipes"].items():
-            out.append(("mnist_inside", f"saturated hidden units over test images, {recipe}, initial / trained",
-                        f"{percent(r['init']['saturated'])} / {percent(r['trained']['saturated'])}", ""))
-    if "fashion" in results:
-        r = results["fashion"]
-        out.append(("fashion", "test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""))
-        out.append(("fashion", "test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""))
-    if "sweep_example" in results:
-        r = results["sweep_example"]
-        best = r["cells"][r["best"]]
-        setting = ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
-                            for name, value in best["setting"].items())
-        out.append(("sweep_example", f"best of {len(r['cells'])} cells ({setting}), validation accuracy",
-                    mean_std(best["accuracy"], interval=True), ""))
-    if "synthetic_snapshots" in results:
-        r = results["synthetic_snapshots"]
-        out.append(("synthetic_snapshots", "epochs whose parameters are kept (seed 0)",
-                    ", ".join(str(e) for e in r["epochs"]), ""))
+    for value, bands in {**r["bands"], **r.get("divergent", {})}.items():
+        diverged = r.get("divergent", {}).get(value, {}).get("diverged")
+        note = "" if diverged is None else (" — diverged" if diverged else " — did not diverge")
+        out.append((f"validation accuracy, {field} {value:g}{note}",
+                    mean_std(bands["final_val_accuracy"], interval=True), ""))
     return out
+
+
+def float_types_rows(r: dict) -> list:
+    r = r["val_accuracy"]
+    return [("validation accuracy, lr 1e-3, float32 / float64", f"{mean_std(r['float32'])} / {mean_std(r['float64'])}", ""),
+            ("largest |float32 - float64| of one seed", f"{100 * r['largest_difference']:.2f} points", "")]
+
+
+def final_model_rows(r: dict) -> list:
+    return [("test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True),
+             percent(report.FINAL_ACCURACY)),
+            ("test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), ""),
+            ("tuned recipe's training time per run", f"{r['tuned']['train_seconds']['mean']:.0f} s", "")]
+
+
+def fashion_rows(r: dict) -> list:
+    return [("test accuracy, report's recipe", mean_std(r["report_recipe"]["test_accuracy"], interval=True), ""),
+            ("test accuracy, tuned recipe", mean_std(r["tuned"]["test_accuracy"], interval=True), "")]
+
+
+def init_scales_rows(r: dict) -> list:
+    return [(f"test accuracy, report's recipe, init {scale['init']}", mean_std(scale["test_accuracy"]),
+             percent(report.FINAL_ACCURACY)) for scale in r["scales"]]
+
+
+def standardization_rows(r: dict) -> list:
+    return [(f"test accuracy, {recipe}, global / per pixel",
+             f"{percent(s['global']['mean'])} / {percent(s['pixel']['mean'])} ({s['pixel_vs_global']})", "")
+            for recipe, s in r.items()]
+
+
+def mnist_inside_rows(r: dict) -> list:
+    return [(f"saturated hidden units over test images, {recipe}, initial / trained",
+             f"{percent(s['init']['saturated'])} / {percent(s['trained']['saturated'])}", "")
+            for recipe, s in r["recipes"].items()]
+
+
+def sweep_example_rows(r: dict) -> list:
+    best = r["cells"][r["best"]]
+    setting = ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                        for name, value in best["setting"].items())
+    return [(f"best of {len(r['cells'])} cells ({setting}), validation accuracy",
+             mean_std(best["accuracy"], interval=True), "")]
 
 
 def format_rows(rows_: list[tuple[str, str, str, str]]) -> str:

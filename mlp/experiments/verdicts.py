@@ -112,6 +112,21 @@ def minibatch(c: dict, show=plain) -> str:
     return ("At the same learning rate, mini-batch is " + ("ahead. " if c["agrees"] else "behind. ") + lesson)
 
 
+def minibatch_against_sgd(c: dict, sgd: dict, minibatch: dict) -> dict:
+    """Figure 5 beside Figure 4 (``c``: the claim ``minibatch_beats_sgd``; ``sgd``, ``minibatch``: the
+    two summaries, `mlp.experiments.mnist.one_run`): mini-batch is "ahead" or "behind" after the
+    same epochs, and its per-update loss "steadier" or "not steadier" (`mnist.step_noise`)."""
+    return {"position": "ahead" if c["minibatch"] > c["sgd"] else "behind",
+            "steadiness": "steadier" if minibatch["step_noise"] < sgd["step_noise"] else "not steadier"}
+
+
+def harder(mnist: dict, fashion: dict) -> str:
+    """Whether Fashion-MNIST is "harder" than MNIST for the network, or "not harder": the tuned
+    recipe's mean test accuracy is lower there (``mnist``: the ``final_model`` summary)."""
+    lower = fashion["tuned"]["test_accuracy"]["mean"] < mnist["tuned"]["test_accuracy"]["mean"]
+    return "harder" if lower else "not harder"
+
+
 def consistency(c: dict, name: str, show=plain) -> tuple[str, str]:
     """``(ours, why)`` of a claim about the most or least consistent learning rate."""
     ours = (f"{'most' if name == 'lr_most_consistent' else 'least'}: {rate(c['found'], show)}; std over seeds "

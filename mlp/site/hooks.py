@@ -6,13 +6,14 @@
   ``full`` for a build; ``mkdocs serve`` on a cold cache serves the ``quick`` profile with
   a notice on every page while the full one trains in the background, and rebuilds as it
   progresses. The experiments command records its timings, and each page's execution
-  time is added (`mlp.experiments.timings`): the Performance page shows them.
+  time is added (`mlp.experiments.build_times`): the Performance page shows them.
 - Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
-  under a key of the page's text and `page_key` (the package source, the README, the
-  profile and the results the build read), so a change to any of them re-executes the
-  page instead of serving a stale one, and an unchanged rebuild executes nothing.
+  under a key of the page's text and `page_key` (the code the pages import, the files
+  they show, the profile and the results the build read), so a change to any of them
+  re-executes the page instead of serving a stale one, and an unchanged rebuild (or an
+  edited comment in a module no page shows) executes nothing.
 - Math is typeset by KaTeX, pinned below and installed from the npm registry into
   ``.cache/katex`` on first use, then copied into the site: no CDN is ever asked.
 """
@@ -32,7 +33,8 @@ from pathlib import Path, PurePosixPath
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from mlp.experiments import background, timings
+from mlp import staleness
+from mlp.experiments import background, build_times
 from mlp.experiments.profiles import check, from_environment as profile
 from mlp.site import preview
 
@@ -76,12 +78,15 @@ def katex_dir(config) -> Path:
 
 
 def page_key(config, results: str) -> str:
-    """A hash of everything an executed page's output depends on besides its own text."""
+    """A hash of everything an executed page's output depends on besides its own text: the
+    profile, the ``results`` it reads (their fingerprint), the code of the modules the pages
+    import and the text of the files they show (`mlp.staleness.code_hash`)."""
+    from mlp.site.page import SHOWN
+
     root = Path(config["config_file_path"]).parent
-    digest = hashlib.sha256(f"{profile()}\0{results}".encode())
-    for path in sorted((root / "mlp").rglob("*.py")) + [root / "README.md"]:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    pages = sorted(path.relative_to(root).as_posix() for path in Path(config["docs_dir"]).glob("*.py"))
+    code = staleness.code_hash(pages, root, shown=SHOWN)
+    return hashlib.sha256(f"{profile()}\0{results}\0{code}".encode()).hexdigest()[:16]
 
 
 def on_startup(command, dirty):
@@ -104,7 +109,7 @@ def on_pre_build(config):
     # imported, and would train with old code under the new code's cache keys.
     log.info("running the experiments (profile %s%s; cached results are reused)", chosen,
              ", a preview while the full profile trains" if preview.STATE.preview else "")
-    record = timings.path(chosen)
+    record = build_times.path(chosen)
     subprocess.run([sys.executable, "-m", "mlp", "experiments", "--profile", chosen, "--record", str(record)],
                    check=True)
     if preview.STATE.preview:
@@ -113,7 +118,7 @@ def on_pre_build(config):
         log.info(notice)  # not a warning: a strict build on an old results folder still succeeds
     jupyter = config["plugins"]["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config["config_file_path"]).parent / ".cache" / "mkdocs-jupyter"
-                               / page_key(config, timings.read(record)["fingerprint"]))
+                               / page_key(config, build_times.read(record)["fingerprint"]))
     BUILD.clear()
     BUILD["status"] = background.read(preview.target()) if preview.STATE.preview else None
 
@@ -187,7 +192,7 @@ def execute_pages(files, config) -> None:
         source = Path(file.abs_src_path)
         return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
 
-    record = timings.path(profile())
+    record = build_times.path(profile())
     done, start = {}, time.perf_counter()
     try:
         # The longest pages first (their source's length is a fair guess), so that the two
@@ -196,7 +201,7 @@ def execute_pages(files, config) -> None:
         for batch in ([uri for uri in longest_first if uri not in READS_PAGE_TIMES],
                       [uri for uri in longest_first if uri in READS_PAGE_TIMES]):
             done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
-            timings.write(record, {**(timings.read(record) or {}),  # 0 s: stored, not executed
+            build_times.write(record, {**(build_times.read(record) or {}),  # 0 s: stored, not executed
                                    "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
                                    "kernels": {uri: kernel or 0.0 for uri, (_, _, kernel) in done.items()},
                                    "pages_wall_seconds": time.perf_counter() - start})

@@ -130,10 +130,19 @@ def player(animation, alt: str) -> None:
     display(HTML(f'<div class="mlp-player">{text}</div>'))
 
 
+# The files whose text the pages show (`source`, `readme_commands`, `mlp.site.sourcelines`):
+# their comments and line numbers are on the site, so their text keys the executed pages
+# verbatim (`mlp.site.hooks.page_key`); of every other module only the code counts.
+SHOWN = ("README.md", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
+         "mlp/kernels.py", "mlp/layers.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
+
+
 def source(obj) -> None:
-    """Show the source of a function or class of the package, as it is in the package."""
+    """Show the source of a function or class of the package, as it is in the package (one of `SHOWN`)."""
     lines, start = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj)).relative_to(Path(mlp.__file__).parent.parent)
+    if path.as_posix() not in SHOWN:
+        raise ValueError(f"{path} is not in mlp.site.page.SHOWN, the files whose text keys the pages: add it there")
     display(HTML(f'<p class="mlp-source">{html.escape(path.as_posix())}, line {start}</p>'))
     md("```python\n" + "".join(lines) + "```")
 

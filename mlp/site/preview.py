@@ -153,7 +153,7 @@ def notice(state: dict | None, preview: str = PREVIEW) -> str:
         progress = f"The full experiments stopped with an error: {html.escape(state['failed'])}."
     else:
         progress = (f"The full experiments ({html.escape(state['profile'])} profile) are running: "
-                    f"{background.counted(state)} runs done, {background.minutes(state['seconds_left'])} "
+                    f"{background.done_of_total(state)} runs done, {background.minutes(state['seconds_left'])} "
                     f"left. This page rebuilds itself as they progress.")
     return (f'<div class="admonition warning mlp-preview" id="mlp-preview"><p class="admonition-title">'
             f'Preview: {preview} profile</p><p>These figures and numbers come from the {preview} profile '

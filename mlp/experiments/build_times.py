@@ -13,11 +13,10 @@ pages' wall time (`mlp.site.hooks`); the Performance page shows it all (`rows`, 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 from mlp import cache
-from mlp.data import write_atomically
+from mlp.files import read_json, write_json
 from mlp.experiments.runs import datasets
 
 
@@ -50,15 +49,7 @@ def path(profile: str) -> Path:
     return cache.results_dir() / f"timings-{profile}.json"
 
 
-def write(path, data: dict) -> None:
-    write_atomically(Path(path), json.dumps(data, indent=1).encode())
-
-
-def read(path) -> dict | None:
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
+write, read = write_json, read_json  # a record, as JSON
 
 
 SECONDS = ("train_seconds", "evaluate_seconds", "load_seconds")
