@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import scipy.linalg.blas  # noqa: F401  the steps' BLAS (mlp.kernels), loaded with the trainer, not by a train() call
 
 from mlp import fast, scalar, vectorized
 from mlp.activations import ACTIVATIONS
