@@ -53,9 +53,9 @@ command = (f"python -m mlp bench --batch-sizes {' '.join(map(str, run['batch_siz
 page.md(f"""
 These measurements were made on **{report['date'][:10]}** (UTC) by `{command}`, and the file
 is part of the project; the page is drawn from it at build time. It is a reduced run:
-{page.number("performance.rounds", "int", run["rounds"])} counted rounds, at batch size 1
-{page.number("performance.sgd_examples", "int", run["examples"].get("1", 60_000))} examples
-an epoch, scaled to 60,000. Machine: `{machine['platform']}`, {machine['processor']},
+{page.number("performance.rounds", "int", run["rounds"])} counted rounds, and at batch size 1
+an epoch of {page.number("performance.sgd_examples", "int", run["examples"].get("1", 60_000))}
+examples, its time scaled to 60,000. Machine: `{machine['platform']}`, {machine['processor']},
 {page.number("performance.cores", "int", machine.get("cores", 0))} cores, shared with other
 work while it ran; Python `{machine['python']}`, NumPy `{machine['numpy']}`, SciPy
 `{machine['scipy']}`; BLAS: {blas}. Network {'-'.join(map(str, report['network']))}.
