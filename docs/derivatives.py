@@ -1,44 +1,41 @@
 # %% [markdown]
 # # Derivatives
 #
-# Backpropagation through this network needs three derivatives: the sigmoid's, the
-# softmax's, and the cross-entropy's through the softmax. This page derives each by hand,
-# in the site's [notation](../notation/), and then lets SymPy derive it again from the
-# definitions while the site is built: if a closed form below were wrong, the build would
-# stop. The [scalar network](../scalar/) and the [vectorized network](../vectorized/) use
-# these results line by line; [gradient checking](../gradcheck/) confirms the code
-# numerically.
+# The [scalar network](../scalar/)'s backward pass used two derivatives it did not derive:
+# the sigmoid's, $\partial h_j / \partial k_j = h_j (1 - h_j)$, and that of softmax and
+# cross-entropy together, $\partial l / \partial z_m = y_m - t_m$. This page derives both
+# by hand, the second through the softmax's own derivative, in the site's
+# [notation](../notation/). Each result is derived again by SymPy, a library of symbolic
+# mathematics, while the site is built: if a closed form below were wrong, the build
+# would stop. Those checks are folded under "How we know this is right"; open one to see
+# it.
 #
 # The report derives the same things in its appendix (eq. 5.1–5.5) with other names:
 # logits $o$ (here $z$), target $\hat y$ (here $t$), output indices $i, j$ (here $m, n$,
-# because $i$ and $j$ index the inputs and hidden units).
-#
-# ## How SymPy checks a claim
-#
-# Each function of `mlp.derivations` differentiates a definition with `sympy.diff` and
-# returns a `Derivation`: the derivative SymPy found (`derived`) beside the closed form
-# claimed for it (`claimed`), written in the short symbols of the text ($\sigma(k)$,
-# $y_m$, $t_m$). `holds()` replaces the short symbols by their definitions
-# ($y_m \to e^{z_m} / \sum_n e^{z_n}$) and asks whether the difference is identically
-# zero:
+# because $i$ and $j$ index the inputs and hidden units). Its slips are listed in the
+# [reproduction report](../reproduction/#corrections-to-the-reports-appendix).
 
-# %% tags=["hide-input"]
+# %% [markdown] tags=["check"]
+# **How SymPy checks a claim.** Each function of `mlp.derivations` differentiates a
+# definition with `sympy.diff` and returns a `Derivation`: the derivative SymPy found
+# (`derived`) beside the closed form claimed for it (`claimed`), written in the short
+# symbols of the text ($\sigma(k)$, $y_m$, $t_m$). `holds()` replaces the short symbols by
+# their definitions ($y_m \to e^{z_m} / \sum_n e^{z_n}$) and asks whether the difference
+# is identically zero:
+
+# %% tags=["hide-input", "check"]
 from mlp import derivations
 from mlp.site import page
 
 page.source(derivations.Derivation.holds)
 
-# %% [markdown]
-# The code cells below print through `mlp.site.page`, the site's helpers for its pages
-# (`page.md` shows Markdown, `page.table` a table, `page.source` a function's source as
-# it is in the package; all in the package's `mlp/site/page.py`), and display
-# LaTeX with a small helper, `show`:
+# %% [markdown] tags=["check"]
+# The cells below display LaTeX with a small helper, `show`:
 
-# %%
-import numpy as np
+# %% tags=["check"]
 import sympy as sp
 
-from mlp import derivations, report
+from mlp import derivations
 from mlp.site import page
 
 
@@ -75,19 +72,20 @@ def show_derivation(d, lhs=None, relation="="):
 # $$
 #
 # The backward pass needs no exponential: it reuses the $h_j$ the forward pass stored.
-#
-# **Check.** SymPy's derivative of the definition, then the closed form:
 
-# %%
+# %% [markdown] tags=["check"]
+# SymPy's derivative of the definition, then the closed form:
+
+# %% tags=["check"]
 sigmoid = derivations.sigmoid_derivative()
 show_derivation(sigmoid)
 assert sigmoid.holds()
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
 # The check has teeth. Forget the minus sign of the inner derivative $-e^{-k}$ and the
 # claim becomes $-\sigma(k)(1 - \sigma(k))$, which SymPy rejects:
 
-# %%
+# %% tags=["check"]
 (sigma_k,) = sigmoid.definitions
 wrong = sigmoid._replace(claimed=-sigma_k * (1 - sigma_k))
 show_derivation(wrong, relation=r"\ne")
@@ -95,7 +93,7 @@ assert not wrong.holds()
 print("holds:", wrong.holds())
 
 # %% [markdown]
-# ## The softmax Jacobian
+# ## The softmax's derivatives
 #
 # $y_m = e^{z_m} / S$ with $S = \sum_n e^{z_n}$. Every $y_m$ depends on every logit
 # $z_n$ through $S$, and $\partial S / \partial z_n = e^{z_n}$. The quotient rule gives
@@ -128,22 +126,22 @@ print("holds:", wrong.holds())
 # \;=\; y_m (\delta_{mn} - y_n) .
 # $$
 #
-# The report's middle lines of eq. 5.1 and 5.2 carry a stray minus sign in front of the
-# quotient; its results, the ones above, are right.
-#
-# **Check.** For $K = 2$ classes, SymPy's Jacobian (row $m$, column $n$) and eq. 5.3:
+# This matrix of every output's derivative by every input is the softmax's **Jacobian**.
 
-# %%
+# %% [markdown] tags=["check"]
+# For $K = 2$ classes, SymPy's Jacobian (row $m$, column $n$) and eq. 5.3:
+
+# %% tags=["check"]
 show_derivation(derivations.softmax_jacobian(2))
 for K in (2, 3, 10):
     assert derivations.softmax_jacobian(K).holds(), K
 print("eq. 5.3 holds for K = 2, 3 and 10 classes")
 
-# %% [markdown]
-# With the stray minus sign carried through, the claim would be the negated matrix; the
-# check rejects it for every $K$:
+# %% [markdown] tags=["check"]
+# With a sign slipped, the claim would be the negated matrix; the check rejects it for
+# every $K$:
 
-# %%
+# %% tags=["check"]
 for K in (2, 3, 10):
     right = derivations.softmax_jacobian(K)
     negated = right._replace(claimed=-right.claimed)
@@ -185,19 +183,15 @@ show(r"\frac{\partial \mathbf{y}}{\partial \mathbf{z}} \ne "
 # \frac{\partial l}{\partial z_n} = y_n - t_n \qquad \text{(report eq. 5.4).}
 # $$
 #
-# This is `dz` in both networks: the predicted probabilities minus the target. (The
-# report's eq. 5.4 takes the same steps; its first line,
-# $\partial l/\partial o_j = -\sum_i \frac{\partial l}{\partial y_i}\frac{\partial y_i}{\partial o_j}$,
-# carries a stray minus, since the chain rule has none there and the minus belongs to
-# $\partial l/\partial y_i = -\hat y_i / y_i$; the next line drops it again. Its middle lines
-# swap the indices $i$ and $j$ here and there, and its last line means $y_j - \hat y_j$.)
-#
-# **Check.** `cross_entropy_gradient(K)` differentiates $-\sum_m t_m \ln y_m$ with the
+# This is `dz` in both networks: the predicted probabilities minus the target.
+
+# %% [markdown] tags=["check"]
+# `cross_entropy_gradient(K)` differentiates $-\sum_m t_m \ln y_m$ with the
 # softmax written out, for symbolic targets $t_1, \dots, t_K$, and imposes
 # $\sum_m t_m = 1$ by substituting $t_K = 1 - \sum_{m<K} t_m$ on both sides. So it proves
 # the result for every target distribution, not only one-hot ones. For $K = 2$:
 
-# %%
+# %% tags=["check"]
 gradient = derivations.cross_entropy_gradient(2)
 dl_dz = r"\frac{\partial l}{\partial \mathbf{z}}"  # l: site notation
 show_derivation(gradient, lhs=dl_dz)
@@ -206,11 +200,11 @@ for K in (2, 3, 10):
     assert derivations.cross_entropy_gradient(K).holds(), K
 print("eq. 5.4 holds for K = 2, 3 and 10 classes")
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
 # Where $\sum_m t_m = 1$ is used shows in the check: without the constraint, $y - t$ is
 # rejected, and the form before the last step, $y_n \sum_m t_m - t_n$, holds instead.
 
-# %%
+# %% tags=["check"]
 for K in (2, 3, 10):
     gradient = derivations.cross_entropy_gradient(K)
     unconstrained = gradient._replace(constraints={})
@@ -225,118 +219,32 @@ print("  y - t            fails")
 print("  y * sum(t) - t   holds")
 
 # %% [markdown]
-# ## The report's bonus case (eq. 5.5)
-#
-# The report's bonus differentiates only the term of the loss that holds $y_n$,
-# $-t_n \ln y_n$, by its own logit $z_n$:
-#
-# $$
-# \frac{\partial (-t_n \ln y_n)}{\partial z_n}
-# = -\frac{t_n}{y_n}\, y_n (1 - y_n) = t_n y_n - t_n .
-# $$
-#
-# That derivative is right, but it is not $\partial l / \partial z_n$. The other terms
-# $-t_m \ln y_m$, $m \ne n$, depend on $z_n$ too, through the softmax's denominator:
-#
-# $$
-# \frac{\partial}{\partial z_n} \Bigl(-\sum_{m \ne n} t_m \ln y_m\Bigr)
-# = -\sum_{m \ne n} \frac{t_m}{y_m} (-y_m y_n) = y_n \sum_{m \ne n} t_m .
-# $$
-#
-# The full gradient is the single term plus the other terms:
-# $t_n y_n - t_n + y_n \sum_{m \ne n} t_m = y_n \sum_m t_m - t_n = y_n - t_n$, eq. 5.4
-# again. So eq. 5.5 is right, and it is a part of eq. 5.4, as the report remarks; it is
-# not the gradient. For a one-hot target it equals the gradient only at the true
-# class's logit ($t_n = 1$, the other $t_m = 0$: both give $y_n - 1$). At every other
-# logit it gives $0$ where the gradient is $y_n$: a backward pass built on eq. 5.5 alone
-# would leave the other classes' weights $v_{jm}$ and biases $c_m$ untouched.
-#
-# **Check.** `bonus_single_term(K)` derives both parts, for each logit $z_n$
-# (one row per $n$). For $K = 2$:
-
-# %%
-bonus = derivations.bonus_single_term(2)
-single = r"(-t_n \ln y_n)"
-others = r"(-\textstyle\sum_{m \ne n} t_m \ln y_m)"
-for part, term in [(bonus.single_term, single),
-                   (bonus.other_terms, others)]:
-    lhs = rf"\frac{{\partial {term}}}{{\partial z_n}}"
-    show_derivation(part, lhs=rf"\Bigl({lhs}\Bigr)_n")
-for K in (2, 3, 10):
-    bonus = derivations.bonus_single_term(K)
-    full = derivations.cross_entropy_gradient(K)
-    assert bonus.holds(), K
-    total = bonus.single_term.derived + bonus.other_terms.derived
-    assert all(sp.cancel(d) == 0 for d in total - full.derived), K
-print("for K = 2, 3 and 10: eq. 5.5 holds, and")
-print("single term + other terms = the full gradient")
-
-# %% [markdown]
-# What eq. 5.5 does not show: taken as the gradient, it fails the check of eq. 5.4. For a
-# one-hot target with true class 1 of $K = 3$, the single term and the full gradient
-# ($y - t$) differ at the other two logits:
-
-# %%
-K = 3
-bonus = derivations.bonus_single_term(K)
-full = derivations.cross_entropy_gradient(K)
-as_gradient = full._replace(derived=bonus.single_term.derived)
-assert not as_gradient.holds()
-print("single term as the gradient, holds:", as_gradient.holds())
-_, y, t, _, _ = derivations.cross_entropy_definition(K)
-true_class_1 = {t_m: int(m == 0) for m, t_m in enumerate(t)}
-single = bonus.single_term.claimed.subs(true_class_1)
-gradient = full.claimed.subs(true_class_1)
-show(r"\text{single term} &= " + sp.latex(single),
-     r"\text{gradient } y - t &= " + sp.latex(gradient))
-
-# %% [markdown]
 # ## The whole network, symbolically
 #
 # The checks above cover the pieces. `network_gradients()` covers their assembly: it
-# writes the loss of the report's 2-3-2 network as one SymPy expression of all 16
-# parameter symbols (with $x$ and $t$ symbolic too),
+# writes the loss of the 2-3-2 network as one SymPy expression,
 # $l = -\sum_m t_m \ln \operatorname{softmax}\bigl(\sigma(x w + b)\, v + c\bigr)_m$,
-# and differentiates it by each parameter with `sympy.diff`: no backpropagation rule is
-# used. Its gradients, compiled to NumPy, are the reference against which the two
-# backward passes of the next pages are checked, once both have been built
+# with every parameter a symbol (and $x$ and $t$ symbolic too), and differentiates it by
+# each parameter with `sympy.diff`: no backpropagation rule is used. Its gradients,
+# compiled to NumPy, are the reference against which the two backward passes are checked
 # ([gradient checking](../gradcheck/#against-sympys-gradient-of-the-whole-network)).
 
-# %%
+# %% tags=["check"]
+import numpy as np
+
+from mlp import cost, example
+
 network = derivations.network_gradients()
-print("parameters differentiated:", sum(len(grad) for grad in network.grads))
-
-# %% [markdown]
-# At the dry-run point of the report's Table 1 (on the
-# [scalar network](../scalar/#the-reports-dry-run-table-1) page), SymPy also gives the gradient exactly. $w$ and $b$ get exactly zero, $c$ gets
-# $(-\tfrac12, \tfrac12)$, and every row of $v$ is $\pm \frac{1}{2(1 + e^{-2})}$,
-# that is $\pm \sigma(2)/2$: the report's $\mp 0.4404$ (section 4.1) rounded.
-
-# %%
-def integers(values):
-    """Table 1's values as exact integers, for SymPy."""
-    return np.asarray(values, dtype=int)
-
-
-dry_run_point = dict(
-    x=integers(report.DRY_RUN_X),
-    label=report.DRY_RUN_LABEL,
-    params=report.DRY_RUN_PARAMS.map(integers),
-)
-exact = network.exact(**dry_run_point)
-half_sigma_2 = 1 / (2 * (1 + sp.exp(-2)))  # sigma(2) / 2
-signs = (exact.v / half_sigma_2).applyfunc(sp.cancel)
-show(r"dv &= " + sp.latex(exact.v),
-     r"&= \frac{1}{2(1 + e^{-2})}" + sp.latex(signs),
-     r"dc &= " + sp.latex(exact.c))
-assert signs == sp.Matrix([[-1, 1]] * 3)
-half = sp.Rational(1, 2)
-assert exact.c == sp.Matrix([[-half, half]])
-assert exact.w.is_zero_matrix and exact.b.is_zero_matrix
-print("1 / (2 (1 + e^-2)) =", sp.N(half_sigma_2, 8))
-# the report's -0.4404 is this value to 4 decimals:
-reported = report.DRY_RUN_GRADS.v[0][0]
-assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE
+n_symbols = sum(len(grad) for grad in network.grads)
+assert n_symbols == cost.count(*example.SIZES).parameters
+page.md(f"Parameters differentiated: "
+        f"{page.number('derivatives.parameters', 'int', value=n_symbols)}, one per weight and bias "
+        f"of the 2-3-2 network ($2 \\cdot 3 + 3 + 3 \\cdot 2 + 2$).")
+point = example.running_example()
+by_sympy = network.evaluate(point["x"], point["label"], point["params"])
+largest = max(float(np.abs(a - np.asarray(b)).max()) for a, b in zip(by_sympy, point["backward"].grads))
+print(f"at the running example, SymPy against scalar.backward: largest difference {largest:.1e}")
+assert largest < 1e-12
 
 # %% [markdown]
 # ## Exercises
@@ -373,16 +281,5 @@ assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE
 # Still $y - t$. The derivation of eq. 5.4 above assumed only $\sum_m t_m = 1$, true of any
 # probability distribution, and the SymPy check imposes only that constraint. Here
 # $dz = (y_1 - 0.9,\; y_2 - 0.05,\; y_3 - 0.05)$.
-#
-# </details>
-#
-# 4. **Derive.** The report's bonus case differentiates only $-t_n \ln y_n$. For a one-hot
-#    target with true class $m^\ast$, at which logits does it give the right gradient?
-#
-# <details class="success"><summary>Solution</summary>
-#
-# Only at $z_{m^\ast}$, where both give $y_{m^\ast} - 1$. At every other logit the single
-# term is $t_n y_n - t_n = 0$ while the gradient is $y_n$ (see
-# [the bonus case](#the-reports-bonus-case-eq-55)).
 #
 # </details>

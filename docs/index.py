@@ -26,15 +26,16 @@ page.figure(plots.network_diagram(), "The 2-3-2 network: inputs x, sigmoid hidde
 
 # %% [markdown]
 # The same network on one example, as its computational graph: each node's forward value in
-# black and the gradient of the loss at it in vermillion, each weight with its value and its
-# gradient, all computed by the [scalar network](scalar/#backpropagation-on-the-graph)'s
-# `forward` and `backward` at a seeded random point. The scalar page steps through it.
+# black and the gradient of the loss at it in vermillion (the targets in blue), each weight
+# with its value and its gradient, all computed by the
+# [scalar network](scalar/#backpropagation-on-the-graph)'s `forward` and `backward` at the
+# course's running example, a seeded random point. The scalar page steps through it.
 
 # %% tags=["hide-input"]
-from mlp.experiments import synthetic_inside
+from mlp import example
 
-page.figure(plots.backprop_graph(synthetic_inside.random_point()),
-            "The 2-3-2 network's computational graph at a seeded random point: every node with its forward "
+page.figure(plots.backprop_graph(example.running_example()),
+            "The 2-3-2 network's computational graph at the running example: every node with its forward "
             "value and its gradient, every weight with its value and its gradient")
 
 # %% [markdown]
@@ -54,17 +55,20 @@ page.figure(plots.backprop_graph(synthetic_inside.random_point()),
 #
 # **Learn**, in this order:
 #
-# 1. [Notation](notation/): the symbols, their shapes, and what `dz` means.
-# 2. [Derivatives](derivatives/): the three derivatives the backward pass needs, by hand
-#    and checked by SymPy.
+# 1. [Why gradients](gradients/): gradient descent on one weight, and what a gradient
+#    says; the running example, the network whose numbers the scalar page works.
+# 2. [Notation](notation/): the symbols, their shapes, and what `dz` means.
 # 3. [Scalar network](scalar/): the chain rule written out path by path for one weight,
 #    and how naming the shared factors turns it into backpropagation; then the code,
-#    one node at a time.
-# 4. [Vectorized network](vectorized/): the same computation for a batch, as matrix
+#    one node at a time, and why it is cheap.
+# 4. [Derivatives](derivatives/): the derivatives the backward pass uses, by hand and
+#    checked by SymPy.
+# 5. [Vectorized network](vectorized/): the same computation for a batch, as matrix
 #    products.
-# 5. [Gradient checking](gradcheck/): both backward passes tested against finite
+# 6. [Any network](layers/): the same backward pass as layers, for any depth.
+# 7. [Gradient checking](gradcheck/): both backward passes tested against finite
 #    differences.
-# 6. [Training](training/): gradient descent, batches, and how results over several
+# 8. [Training](training/): gradient descent, batches, and how results over several
 #    seeds are summarized.
 #
 # **The report, reproduced**: the course report's [synthetic](synthetic/) and

@@ -162,7 +162,7 @@ seed_std = rates["bands"][1e-3]["train_accuracy"]["std"][-1]
 if sampled["n_sample"] < sampled["n_all"]:
     page.md(f"""
 **The training sample.** Every training curve on this page is measured on the same {sampled["n_sample"]:,}
-training images, drawn at random once (`mlp.experiments.runs.sample`), to spare a pass over all of them
+training images, drawn at random once (`mlp.experiments.loading.sample`), to spare a pass over all of them
 after every epoch; the loop only reads them, so no update changes. How far is that from the whole set?
 The report recipe's trained network (first seed, Final model below), on the {sampled["n_all"]:,} images
 it trained on: loss {page.number("mnist_inside.train_sample.sample_loss", "3f")} and accuracy

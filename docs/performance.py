@@ -210,8 +210,8 @@ page.source(scalar_step)
 # ## Time to the tuned accuracy on MNIST
 #
 # The tuned recipe of the [MNIST page](../mnist/) trains for 10 epochs; its training time
-# per run is measured by this build (one BLAS thread, while the other core trains another
-# run), and its test accuracy is taken once, at the end.
+# per run is measured by this build (one BLAS thread, while other processes train other
+# runs), and its test accuracy is taken once, at the end.
 
 # %% tags=["hide-input"]
 tuned = page.results("final_model")["tuned"]
@@ -231,10 +231,13 @@ run, evaluation excluded.
 # experiment, its runs, how many this build trained, and the seconds those spent training,
 # evaluating (the loss and accuracy recorded after every epoch, and the final held-out
 # pass) and loading their data (once per worker process). The seconds are summed over
-# runs: two processes train at once, so the wall time is about half the sum; a run shared
-# by two experiments counts in both. The site's hooks add the seconds each executed page
+# runs (a run shared by two experiments counts in both): the sum is the CPU time. As many
+# processes train at once as the cores this build may use and the memory allow
+# (`mlp.jobs`), each taking the longest run left, so the wall time is about the sum shared
+# out among them, or the longest run's time where that is longer: the critical path, shown
+# on its own row. The site's hooks add the seconds each executed page
 # took to run as a notebook, its kernel's start among them, and the wall time of all the
-# pages (two run at once). This page runs after the others, so their times are this
+# pages (as many run at once). This page runs after the others, so their times are this
 # build's (its own it cannot show). A build that found every result stored trains
 # nothing, and a page whose executed notebook was stored runs nothing: both show zeros.
 #

@@ -193,3 +193,310 @@ assert acc["below_majority"]
 if page.profile() == "full":
     assert acc["agrees"] is False and late is not None
     assert fa["agrees"] is not None
+
+# %% [markdown]
+# ## The report's dry run (Table 1)
+#
+# The report checked its code on one example through a 2-3-2 network with these values
+# (Table 1; `mlp.report` holds them). The Learn pages work a different point, the
+# [running example](../gradients/#the-running-example), because this one is a poor first
+# example: at it the first layer's gradients $dh$, $dk$, $dw$ and $db$ are all exactly
+# zero, so the backward pass looks as if it stopped at $h$, and a mistake anywhere in the
+# first layer's backward pass (a missing $\sigma'$, a wrong input in $dw$, a wrong sum in
+# $dh$) would leave this table unchanged. The section below shows why.
+
+# %% tags=["hide-input"]
+import math
+
+import sympy as sp
+
+from mlp import example, plots, scalar
+
+
+def matrix(rows):
+    """A nested list (or one row) as a LaTeX matrix."""
+    rows = rows if isinstance(rows[0], list) else [rows]
+    body = r" \\ ".join(" & ".join(f"{v:g}" for v in row) for row in rows)
+    return rf"$\begin{{bmatrix}} {body} \end{{bmatrix}}$"
+
+
+w, b, v, c = report.DRY_RUN_PARAMS
+t = [int(m == report.DRY_RUN_LABEL) for m in range(len(c))]
+page.table(
+    ["", "value", "", "value"],
+    [["$x$", matrix(report.DRY_RUN_X), "$t$ (report: $\\hat y$)", matrix(t)],
+     ["$w$", matrix(w), "$b$", matrix(b)],
+     ["$v$", matrix(v), "$c$", matrix(c)]],
+)
+
+# %% [markdown]
+# The forward pass, by hand: every column of $w$ is $(1, -1)$, so
+# $k_j = 1 \cdot 1 + (-1)(-1) + 0 = 2$ and $h_j = \sigma(2)$ for all three hidden units.
+# Both columns of $v$ are $(1, -1, -1)$, so $z_1 = z_2 = \sigma(2)(1 - 1 - 1) = -\sigma(2)$:
+# equal logits, $y = (\tfrac12, \tfrac12)$, and the loss is $\ln 2$. The code:
+
+# %% tags=["hide-input"]
+fwd = scalar.forward(report.DRY_RUN_X, report.DRY_RUN_PARAMS)
+page.table(
+    ["node", "values"],
+    [[f"${name}$", ", ".join(page.number(f"scalar.dry_run.{name}.{i}", "6f", value=value)
+                             for i, value in enumerate(values))]
+     for name, values in fwd._asdict().items()],
+)
+sigma_2 = scalar.sigmoid(2.0)
+assert fwd.k == [2.0, 2.0, 2.0] and fwd.h == [sigma_2] * 3
+assert fwd.z == [-sigma_2] * 2 and fwd.y == [0.5, 0.5]
+dry = results["dry_run"]
+assert math.isclose(dry["loss"], math.log(2), rel_tol=1e-15)
+loss = page.number("dry_run.loss", "plain")
+page.md(f"Loss: {loss} $= \\ln 2$.")
+
+# %% [markdown]
+# Backwards: $dz = y - t = (-\tfrac12, \tfrac12)$, hence $dc = dz$ and
+# $dv_{jm} = \sigma(2)\, dz_m = \mp \sigma(2)/2$. And $dh_j = 0$ for every $j$: the two
+# outputs' terms of the sum $\sum_m dz_m v_{jm}$ cancel, because $v_{j1} = v_{j2}$ in
+# every row while $dz_1 = -dz_2$. The loop's accumulation, term by term:
+
+# %% tags=["hide-input"]
+bwd = scalar.backward(report.DRY_RUN_X, report.DRY_RUN_LABEL,
+                      report.DRY_RUN_PARAMS, fwd)
+rows = []
+for j in range(len(b)):
+    terms = [bwd.dz[m] * v[j][m] for m in range(len(c))]
+    assert bwd.dh[j] == sum(terms) == 0.0
+    rows.append([f"${j + 1}$", *(page.number(f"scalar.dry_run.dz_v.{j}.{m}", "signed4f", value=x)
+                                 for m, x in enumerate(terms)),
+                 page.number(f"scalar.dry_run.dh.{j}", "signed4f", value=bwd.dh[j])])
+header = ["$j$", "$dz_1 v_{j1}$", "$dz_2 v_{j2}$", "`dh[j]`"]
+page.table(header, rows)
+
+# %% [markdown]
+# With $dh = 0$, $dk = 0$, and so $dw = 0$ and $db = 0$ whatever the sigmoid's
+# derivative: this dry run cannot catch a mistake in $\sigma'$ or in the first layer's
+# gradients ([gradient checking](../gradcheck/#what-a-wrong-backward-pass-looks-like)
+# can). The report's derivatives (section 4.1, to 4 decimals) beside the
+# code's (`dry_run` results: the scalar form and the vectorized form on a batch of one):
+
+# %% tags=["hide-input"]
+rows = []
+for f, name in enumerate(mlp.Params._fields):
+    reported, by_scalar, by_vectorized = (
+        dry[form][f] for form in ("report", "scalar", "vectorized"))
+    for index in np.ndindex(reported.shape):
+        subscript = "".join(str(i + 1) for i in index)
+        at = ".".join(map(str, index))
+        rows.append([f"$d{name}_{{{subscript}}}$", page.number(f"dry_run.report.{name}.{at}", "plain"),
+                     page.number(f"dry_run.scalar.{name}.{at}", "6f"),
+                     page.number(f"dry_run.vectorized.{name}.{at}", "6f")])
+page.table(["derivative", "report", "scalar", "vectorized"], rows)
+# the code agrees with the report to the report's 4 decimals
+assert report.dry_run_agrees(dry["scalar"])
+assert dry["max_difference_between_forms"] <= 1e-15
+from_report = page.number("dry_run.max_difference_from_report", "sci")
+between_forms = page.number("dry_run.max_difference_between_forms", "sci")
+tolerance = page.number("report.dry_run_tolerance", "sci", value=report.DRY_RUN_TOLERANCE)
+page.md(
+    f"Largest difference from the report: {from_report}, within half a unit "
+    f"({tolerance}) of its fourth decimal. Largest difference "
+    f"between the two forms: {between_forms}."
+)
+
+# %% [markdown]
+# The value behind $0.4404$ is $\sigma(2)/2 = \frac{1}{2(1 + e^{-2})}$.
+#
+# At this point SymPy also gives the gradient exactly, from `network_gradients()` (the
+# loss of the 2-3-2 network differentiated by `sympy.diff`, no backpropagation rule used;
+# see [Derivatives](../derivatives/#the-whole-network-symbolically)). $w$ and $b$ get exactly zero, $c$ gets
+# $(-\tfrac12, \tfrac12)$, and every row of $v$ is $\pm \frac{1}{2(1 + e^{-2})}$,
+# that is $\pm \sigma(2)/2$: the report's $\mp 0.4404$ (section 4.1) rounded.
+
+# %% tags=["hide-input"]
+def integers(values):
+    """Table 1's values as exact integers, for SymPy."""
+    return np.asarray(values, dtype=int)
+
+
+dry_run_point = dict(
+    x=integers(report.DRY_RUN_X),
+    label=report.DRY_RUN_LABEL,
+    params=report.DRY_RUN_PARAMS.map(integers),
+)
+
+
+def show(*lines):
+    """Display LaTeX lines, aligned at their '&'."""
+    page.md("$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$")
+
+
+network = derivations.network_gradients()
+exact = network.exact(**dry_run_point)
+half_sigma_2 = 1 / (2 * (1 + sp.exp(-2)))  # sigma(2) / 2
+signs = (exact.v / half_sigma_2).applyfunc(sp.cancel)
+show(r"dv &= " + sp.latex(exact.v),
+     r"&= \frac{1}{2(1 + e^{-2})}" + sp.latex(signs),
+     r"dc &= " + sp.latex(exact.c))
+assert signs == sp.Matrix([[-1, 1]] * 3)
+half = sp.Rational(1, 2)
+assert exact.c == sp.Matrix([[-half, half]])
+assert exact.w.is_zero_matrix and exact.b.is_zero_matrix
+page.md(f"$1 / (2 (1 + e^{{-2}}))$ = {page.number('reproduction.half_sigma_2', '4f', value=float(half_sigma_2))}.")
+# the report's -0.4404 is this value to 4 decimals:
+reported = report.DRY_RUN_GRADS.v[0][0]
+assert abs(-float(half_sigma_2) - reported) < report.DRY_RUN_TOLERANCE
+
+# %% [markdown]
+# ### The dry run on the graph
+#
+# The same dry run drawn as its computational graph, as the
+# [scalar network](../scalar/#backpropagation-on-the-graph) page draws the running
+# example: forward values in black, gradients in vermillion, targets in blue. Step through
+# the player: the forward pass fills in the values from the top down, the backward pass
+# the gradients from the bottom up.
+
+# %% tags=["hide-input"]
+dry_point = example.dry_run_point()
+assert dry_point["backward"] == bwd and dry_point["loss"] == dry["loss"]
+page.player(plots.backprop_animation(dry_point),
+            "Step-by-step player over the 2-3-2 network's graph at Table 1's point: the forward pass writes "
+            "each node's value from the inputs to the loss, then the backward pass writes each gradient "
+            "from the loss back to the first layer's weights")
+
+# %% [markdown]
+# At this point the first layer's gradients are all zero, so the backward pass looks as if
+# it stopped at $h$. It does not: at the running example every gradient is at work.
+
+# %% tags=["hide-input"]
+rand_point = example.running_example()
+assert example.all_gradients_nonzero(rand_point), "the running example has a zero gradient: choose another seed"
+assert not example.all_gradients_nonzero(dry_point)
+
+# %% [markdown]
+# Why do the two points differ? With softmax and cross-entropy, $dz = y - t$ sums to
+# $\sum_m y_m - \sum_m t_m = 1 - 1 = 0$, so with two outputs $dz_2 = -dz_1$ and
+#
+# $$
+# dh_j = dz_1 v_{j1} + dz_2 v_{j2} = dz_1\, (v_{j1} - v_{j2}) .
+# $$
+#
+# $dh_j$ vanishes exactly when row $j$ of $v$ has two equal entries, whatever the input.
+# Measured at both points (`mlp.example.hidden_gradient_terms`):
+
+# %% tags=["hide-input"]
+why = {name: example.hidden_gradient_terms(point) for name, point in
+       (("Table 1's point", dry_point), ("the running example", rand_point))}
+for terms in why.values():
+    assert abs(terms["dz_sum"]) <= 1e-15 and terms["max_identity_error"] <= 1e-15
+page.table(
+    ["", "$\\sum_m dz_m$", "$v_{j1} - v_{j2}$, $j = 1, 2, 3$", "$dh_j$", "$dz_1 (v_{j1} - v_{j2})$"],
+    [[name, page.number(f"scalar.{point}.dz_sum", "sci", value=terms["dz_sum"]),
+      *(", ".join(page.number(f"scalar.{point}.{field}.{j}", "3g", value=value)
+                  for j, value in enumerate(terms[field])) for field in ("row_gaps", "dh", "dz1_times_gap"))]
+     for point, (name, terms) in zip(("dry_run", "random_point"), why.items())],
+)
+dry_gaps, rand_gaps = why["Table 1's point"]["row_gaps"], why["the running example"]["row_gaps"]
+largest = max(terms["max_identity_error"] for terms in why.values())
+rows_v = ", ".join("(" + ", ".join(f"{value:g}" for value in row) + ")" for row in dry_point["params"].v)
+dry_rows = (f"the rows of $v$ are {rows_v}: every gap is zero" if not any(dry_gaps)
+            else "a row of $v$ has unequal entries")
+rand_rows = "no gap is zero" if all(rand_gaps) else "a gap is zero"
+page.md(f"""
+At Table 1's point {dry_rows}, so $dh = 0$, hence $dk_j = dh_j h_j (1 - h_j) = 0$, $dw_{{ij}} = x_i dk_j = 0$
+and $db = dk = 0$: the two outputs' terms cancel before the sigmoid's derivative is used. At the running
+example {rand_rows}, and every gradient of the first layer is non-zero. The identity
+$dh_j = dz_1 (v_{{j1}} - v_{{j2}})$ holds at both points to {page.number("scalar.max_identity_error", "sci", value=largest)}. A check of the first layer's
+backward pass needs a point like the second one, which is what [gradient checking](../gradcheck/) uses.
+""")
+
+# %% [markdown]
+# ## Corrections to the report's appendix
+#
+# The appendix's results (eq. 5.1–5.4) are right, and [Derivatives](../derivatives/)
+# derives and checks them; a few of its intermediate lines are not:
+#
+# - **Eq. 5.1 and 5.2.** The middle lines carry a stray minus sign in front of the
+#   quotient: as written, 5.1's middle line equals $-y_m(1 - y_m)$ and 5.2's equals
+#   $+y_m y_n$. The last lines correct it.
+# - **Eq. 5.4.** Its first line,
+#   $\partial l/\partial o_j = -\sum_i \frac{\partial l}{\partial y_i}\frac{\partial y_i}{\partial o_j}$,
+#   carries a stray minus: the chain rule has none there, and the minus belongs to
+#   $\partial l/\partial y_i = -\hat y_i / y_i$; the next line drops it again. Its middle
+#   lines swap the indices $i$ and $j$ here and there, and its last line means
+#   $y_j - \hat y_j$.
+# - **Eq. 5.5**, the bonus case, below.
+
+# %% tags=["hide-input"]
+slip_51, slip_52 = derivations.sign_slips()
+assert slip_51 and slip_52
+page.md(f"SymPy, on the middle lines of eq. 5.1 and 5.2 as the report writes them (two classes): \"the first "
+        f"is minus the result\" {holds(slip_51)}; \"the second is $+y_1 y_2$\" {holds(slip_52)}.")
+
+# %% [markdown]
+# ### The report's bonus case (eq. 5.5)
+#
+# The report's bonus differentiates only the term of the loss that holds $y_n$,
+# $-t_n \ln y_n$, by its own logit $z_n$:
+#
+# $$
+# \frac{\partial (-t_n \ln y_n)}{\partial z_n}
+# = -\frac{t_n}{y_n}\, y_n (1 - y_n) = t_n y_n - t_n .
+# $$
+#
+# That derivative is right, but it is not $\partial l / \partial z_n$. The other terms
+# $-t_m \ln y_m$, $m \ne n$, depend on $z_n$ too, through the softmax's denominator:
+#
+# $$
+# \frac{\partial}{\partial z_n} \Bigl(-\sum_{m \ne n} t_m \ln y_m\Bigr)
+# = -\sum_{m \ne n} \frac{t_m}{y_m} (-y_m y_n) = y_n \sum_{m \ne n} t_m .
+# $$
+#
+# The full gradient is the single term plus the other terms:
+# $t_n y_n - t_n + y_n \sum_{m \ne n} t_m = y_n \sum_m t_m - t_n = y_n - t_n$, eq. 5.4
+# again. So eq. 5.5 is right, and it is a part of eq. 5.4, as the report remarks; it is
+# not the gradient. For a one-hot target it equals the gradient only at the true
+# class's logit ($t_n = 1$, the other $t_m = 0$: both give $y_n - 1$). At every other
+# logit it gives $0$ where the gradient is $y_n$: a backward pass built on eq. 5.5 alone
+# would leave the other classes' weights $v_{jm}$ and biases $c_m$ untouched.
+#
+# **Check.** `bonus_single_term(K)` derives both parts, for each logit $z_n$
+# (one row per $n$). For $K = 2$:
+
+# %% tags=["hide-input"]
+def show_derivation(d, lhs=None, relation="="):
+    """SymPy's derivative, then the claimed form on a new line."""
+    show(f"{lhs or d.lhs} &= {sp.latex(d.derived)}", f"&{relation} {sp.latex(d.claimed)}")
+
+
+bonus = derivations.bonus_single_term(2)
+single = r"(-t_n \ln y_n)"
+others = r"(-\textstyle\sum_{m \ne n} t_m \ln y_m)"
+for part, term in [(bonus.single_term, single),
+                   (bonus.other_terms, others)]:
+    lhs = rf"\frac{{\partial {term}}}{{\partial z_n}}"
+    show_derivation(part, lhs=rf"\Bigl({lhs}\Bigr)_n")
+for n_classes in (2, 3, 10):
+    bonus = derivations.bonus_single_term(n_classes)
+    full = derivations.cross_entropy_gradient(n_classes)
+    assert bonus.holds(), n_classes
+    total = bonus.single_term.derived + bonus.other_terms.derived
+    assert all(sp.cancel(d) == 0 for d in total - full.derived), n_classes
+page.md("For $K$ = 2, 3 and 10 classes: eq. 5.5 holds, and the single term plus the other terms is the full "
+        "gradient.")
+
+# %% [markdown]
+# What eq. 5.5 does not show: taken as the gradient, it fails the check of eq. 5.4. For a
+# one-hot target with true class 1 of $K = 3$, the single term and the full gradient
+# ($y - t$) differ at the other two logits:
+
+# %% tags=["hide-input"]
+K = 3
+bonus = derivations.bonus_single_term(K)
+full = derivations.cross_entropy_gradient(K)
+as_gradient = full._replace(derived=bonus.single_term.derived)
+assert not as_gradient.holds()
+page.md(f"The single term taken as the gradient: {holds(as_gradient.holds())}.")
+_, y, t, _, _ = derivations.cross_entropy_definition(K)
+true_class_1 = {t_m: int(m == 0) for m, t_m in enumerate(t)}
+single = bonus.single_term.claimed.subs(true_class_1)
+gradient = full.claimed.subs(true_class_1)
+show(r"\text{single term} &= " + sp.latex(single),
+     r"\text{gradient } y - t &= " + sp.latex(gradient))

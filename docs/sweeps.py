@@ -126,8 +126,9 @@ The best mean is {page.number(f"sweep_example.cells.{result['best']}.accuracy.me
 # %% [markdown]
 # ## Where the runs train
 #
-# Locally, the runs train in two processes (or `--jobs`), the longest first, each with
-# one BLAS thread. On a Dask cluster each run goes to a worker with the hash of the
+# Locally, the runs train in as many processes as the cores this process may use and the
+# memory allow (at most `--jobs` or `MLP_JOBS`), the longest first, each with one BLAS
+# thread when several run. On a Dask cluster each run goes to a worker with the hash of the
 # caller's code; a worker whose `mlp` code differs refuses the run and says so, so a
 # result is never stored under a key its code did not make. The worker sends the result
 # back and the caller stores it in its own cache, as a local run would; a worker that

@@ -42,7 +42,13 @@
 # dw &= x^\top dk, & db &= \mathbf 1^\top dk .
 # \end{aligned}
 # $$
-#
+
+# %% tags=["hide-input"]
+from mlp.site import page
+
+page.quiz("shape_dw")
+
+# %% [markdown]
 # Every gradient has the shape of its variable. The table is computed from the arrays of
 # a real forward and backward pass of the MNIST network (784-300-10) on a batch of 100,
 # and the build fails if any shape differs from the one written in the first columns.

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from mlp import checks, gradcheck, recipes, report, scalar, vectorized
+from mlp import checks, gradcheck, jobs, recipes, report, scalar, vectorized
 from mlp.params import INIT_NAMES, Params, check_init, init_params
 
 
@@ -98,7 +98,8 @@ def recipe(args) -> dict:
 
 def train_one(args) -> int:
     """Train one network and report its loss and accuracy per epoch; save it if asked."""
-    from mlp.experiments.runs import Run, execute, load
+    from mlp.experiments.loading import load
+    from mlp.experiments.runs import Run, execute
     from mlp.params import save
     from mlp.train import DivergenceError
 
@@ -233,7 +234,7 @@ def add_sweep_parser(sub) -> None:
     p.add_argument("--recipe", choices=tuple(recipes.RECIPES), default="default",
                    help="the settings of options not given: default, or report, the report's final model "
                    "(default: default)")
-    p.add_argument("--jobs", type=positive_int, help="local training processes (default: 2 or the number of cores)")
+    p.add_argument("--jobs", type=positive_int, metavar="N", help=jobs.HELP)
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (pip install 'mlp[cluster]')")
     p.add_argument("--out", metavar="DIR", help="write sweep.json, sweep.csv and the figures into DIR")
@@ -316,8 +317,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=PROFILES, default=None,
                    help="full: the report's sizes; quick: the same code on a sliver of data; tiny: a smaller "
                    "sliver, a stand-in for tests (default: MLP_PROFILE, else full)")
-    p.add_argument("--jobs", type=positive_int, default=None,
-                   help="training processes at once (default: 2 or the number of cores, if fewer)")
+    p.add_argument("--jobs", type=positive_int, metavar="N", help=jobs.HELP)
     p.add_argument("--figures", metavar="DIR", help="also draw every figure into DIR (needs matplotlib)")
     p.add_argument("--record", metavar="FILE", help="write where the time went, and a digest of the results "
                    "read, as JSON into FILE")

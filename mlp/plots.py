@@ -293,6 +293,28 @@ def benchmark(rows: list[dict], names: list[str], threads: int) -> Figure:
     return fig
 
 
+def gradient_descent(curve: dict, paths: dict) -> Figure:
+    """Gradient descent on a one-parameter loss: the loss against one weight, and the steps taken.
+
+    ``curve`` is ``{"weights": [...], "losses": [...], "name": "$v_{11}$"}``; ``paths`` maps a
+    learning rate to `mlp.example.descend`'s steps, one panel each. Each step is drawn as a
+    point on the curve with an arrow to the next.
+    """
+    fig, axes = figure(len(paths), width=PAGE_WIDTH / len(paths), height=2.9)
+    for ax, (lr, path) in zip(axes, paths.items()):
+        ax.plot(curve["weights"], curve["losses"], color="black", lw=1.4, label="loss")
+        weights = [step["weight"] for step in path]
+        losses = [step["loss"] for step in path]
+        for a, b in zip(path, path[1:]):
+            ax.annotate("", xy=(b["weight"], b["loss"]), xytext=(a["weight"], a["loss"]),
+                        arrowprops={"arrowstyle": "->", "color": COLORS[0], "lw": 1.2, "shrinkA": 3, "shrinkB": 3})
+        ax.plot(weights, losses, "o", color=COLORS[0], ms=4, label="gradient-descent steps")
+        ax.plot(weights[:1], losses[:1], "s", color=COLORS[2], ms=6, label="start")
+        ax.set(xlabel=f"weight {curve['name']}", ylabel="loss", title=f"learning rate $\\eta$ = {lr:g}")
+    axes[0].legend(fontsize=8, loc="upper center")
+    return fig
+
+
 # --- inside the network -------------------------------------------------------------------
 
 # The steps of one example's forward and backward pass, in the order the code takes them.
@@ -310,6 +332,57 @@ GRAPH_STEPS = (
     ("dw", "backward: $dw_{ij} = x_i\\, dk_j$"),
 )
 GRADIENT = COLORS[1]  # gradients are written in vermillion, forward values in black
+TARGET = COLORS[0]  # the targets t in blue: data, not gradients
+GRAPH_KEY = "forward values (black), gradients of the loss (vermillion), targets t (blue)"
+
+
+def step_arithmetic(point: dict, step: str, show=None) -> str:
+    """The arithmetic of one of `GRAPH_STEPS` at ``point``, for its first unit, with the numbers filled in.
+
+    For example ``$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = 0.213 · 0.594 · 0.406 = 0.0514``. Each
+    number is read from ``point``'s forward and backward pass and written by ``show(name, value)``
+    (default: `graph_number`, 3 significant digits; a page passes one that tags it), a negative
+    factor in parentheses.
+    """
+    show = show or (lambda name, value: graph_number(value))
+    x, label, (w, b, v, c) = point["x"], point["label"], point["params"]
+    fwd, bwd = point["forward"], point["backward"]
+    n_in, n_hid, n_out = len(x), len(b), len(c)
+
+    def e(name, value):
+        return show(name, value)
+
+    def f(name, value):
+        return f"({show(name, value)})" if value < 0 else show(name, value)
+
+    if step == "x":
+        return "$x$ = (" + ", ".join(e(f"x_{i + 1}", x_i) for i, x_i in enumerate(x)) + f"), true class {label + 1}"
+    if step == "k":
+        terms = " + ".join(f"{f(f'x_{i + 1}', x[i])}·{f(f'w_{i + 1}1', w[i][0])}" for i in range(n_in))
+        return f"$k_1$ = {terms} + {f('b_1', b[0])} = {e('k_1', fwd.k[0])}"
+    if step == "h":
+        return f"$h_1 = \\sigma(k_1)$ = 1 / (1 + exp({e('minus_k_1', -fwd.k[0])})) = {e('h_1', fwd.h[0])}"
+    if step == "z":
+        terms = " + ".join(f"{f(f'h_{j + 1}', fwd.h[j])}·{f(f'v_{j + 1}1', v[j][0])}" for j in range(n_hid))
+        return f"$z_1$ = {terms} + {f('c_1', c[0])} = {e('z_1', fwd.z[0])}"
+    if step == "y":
+        total = " + ".join(f"exp({e(f'z_{m + 1}', z)})" for m, z in enumerate(fwd.z))
+        return f"$y_1 = \\mathrm{{softmax}}(z)_1$ = exp({e('z_1', fwd.z[0])}) / ({total}) = {e('y_1', fwd.y[0])}"
+    if step == "l":
+        return f"$l = -\\ln y_{{{label + 1}}}$ = −ln {e(f'y_{label + 1}', fwd.y[label])} = {e('l', point['loss'])}"
+    if step == "dz":
+        return f"$dz_1 = y_1 - t_1$ = {e('y_1', fwd.y[0])} − {int(label == 0)} = {e('dz_1', bwd.dz[0])}"
+    if step == "dv":
+        return f"$dv_{{11}} = h_1\\, dz_1$ = {f('h_1', fwd.h[0])} · {f('dz_1', bwd.dz[0])} = {e('dv_11', bwd.dv[0][0])}"
+    if step == "dh":
+        terms = " + ".join(f"{f(f'dz_{m + 1}', bwd.dz[m])}·{f(f'v_1{m + 1}', v[0][m])}" for m in range(n_out))
+        return f"$dh_1 = \\sum_m dz_m v_{{1m}}$ = {terms} = {e('dh_1', bwd.dh[0])}"
+    if step == "dk":
+        return (f"$dk_1 = dh_1 \\cdot h_1 (1 - h_1)$ = {f('dh_1', bwd.dh[0])} · {f('h_1', fwd.h[0])} · "
+                f"{f('one_minus_h_1', 1 - fwd.h[0])} = {e('dk_1', bwd.dk[0])}")
+    if step == "dw":
+        return f"$dw_{{11}} = x_1\\, dk_1$ = {f('x_1', x[0])} · {f('dk_1', bwd.dk[0])} = {e('dw_11', bwd.dw[0][0])}"
+    raise ValueError(f"no step {step!r}: one of {[name for name, _ in GRAPH_STEPS]}")
 
 
 def graph_number(value: float) -> str:
@@ -339,7 +412,7 @@ def _graph_layout(sizes) -> dict:
     box = (GRAPH_PITCH - 0.35, 2 * GRAPH_LINE + 0.12)
     fan_in = {"k": n_in, "z": n_hid}
     gaps = {"x": 0.5, "k": 0.3, "h": 0.55, "z": 0.55, "y": 0.35}  # below each layer, for its arrows
-    node, inbox, y = {}, {}, -0.45  # below the title
+    node, inbox, y = {}, {}, -0.82  # below the title and the step's arithmetic
     for layer in GRAPH_LAYERS:
         n = counts[layer]
         pitch = width / n
@@ -355,8 +428,12 @@ def _graph_layout(sizes) -> dict:
     return {"node": node, "inbox": inbox, "box": box, "width": width, "height": -y}
 
 
-def _draw_graph(ax, point: dict, shown: int) -> None:
-    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in."""
+def _draw_graph(ax, point: dict, shown: int, step_by_step: bool = True) -> None:
+    """Draw the graph of ``point`` on ``ax`` with the first ``shown`` of `GRAPH_STEPS` filled in.
+
+    Step by step (a player's frame), the last step shown is highlighted, named and its arithmetic
+    written; otherwise (a still figure) nothing is highlighted and the caption is the colour key.
+    """
     from matplotlib.patches import FancyBboxPatch
 
     ax.clear()
@@ -368,7 +445,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     spot, half_w = layout["node"], layout["box"][0] / 2
     done = {name for name, _ in GRAPH_STEPS[:shown]}
     current = GRAPH_STEPS[shown - 1][0] if shown else None
-    animated = shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
+    animated = step_by_step and shown < len(GRAPH_STEPS)  # the last step shows everything, nothing highlighted
     fills = {"x": COLORS[0], "k": COLORS[2], "h": COLORS[2], "z": COLORS[4], "y": COLORS[4], "l": COLORS[3]}
 
     def text(xy, s, gid, color="#222222", **kw):
@@ -378,7 +455,7 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
     def half_h(layer):
         return (layout["box"][1] - (0.1 if layer == "l" else 0)) / 2
 
-    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None):
+    def node(layer, i, name, value, step, gradient=None, grad_name=None, grad_step=None, target=False):
         cx, cy = spot[(layer, i)]
         active = animated and current is not None and current in (step, grad_step)
         ax.add_patch(FancyBboxPatch((cx - half_w, cy - half_h(layer)), 2 * half_w, 2 * half_h(layer),
@@ -389,8 +466,8 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         text((cx, cy + (GRAPH_LINE / 2 if two else 0)), f"{name} = {graph_number(value)}" if step in done else name,
              f"{layer}_{i + 1}")
         if two and grad_step in done:
-            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}", f"d{layer}_{i + 1}",
-                 color=GRADIENT)
+            text((cx, cy - GRAPH_LINE / 2), f"{grad_name} = {graph_number(gradient)}",
+                 f"t_{i + 1}" if target else f"d{layer}_{i + 1}", color=TARGET if target else GRADIENT)
 
     def top(layer, j):
         """Where arrows into node j of ``layer`` end: its inbox's top, or the node's."""
@@ -457,12 +534,14 @@ def _draw_graph(ax, point: dict, shown: int) -> None:
         node("h", j, f"$h_{j + 1}$", fwd.h[j], "h", bwd.dh[j], f"$dh_{j + 1}$", "dh")
     for m in range(sizes[2]):
         node("z", m, f"$z_{m + 1}$", fwd.z[m], "z", bwd.dz[m], f"$dz_{m + 1} = dc_{m + 1}$", "dz")
-        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz")
+        node("y", m, f"$y_{m + 1}$", fwd.y[m], "y", float(m == label), f"$t_{m + 1}$", "dz", target=True)
     node("l", 0, "$l$", point["loss"], "l")
     step = GRAPH_STEPS[shown - 1][1] if shown else "the network before the example enters"
-    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if shown < len(GRAPH_STEPS)
-            else "forward values (black) and gradients of the loss (vermillion)", fontsize=11, ha="center",
-            va="top", color="#222222")
+    ax.text(layout["width"] / 2, -0.08, f"step {shown} of {len(GRAPH_STEPS)}: {step}" if animated
+            else GRAPH_KEY, fontsize=11, ha="center", va="top", color="#222222", gid="caption")
+    if current and animated:
+        ax.text(layout["width"] / 2, -0.44, step_arithmetic(point, current), fontsize=GRAPH_FONT, ha="center",
+                va="top", color="#222222", gid="arithmetic")
     ax.set(xlim=(0, layout["width"]), ylim=(-layout["height"], 0))
 
 
@@ -477,16 +556,17 @@ def _graph_figure(point: dict):
     return fig, ax
 
 
-def backprop_graph(point: dict, shown: int | None = None) -> Figure:
+def backprop_graph(point: dict, shown: int | None = None, step_by_step: bool = True) -> Figure:
     """The computational graph of one example with each node's value and gradient written on it.
 
     ``point`` is `mlp.experiments.synthetic_inside.backprop_point`'s dict; ``shown`` the number of
     `GRAPH_STEPS` filled in (all by default). Each number is a text artist whose gid names
     it (``k_1``, ``dk_1``, ``w_12``, ``dw_12``, ``b_1``, ...), so a test can read the figure back.
     Drawn top to bottom, inputs first, loss last, to fit a page's column at a readable size.
+    ``step_by_step=False`` draws a still figure of the first ``shown`` steps, nothing highlighted.
     """
     fig, ax = _graph_figure(point)
-    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown)
+    _draw_graph(ax, point, len(GRAPH_STEPS) if shown is None else shown, step_by_step)
     return fig
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mlp import experiments, report
-from mlp.experiments import mnist, runs, synthetic, table, verdicts
+from mlp.experiments import estimates, loading, mnist, runs, synthetic, table, verdicts
+from mlp.experiments.trainer import Trainer
 from mlp.experiments.profiles import QUICK_EPOCHS, QUICK_LIMIT, sized
 from mlp.experiments.stats import summary
 from mlp.experiments.table import format_rows, rows
@@ -257,19 +258,19 @@ def test_warm_rerun_trains_nothing(quick, monkeypatch):
     assert again["final_model"]["tuned"]["test_accuracy"] == quick["final_model"]["tuned"]["test_accuracy"]
 
 
-def test_trainer_queues_the_longest_first_and_each_run_once():
+def test_trainer_queues_each_run_once_and_takes_runs_while_open():
     tiny = synthetic.SCALAR_SGD.replace(limit=50, keep_params=False)
     short, longer, longest = (tiny.replace(epochs=e) for e in (1, 2, 3))
-    assert runs.expected_cost(short) < runs.expected_cost(longer) < runs.expected_cost(longest)
-    with runs.Trainer(jobs=2, progress=False) as trainer:
+    assert estimates.expected_cost(short) < estimates.expected_cost(longer) < estimates.expected_cost(longest)
+    with Trainer(jobs=2, progress=False) as trainer:
         trainer.start([short, longest, longer, short])
-        assert list(trainer.pending) == [longest, longer, short]
+        assert set(trainer.pending) == {longest, longer, short}  # each once (the order: test_jobs.py)
         first = trainer.fetch([longer, short])
         trainer.start([longest.replace(seed=1)])  # joins the queue while it is open
         assert len(trainer.pending) == 4
         assert [r["run"]["epochs"] for r in first] == [2, 1]
         assert trainer.fetch([longest.replace(seed=1)])[0]["run"]["seed"] == 1
-    with runs.Trainer(jobs=2, progress=False) as again:
+    with Trainer(jobs=2, progress=False) as again:
         again.start([short, longer, longest])  # all cached now: nothing to queue
         assert again.pending == {}
         assert again.fetch([short])[0]["history"]["train_loss"].tolist() == first[1]["history"]["train_loss"].tolist()
@@ -322,12 +323,12 @@ def test_the_init_scale_reading_names_the_scales_that_hold_the_reports_number():
 
 
 def test_a_process_loads_each_data_set_once_and_no_run_can_write_into_it():
-    first, again = runs.load(runs.Run(dataset="synth", seed=1)), runs.load(runs.Run(dataset="synth", seed=2, lr=0.5))
+    first, again = loading.load(runs.Run(dataset="synth", seed=1)), loading.load(runs.Run(dataset="synth", seed=2, lr=0.5))
     assert first[0][0] is again[0][0] and first[1][0] is again[1][0]  # one copy, shared by the runs
     for array in (*first[0], *first[1]):
         with pytest.raises(ValueError, match="read-only"):
             array[:1] = 0
-    cut = runs.load(runs.Run(dataset="synth", limit=100))
+    cut = loading.load(runs.Run(dataset="synth", limit=100))
     assert len(cut[0][0]) == 100 and not cut[0][0].flags.writeable
 
 

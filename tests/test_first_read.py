@@ -1,11 +1,13 @@
-"""A first read, top to bottom: no page uses a term or a function before the page that introduces it.
+"""A first read, top to bottom: no Learn page uses a term or a function before the page that introduces it.
 
-The pages are read in the order of the site's navigation (mkdocs.yml), from their source
-text. Each term below has the page that introduces it and the mark of that
+The Learn pages are read in the order of the site's navigation (mkdocs.yml), from their
+source text. Each term below has the page that introduces it and the mark of that
 introduction: a bold definition for a word, the listing (``page.source``) for a function.
 A page before that one may name the term only on a line that links to the introducing
-page ("explained on Training"); on the introducing page itself, the term may not appear
-before the paragraph or cell just above its introduction.
+page ("explained on Training"); on the introducing page itself, a word may not appear
+above its introduction, not even earlier in the sentence that introduces it, but for
+headings and lines that point down the page to it (``[below](#...)``); a function may
+be named in the paragraph or cell just above its listing.
 
 Words reach the reader from every cell (a cell whose input is hidden still prints its
 text); code reaches the reader only from cells whose input is shown, so the uses of a
@@ -22,8 +24,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LEARN = ["notation.md", "derivatives.py", "scalar.py", "vectorized.py", "gradcheck.py", "training.md",
-         "cheatsheet.py"]
+LEARN = ["gradients.py", "notation.md", "scalar.py", "derivatives.py", "nudge.py", "vectorized.py", "layers.py",
+         "gradcheck.py", "training.md", "cheatsheet.py"]
 
 
 class Term(NamedTuple):
@@ -43,7 +45,19 @@ def bold(words: str) -> str:
 
 
 TERMS = [
-    Term("mlp.site.page", r"\bpage\.\w+\(", "derivatives.py", r"`mlp\.site\.page`", True),
+    Term("mlp.site.page", r"\bpage\.\w+\(", "scalar.py", r"`mlp\.site\.page`", True),
+    Term("backward pass", r"(?i)\bbackward pass", "scalar.py", bold("backward pass"), False),
+    Term("dz", r"`dz`|\bdz\b(?!_)", "notation.md", r"`dz` here is not a differential", False),
+    Term("Jacobian", r"(?i)\bjacobian", "derivatives.py", bold("Jacobian"), False),
+    Term("computational graph", r"(?i)\bcomputational graph", "scalar.py", bold("computational graph"), False),
+    Term("softmax", r"(?i)\bsoftmax", "notation.md", bold("softmax"), False),
+    Term("logit", r"(?i)\blogits?\b", "notation.md", bold("logit"), False),
+    Term("one-hot", r"(?i)\bone-hot", "notation.md", bold("one-hot"), False),
+    Term("cross-entropy", r"(?i)\bcross-entropy", "notation.md", bold("cross-entropy"), False),
+    Term("log-sum-exp", r"(?i)\blog-sum-exp", "scalar.py", bold("log-sum-exp"), False),
+    Term("central differences", r"(?i)\bcentral (finite )?differences", "scalar.py", bold("central differences"),
+         False),
+    Term('reduction="sum"', r"reduction=.sum", "notation.md", r'`reduction="sum"`, the default', False),
     Term("scalar.backward", r"\bscalar\.backward\b", "scalar.py", listing("scalar.backward"), True),
     Term("scalar.gradients", r"\bscalar\.gradients\b", "scalar.py", listing("scalar.gradients"), True),
     Term("vectorized.forward", r"\bvectorized\.forward\b", "vectorized.py", listing("vectorized.forward"), True),
@@ -106,7 +120,7 @@ def uses(block: Block, term: Term, pointer_to: str | None = None) -> list[str]:
 
 def problems(root: Path, terms=TERMS) -> list[str]:
     """Every place a first read meets a term before its introduction, or an introduction that is missing."""
-    pages = [page for _, section in nav(root) for page in section]
+    pages = dict(nav(root))["Learn"]
     found = []
     for term in terms:
         if term.page not in pages:
@@ -120,9 +134,17 @@ def problems(root: Path, terms=TERMS) -> list[str]:
         if not marked:
             found.append(f"{term.page} does not introduce {term.name} (no {term.marker!r})")
             continue
-        for block in own[:max(marked[0] - 1, 0)]:
+        if term.code:  # a listing's caption may name the function just above it
+            above = own[:max(marked[0] - 1, 0)]
+        else:  # a word: every paragraph above, and the introducing one up to its mark, headings aside
+            heading = r"(?m)^# #{1,6} .*$" if term.page.endswith(".py") else r"(?m)^#{1,6} .*$"
+            text = own[marked[0]].text[:re.search(term.marker, own[marked[0]].text).start()]
+            above = [block._replace(text=re.sub(heading, "", block.text))
+                     for block in [*own[:marked[0]], Block(text, True)]]
+        for block in above:
             for line in uses(block, term):
-                found.append(f"{term.page} uses {term.name} above its introduction: {line[:100]}")
+                if "](#" not in line:  # a line that points down the page is allowed
+                    found.append(f"{term.page} uses {term.name} above its introduction: {line[:100]}")
     return found
 
 
@@ -141,7 +163,7 @@ def site(tmp_path):
     """A small site to plant faults in: a nav of two pages."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        "site_url: !ENV [X, '']\nnav:\n  - Learn:\n    - One: one.md\n    - Two: two.py\n")
+        "site_url: !ENV [X, '']\nnav:\n  - Home: index.md\n  - Learn:\n    - One: one.md\n    - Two: two.py\n")
     return tmp_path
 
 
@@ -182,3 +204,19 @@ def test_a_missing_introduction_is_found(site):
         "two.py does not introduce BLAS (no '\\\\*\\\\*BLAS\\\\*\\\\*')",
         "two.py does not introduce gradcheck.compare (no 'page\\\\.source\\\\(gradcheck\\\\.compare\\\\)')",
     ]
+
+
+def test_a_word_used_earlier_in_the_sentence_that_introduces_it_is_found(site):
+    intro = "# %% [markdown]\n# ## On BLAS\n#\n# NumPy calls BLAS.\n# **BLAS** is a library.\n"
+    listing_cell = "\n# %% tags=[\"hide-input\"]\npage.source(gradcheck.compare)\n"
+    write(site, "# One\n", intro + listing_cell)
+    assert problems(site, ONE_TERM) == ["two.py uses BLAS above its introduction: # NumPy calls BLAS."]
+    write(site, "# One\n", intro.replace("# NumPy calls BLAS.\n", "") + listing_cell)
+    assert problems(site, ONE_TERM) == []  # the heading may name it
+
+
+def test_pages_outside_learn_are_not_read(site):
+    (site / "docs" / "index.md").write_text("# Home\n\nNumPy calls BLAS.\n")
+    write(site, "# One\n", "# %% [markdown]\n# **BLAS** is a library.\n\n# %% tags=[\"hide-input\"]\n"
+          "page.source(gradcheck.compare)\n")
+    assert problems(site, ONE_TERM) == []

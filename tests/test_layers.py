@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 CORE = ("params", "checks", "scalar", "vectorized", "fast", "train", "data", "gradcheck", "derivations",
-        "cache", "experiments", "cli")
+        "cache", "experiments", "cli", "quiz", "example", "cost")
 OUTSIDE = ("matplotlib", "mkdocs", "IPython", "mlp.site", "mlp.plots")
 
 

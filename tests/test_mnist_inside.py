@@ -170,7 +170,7 @@ def test_init_scales_draws_each_scale_at_its_weight_spread_and_the_reports_line(
 def test_the_summary_is_stored_under_its_runs_results_and_this_modules_code(needs_data, tmp_path, monkeypatch):
     from mlp import cache, experiments
     from mlp.experiments import mnist_inside
-    from mlp.experiments.runs import Trainer
+    from mlp.experiments.trainer import Trainer
 
     monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path))
     first = experiments.run(["mnist_inside"], "tiny", progress=False)["mnist_inside"]

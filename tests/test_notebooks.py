@@ -65,7 +65,7 @@ def test_a_failing_cell_names_its_page_and_stores_nothing(page, tmp_path):
 def test_after_a_failure_the_pages_not_started_never_start():
     started = []
 
-    def run(job):
+    def run(job, env):
         started.append(job)
         if job == "bad":
             raise notebooks.PageFailed("bad")
@@ -74,4 +74,4 @@ def test_after_a_failure_the_pages_not_started_never_start():
     with pytest.raises(notebooks.PageFailed):
         notebooks.execute_all({"a": "bad", "b": "bad", "c": "c", "d": "d"}, run, threads=1)
     assert started == ["bad"]
-    assert notebooks.execute_all({"a": "a", "b": "b"}, run) == {"a": "a", "b": "b"}
+    assert notebooks.execute_all({"a": "a", "b": "b"}, run, threads=2) == {"a": "a", "b": "b"}

@@ -6,7 +6,8 @@ import pytest
 
 from mlp.experiments import background, mnist
 from mlp.experiments.profiles import sized
-from mlp.experiments.runs import Run, expected_cost
+from mlp.experiments.estimates import expected_cost
+from mlp.experiments.runs import Run
 from mlp.site import preview
 
 
@@ -38,12 +39,13 @@ def test_the_notice_says_the_profile_the_counts_and_the_time_left(monkeypatch):
     assert "40 of 40 runs done, under a minute left" in preview.notice(done)
 
 
-def test_the_estimate_adds_the_runs_shares_them_between_jobs_and_follows_the_measured_pace():
+def test_the_estimate_shares_runs_out_waits_for_the_longest_and_follows_the_measured_pace():
     a, b, trained = Run(epochs=1), Run(epochs=2), Run(epochs=3)
     both = background.estimate([a, b], jobs=1)
     assert both == pytest.approx(background.estimate([a], jobs=1) + background.estimate([b], jobs=1))
     assert background.estimate([b], jobs=1) > background.estimate([a], jobs=1) > 0  # two epochs take longer
-    assert background.estimate([a, b], jobs=2) == pytest.approx(both / 2)
+    assert background.estimate([a] * 4, jobs=2) == pytest.approx(2 * background.estimate([a], jobs=1))  # two each
+    assert background.estimate([a, b], jobs=2) == pytest.approx(background.estimate([b], jobs=1))  # the longer one's
     assert background.estimate([], jobs=2) == 0
     # the runs trained so far took three times what was expected of them: so will the rest
     slow = {trained: 3 * expected_cost(trained)}
@@ -87,9 +89,10 @@ def test_the_trainers_status_estimates_the_foreseen_runs_until_they_are_known(ne
     assert foreseen and not foreseen <= asked
     state = background.of_trainer("tiny", trainer)
     assert state["total"] == len(asked)  # the count names only the runs known
-    assert state["seconds_left"] == pytest.approx(background.estimate([*asked, *(foreseen - asked)]))
+    assert state["seconds_left"] == pytest.approx(background.estimate([*asked, *(foreseen - asked)], jobs=2))
     trainer.complete = True
-    assert background.of_trainer("tiny", trainer)["seconds_left"] == pytest.approx(background.estimate(list(asked)))
+    assert background.of_trainer("tiny", trainer)["seconds_left"] == pytest.approx(
+        background.estimate(list(asked), jobs=2))
 
 
 def test_expected_costs_follow_the_network_and_the_float_type():
@@ -144,11 +147,28 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
                                           "load_seconds": 1.0},
                             "fashion": {"runs": 1, "trained": 1, "train_seconds": 2.0}},  # an older record
             "pages": {"index.py": 4.5, "api.py": 0.0}, "kernels": {"index.py": 1.5, "api.py": 0.0},
-            "pages_wall_seconds": 4.6}
+            "longest": {"run": "mnist vectorized B=1", "train_seconds": 6.0, "evaluate_seconds": 1.0,
+                        "load_seconds": 0.5},
+            "pages_wall_seconds": 4.6, "pages_at_once": 3}
     header, rows = build_times.rows(data)
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
-                    ["all, summed (2 of 3)", 16.0, 3.0, 1.0], ["wall time, 2 processes", 9.0, None, None]]
+                    ["all, summed: the CPU time (2 of 3)", 16.0, 3.0, 1.0],
+                    ["the longest run, the critical path: mnist vectorized B=1", 6.0, 1.0, 0.5],
+                    ["wall time, 2 processes", 9.0, None, None]]
     header, rows = build_times.page_rows(data)
     assert len(header) == 3
-    assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, two at a time", 4.6, None]]
+    assert rows == [["index.py", 4.5, 1.5], ["api.py", 0.0, 0.0], ["wall time, 3 at a time", 4.6, None]]
+
+
+def test_the_record_names_the_run_that_took_longest_training_evaluating_and_loading():
+    from types import SimpleNamespace
+
+    from mlp.experiments import build_times
+
+    a, b, c = Run(seed=1), Run(seed=2, batch_size=1), Run(seed=3)
+    trainer = SimpleNamespace(asked={a, b, c}, trained={a: 5.0, b: 4.0, c: 1.0}, evaluated={a: 0.5, b: 2.0},
+                              loaded={c: 4.4}, jobs=2, fetch=lambda runs: [])
+    longest = build_times.record(["dry_run"], "quick", trainer, 7.0)["longest"]
+    assert longest == {"run": background.describe(b), "train_seconds": 4.0, "evaluate_seconds": 2.0,
+                       "load_seconds": 0.0}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlp import cache, cli
-from mlp.experiments import runs, sweep, sweeps
+from mlp.experiments import runs, sweep, sweeps, trainer
 
 TINY = runs.Run(dataset="synth", n_hid=4, batch_size=50, epochs=2, reduction="mean", limit=600)
 GRID = {"lr": [0.5, 2.0], "init": ["lecun", 1.0]}
@@ -127,7 +127,7 @@ def test_the_command_prints_a_table_and_writes_json_csv_and_figures(tmp_path, ca
 
 
 def test_the_sites_sweep_is_the_command_the_site_prints(tmp_path, own_cache, capsys):
-    site = sweeps.site_sweep("quick", runs.Trainer(1, False).fetch(sweeps.site_runs("quick")))
+    site = sweeps.site_sweep("quick", trainer.Trainer(1, False).fetch(sweeps.site_runs("quick")))
     argv = sweeps.command(sweeps.SITE_GRID, sweeps.SITE_SEEDS, "synth", sweeps.SITE_BASE)
     assert cli.main([*argv, "--quiet", "--out", str(tmp_path)]) == 0
     import json
@@ -174,9 +174,9 @@ def test_a_cluster_sweep_gives_the_local_results_and_stores_them_in_the_callers_
     for setting, planned in sweeps.plan(GRID, SEEDS, "synth", base=TINY):
         for run in planned:
             monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path / "local"))
-            a = cache.load(cache.path_for("run", runs.dataclasses.asdict(run), runs.datasets(run)))
+            a = cache.load(runs.path(run))
             monkeypatch.setenv("MLP_RESULTS_DIR", str(tmp_path / "remote"))
-            b = cache.load(cache.path_for("run", runs.dataclasses.asdict(run), runs.datasets(run)))
+            b = cache.load(runs.path(run))
             assert a["run"] == b["run"] and a["held_out_accuracy"] == b["held_out_accuracy"]
             assert a["held_out_loss"] == b["held_out_loss"]
             for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
@@ -201,13 +201,13 @@ def _dies_once(marker, run, source):
     if run.seed == 1 and not os.path.exists(marker):
         Path(marker).touch()
         os._exit(1)
-    return runs._remote(run, source)
+    return trainer._remote(run, source)
 
 
 def test_a_run_whose_worker_dies_is_retried_on_another(cluster, own_cache, tmp_path, monkeypatch):
     _, client, _ = cluster
     marker = tmp_path / "died"
-    monkeypatch.setattr(runs, "_remote", functools.partial(_dies_once, str(marker)))
+    monkeypatch.setattr(trainer, "_remote", functools.partial(_dies_once, str(marker)))
     result = sweep({"lr": [0.5]}, seeds=3, dataset="synth", base=TINY, client=client, progress=False)
     assert marker.exists()  # a worker died running seed 1
     assert result["failed"] == [] and result["cells"][0]["seeds"] == [0, 1, 2] and len(stored(own_cache)) == 3
@@ -218,7 +218,7 @@ def test_a_run_lost_with_its_worker_is_reported_failed_and_the_others_carry_on(c
                                                                                monkeypatch):
     local_cluster, client, _ = cluster
     marker = tmp_path / "died"
-    monkeypatch.setattr(runs, "_remote", functools.partial(_dies_once, str(marker)))
+    monkeypatch.setattr(trainer, "_remote", functools.partial(_dies_once, str(marker)))
     monkeypatch.setattr(local_cluster.scheduler, "allowed_failures", 0)  # no retry: lost runs are failed
     grid = {"lr": [0.5]}
     result = sweep(grid, seeds=4, dataset="synth", base=TINY, client=client, progress=False)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mlp import plots, scalar
-from mlp.experiments import runs, synthetic_inside
+from mlp.experiments import loading, runs, synthetic_inside
 from mlp.experiments.synthetic import decision_grid, ellipse
 from mlp.params import init_params
 
@@ -19,7 +19,7 @@ def test_training_in_segments_equals_one_run():
     kept = synthetic_inside.train_snapshots(SMALL_RUN, [0, 1, 3, 5])
     one_piece = runs.execute(SMALL_RUN)["params"]
     assert all(np.array_equal(a, b) for a, b in zip(kept[-1], one_piece))
-    (x, _), _, n_out = runs.load(SMALL_RUN)
+    (x, _), _, n_out = loading.load(SMALL_RUN)
     start, _ = runs.initial(SMALL_RUN, x.shape[1], n_out)
     assert all(np.array_equal(a, b) for a, b in zip(kept[0], start))
     assert all(not np.array_equal(a.w, b.w) for a, b in zip(kept, kept[1:])), "a segment made no update"
@@ -107,7 +107,8 @@ def test_graph_steps_fill_in_forward_then_backward():
     counts = []
     for shown in range(len(plots.GRAPH_STEPS) + 1):
         labels = texts(plots.backprop_graph(point, shown))
-        counts.append((sum("=" in t for gid, t in labels.items() if not gid.startswith(("d", "t_"))),
+        counts.append((sum("=" in t for gid, t in labels.items()
+                           if not gid.startswith(("d", "t_")) and gid not in ("caption", "arithmetic")),
                        sum(gid.startswith("d") for gid in labels)))
     assert all(grads == 0 for _, grads in counts[:n_forward + 1]), counts
     assert all(a <= b for a, b in zip(counts, counts[1:])), "a step hid a number"
@@ -159,3 +160,55 @@ def test_player_is_self_contained_with_a_frame_per_step(monkeypatch):
     assert "http://" not in html and "https://" not in html and 'class="fa' not in html
     assert len(re.findall(r'alt="the graph, stepwise"', html)) == 1
     assert html.count("data:image/svg+xml;base64,") == len(plots.GRAPH_STEPS) + 1
+
+
+def test_targets_are_drawn_in_their_own_colour_not_the_gradients():
+    fig = plots.backprop_graph(synthetic_inside.random_point())
+    colours = {t.get_gid(): t.get_color() for t in fig.axes[0].texts if t.get_gid()}
+    targets = {gid: colour for gid, colour in colours.items() if gid.startswith("t_")}
+    gradients = {gid: colour for gid, colour in colours.items() if gid.startswith("d")}
+    assert len(targets) == 2 and gradients
+    assert set(gradients.values()) == {plots.GRADIENT}
+    assert set(targets.values()) == {plots.TARGET} and plots.TARGET != plots.GRADIENT
+    assert colours["caption"] and "targets t (blue)" in plots.GRAPH_KEY
+
+
+def numbers(text: str) -> list[float]:
+    """The plain numbers written in a label (those in math mode, $...$, left out)."""
+    plain = re.sub(r"\$[^$]*\$", " ", text).replace("−", "-")
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", plain)]
+
+
+def test_each_steps_arithmetic_ends_in_the_value_the_code_computes():
+    point = synthetic_inside.random_point()
+    fwd = scalar.forward(point["x"], point["params"])
+    bwd = scalar.backward(point["x"], point["label"], point["params"], fwd)
+    w, b, v, c = point["params"]
+    expected = {"k": fwd.k[0], "h": fwd.h[0], "z": fwd.z[0], "y": fwd.y[0],
+                "l": scalar.cross_entropy(fwd.z, point["label"]), "dz": bwd.dz[0], "dv": bwd.dv[0][0],
+                "dh": bwd.dh[0], "dk": bwd.dk[0], "dw": bwd.dw[0][0]}
+    for step, value in expected.items():
+        assert close(numbers(plots.step_arithmetic(point, step))[-1], value), step
+    # the factors shown multiply to the result shown, to their 3 digits
+    dh, h, one_minus_h, dk = numbers(plots.step_arithmetic(point, "dk"))
+    assert (dh, h) == (round(bwd.dh[0], 3), round(fwd.h[0], 3)) and abs(dh * h * one_minus_h - dk) < 1e-3 * abs(dk) * 10
+    x1, w11, x2, w21, b1, k1 = numbers(plots.step_arithmetic(point, "k"))
+    assert abs(x1 * w11 + x2 * w21 + b1 - k1) < 5e-3
+
+
+def test_the_player_shows_the_highlighted_steps_arithmetic():
+    point = synthetic_inside.random_point()
+    for shown, (step, _) in enumerate(plots.GRAPH_STEPS, start=1):
+        labels = texts(plots.backprop_graph(point, shown))
+        if shown < len(plots.GRAPH_STEPS):
+            assert labels["arithmetic"] == plots.step_arithmetic(point, step)
+        else:
+            assert "arithmetic" not in labels
+
+
+def test_a_still_graph_highlights_no_step_and_writes_the_colour_key():
+    point = synthetic_inside.random_point()
+    n_forward = sum(not name.startswith("d") for name, _ in plots.GRAPH_STEPS)
+    labels = texts(plots.backprop_graph(point, n_forward, step_by_step=False))
+    assert labels["caption"] == plots.GRAPH_KEY and "arithmetic" not in labels
+    assert "l_1" in labels and not any(gid.startswith("d") for gid in labels)

@@ -87,7 +87,7 @@ def test_without_epoch_records_only_the_start_and_the_end_are_evaluated(synth):
 
 def test_training_metrics_on_a_sample_change_no_update(synth):
     """``train_eval`` moves only where the training curve is measured: same steps, same held-out numbers."""
-    from mlp.experiments.runs import sample
+    from mlp.experiments.loading import sample
 
     measured = sample(*synth[0], 500)
     (all_params, on_all), (sampled_params, on_sample) = with_and_without(synth, train_eval=measured)
@@ -111,7 +111,7 @@ def test_training_metrics_at_the_ends_only_change_no_update_and_no_held_out_numb
 
 
 def test_the_training_sample_is_one_fixed_random_draw_in_order(synth):
-    from mlp.experiments.runs import sample
+    from mlp.experiments.loading import sample
 
     x, labels = synth[0]  # 3,000 examples
     xs, ls = sample(x, labels, 1_000)
@@ -126,7 +126,7 @@ def test_the_training_sample_is_one_fixed_random_draw_in_order(synth):
 
 def test_the_training_sample_sees_both_halves_of_an_alternating_set():
     """MNIST's images alternate between two kinds of writers: a sample must not take one kind only."""
-    from mlp.experiments.runs import sample
+    from mlp.experiments.loading import sample
 
     kind = np.arange(60_000) % 2
     x = kind[:, None].astype(float)

@@ -1,13 +1,14 @@
 """Every experiment of the report, named, seeded and re-runnable, returning plain data.
 
 ``run(["scalar_sgd"], "quick")`` gives ``{"scalar_sgd": {...}}``. Each experiment plans
-its training runs; all planned runs are trained together (two processes on two cores),
-through the results cache, runs chosen from earlier results joining the queue as soon as
+its training runs; all planned runs are trained together (`mlp.experiments.trainer`:
+a process per core, the longest run first), through the results cache, runs chosen from earlier results joining the queue as soon as
 those are in, and each experiment then summarizes its own.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Callable, NamedTuple
 
@@ -15,7 +16,8 @@ from mlp import cache
 from mlp.checks import check_count, check_list
 from mlp.experiments import init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside, table
 from mlp.experiments.profiles import PROFILES, check
-from mlp.experiments.runs import Run, Trainer
+from mlp.experiments.runs import Run
+from mlp.experiments.trainer import Trainer
 from mlp.experiments.sweeps import sweep
 
 
@@ -102,15 +104,21 @@ def run(names=None, profile: str = "full", jobs: int | None = None, progress: bo
     chosen = [EXPERIMENTS[name] for name in names]
     if any(e.plan(profile) or e.followup for e in chosen):  # results to store
         cache.usable_results_dir()
-    with Trainer(jobs, progress, on_change=on_change) as trainer:
+    with Trainer(jobs, progress, on_change=on_change) as trainer, ThreadPoolExecutor(1) as beside:
         if trainer_out is not None:
             trainer_out.append(trainer)
         trainer.start([r for e in chosen for r in e.plan(profile)])  # every run of every experiment
+        # The experiments that plan no runs are summarized at once, beside the training: the
+        # snapshots train a run of their own, which would otherwise start after the runs the
+        # summaries before it wait for, and lengthen the critical path by its whole time.
+        alone = {name: beside.submit(e.summarize, profile, [], trainer.fetch)
+                 for name, e in zip(names, chosen) if not e.plan(profile) and not e.followup}
         if on_change:
             on_change(trainer)
         trainer.start([r for e in chosen if e.followup for r in e.followup(profile, trainer.fetch)])
         trainer.complete = True
         if on_change:
             on_change(trainer)
-        return {name: e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
+        return {name: alone[name].result() if name in alone else
+                e.summarize(profile, trainer.fetch(e.plan(profile)), trainer.fetch)
                 for name, e in zip(names, chosen)}

@@ -15,7 +15,6 @@ and the next start trains only the runs not yet stored.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import signal
 import sys
@@ -25,7 +24,9 @@ from pathlib import Path
 
 from mlp import cache
 from mlp.files import read_json, write_json
-from mlp.experiments.runs import Run, datasets, expected_cost
+from mlp.experiments.estimates import expected_cost, worker_memory
+from mlp.experiments.runs import Run, path
+from mlp.jobs import workers
 
 REFRESH = 30.0  # seconds between two rebuilds asked of the server while runs finish
 
@@ -49,7 +50,7 @@ def status_path(profile: str) -> Path:
 # ------------------------------------------------------------ what is done, what is left
 
 def stored(run: Run) -> bool:
-    return cache.path_for("run", dataclasses.asdict(run), datasets(run)).exists()
+    return path(run).exists()
 
 
 class Missing(LookupError):
@@ -60,7 +61,7 @@ def _load_only(runs) -> list[dict]:
     """The stored results of ``runs``; `Missing` if one is not stored (nothing is trained)."""
     out = []
     for run in runs:
-        value = cache.load(cache.path_for("run", dataclasses.asdict(run), datasets(run)))
+        value = cache.load(path(run))
         if value is None:
             raise Missing(run)
         out.append(value)
@@ -110,17 +111,21 @@ def survey(profile: str, names=None) -> dict:
                   seconds_left=estimate(left + unknown), running=[])
 
 
-def estimate(left, trained: dict | None = None, jobs: int = 2) -> float:
-    """Seconds until the runs ``left`` are trained by ``jobs`` processes.
+def estimate(left, trained: dict | None = None, jobs: int | None = None) -> float:
+    """Seconds until the runs ``left`` are trained by ``jobs`` processes (default: as many as
+    `mlp.jobs.workers` gives them), each taking the longest run left: their `expected_cost`
+    shared out among the processes, or the longest one's where that is longer.
 
-    Their `expected_cost`, scaled by how the runs ``trained`` so far (run -> measured
+    The costs are scaled by how the runs ``trained`` so far (run -> measured
     ``train_seconds``) compared with theirs, when there are any.
     """
     rate = 1.0
     if trained:
         expected = sum(expected_cost(run) for run in trained)
         rate = sum(trained.values()) / expected if expected > 0 and sum(trained.values()) > 0 else 1.0
-    return rate * sum(expected_cost(run) for run in left) / max(jobs, 1)
+    costs = [expected_cost(run) for run in left]
+    jobs = workers(worker_memory(left), tasks=len(left)) if jobs is None else jobs
+    return rate * max(sum(costs) / max(jobs, 1), max(costs, default=0.0))
 
 
 def status(profile: str, done: int, total: int, complete: bool, seconds_left: float, running,
@@ -133,7 +138,7 @@ def status(profile: str, done: int, total: int, complete: bool, seconds_left: fl
 
 
 def of_trainer(profile: str, trainer) -> dict:
-    """The status of a `mlp.experiments.runs.Trainer` at work on ``profile``."""
+    """The status of a `mlp.experiments.trainer.Trainer` at work on ``profile``."""
     left = trainer.waiting()
     unknown = [] if trainer.complete else _foreseen_left(profile, trainer.asked)
     return status(profile, done=len(trainer.asked) - len(left), total=len(trainer.asked),

@@ -9,13 +9,13 @@ counts, never the 10,000 test images.
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
 from mlp import cache, vectorized
 from mlp.experiments import mnist
-from mlp.experiments.runs import Run, datasets, initial, load, sample
+from mlp.experiments.loading import load, sample
+from mlp.experiments.runs import Run, initial, path
 from mlp.train import evaluate
 
 DIGITS_PER_CLASS = 4
@@ -69,7 +69,7 @@ def _recipe(result: dict, x, n_out: int) -> dict:
 
 def sample_error(result: dict, x, labels) -> dict:
     """A trained network's loss and accuracy on all of its training images ``x``, on the
-    sample its training curves are measured on (`mlp.experiments.runs.sample`), and on the
+    sample its training curves are measured on (`mlp.experiments.loading.sample`), and on the
     even- and the odd-numbered images apart: how far the sample is from the whole set, and
     why it is drawn at random rather than evenly spaced."""
     sets = {"all": (x, labels), "sample": sample(x, labels, Run(**result["run"]).train_sample),
@@ -102,7 +102,7 @@ def mnist_inside(profile: str, results, fetch) -> dict:
 def summary_key(report: dict, tuned: dict) -> dict:
     """What the summary depends on besides the code that computes it: the two runs' stored results."""
     runs = [Run(**result["run"]) for result in (report, tuned)]
-    paths = [cache.path_for("run", dataclasses.asdict(run), datasets(run)) for run in runs]
+    paths = [path(run) for run in runs]
     return {"runs": cache.fingerprint(paths)}
 
 

@@ -18,7 +18,9 @@ import numbers
 from mlp import cache, data, recipes
 from mlp.checks import check_choice, check_count, check_positive
 from mlp.params import check_init
-from mlp.experiments.runs import LOADERS, Run, Trainer
+from mlp.experiments.loading import LOADERS
+from mlp.experiments.runs import Run
+from mlp.experiments.trainer import Trainer
 from mlp.experiments.stats import band, summary
 
 

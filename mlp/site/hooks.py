@@ -7,7 +7,8 @@
   a notice on every page while the full one trains in the background, and rebuilds as it
   progresses. The experiments command records its timings, and each page's execution
   time is added (`mlp.experiments.build_times`): the Performance page shows them.
-- Each executed page (``docs/*.py``) is executed once, two at a time, before the pages are
+- Each executed page (``docs/*.py``) is executed once, several at a time (as many as the
+  cores and memory allow, at most ``MLP_JOBS``: `mlp.jobs`), before the pages are
   rendered (`mlp.site.notebooks`); mkdocs-jupyter renders the executed notebook without
   executing it, and the same notebook is the page's download. Executed notebooks are kept
   under a key of the page's text and `page_key` (the code the pages import, the files
@@ -33,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from mlp import staleness
+from mlp import jobs, staleness
 from mlp.experiments import background, build_times
 from mlp.experiments.profiles import check, from_environment as profile
 from mlp.site import preview
@@ -95,6 +96,10 @@ def on_startup(command, dirty):
 
 def on_config(config):
     check(profile())
+    try:
+        jobs.limit()  # MLP_JOBS, checked before anything runs
+    except ValueError as error:
+        raise PluginError(str(error)) from None
     config["extra_css"].insert(0, "assets/katex/katex.min.css")
     config["extra_javascript"].extend(["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
                                        "assets/katex-init.js"])
@@ -127,11 +132,33 @@ BUILD = {}  # this build: "status", the background training's (in a preview)
 
 
 def on_page_content(html, page, config, files):
-    return offer_notebook(STRAY_CSS.sub("", html), page, config)
+    return offer_notebook(fold_checks(STRAY_CSS.sub("", html)), page, config)
+
+
+def on_page_markdown(markdown, page, config, files):
+    from mlp.site import quiz
+
+    return quiz.replace_markers(markdown)
 
 
 def on_post_page(output, page, config):
+    output = add_widget_scripts(output, page)
     return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
+
+
+# The scripts of the pages' widgets, each loaded by the pages that show its widget: the class
+# of the widget's outermost element -> its scripts, in order.
+WIDGET_SCRIPTS = {"mlp-quiz": ("assets/quiz.js",), "mlp-nudge": ("assets/network.js", "assets/nudge.js")}
+
+
+def add_widget_scripts(output: str, page) -> str:
+    """The page with the scripts of the widgets it shows, before ``</body>``."""
+    from mkdocs.utils import get_relative_url
+
+    scripts = [src for widget, sources in WIDGET_SCRIPTS.items() if f'class="{widget} ' in output
+               or f'class="{widget}"' in output for src in sources]
+    tags = "".join(f'<script src="{get_relative_url(src, page.url)}"></script>' for src in scripts)
+    return output.replace("</body>", tags + "</body>", 1) if tags else output
 
 
 def on_post_build(config):
@@ -188,23 +215,26 @@ def execute_pages(files, config) -> None:
     pages = {file.src_uri: file for file in files.documentation_pages()
              if file.abs_src_path.endswith(".py") and jupyter.should_include(file)}
 
-    def run(file):
+    def run(file, env):
         source = Path(file.abs_src_path)
-        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root)
+        return notebooks.stored(source, into, notebooks.intro(source, root, profile()), kernel, key, root, env)
 
     record = build_times.path(profile())
-    done, start = {}, time.perf_counter()
+    done, start, most = {}, time.perf_counter(), 1
     try:
-        # The longest pages first (their source's length is a fair guess), so that the two
-        # running at a time finish together rather than one waiting alone for a long one.
+        # The longest pages first (their source's length is a fair guess), so that the ones
+        # running at once finish together rather than one waiting alone for a long one.
         longest_first = sorted(pages, key=lambda uri: -Path(pages[uri].abs_src_path).stat().st_size)
         for batch in ([uri for uri in longest_first if uri not in READS_PAGE_TIMES],
                       [uri for uri in longest_first if uri in READS_PAGE_TIMES]):
-            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run))
+            at_once = notebooks.at_once(len(batch))
+            most = max(most, at_once)
+            done.update(notebooks.execute_all({uri: pages[uri] for uri in batch}, run, at_once))
             build_times.write(record, {**(build_times.read(record) or {}),  # 0 s: stored, not executed
                                    "pages": {uri: seconds or 0.0 for uri, (_, seconds, _) in done.items()},
                                    "kernels": {uri: kernel or 0.0 for uri, (_, _, kernel) in done.items()},
-                                   "pages_wall_seconds": time.perf_counter() - start})
+                                   "pages_wall_seconds": time.perf_counter() - start,
+                                   "pages_at_once": most})
     except notebooks.PageFailed as error:
         raise PluginError(str(error)) from None
     DOWNLOADS.clear()
@@ -217,6 +247,47 @@ def execute_pages(files, config) -> None:
         DOWNLOADS[uri] = name
     for stale in set(into.glob("*.ipynb")) - {path for path, _, _ in done.values()}:
         stale.unlink()
+
+
+# A page's cells tagged with one of these are folded away under its summary (`fold_checks`).
+FOLDS = {"check": "How we know this is right",
+         "overflow": "Computing σ, the softmax and the loss without overflow"}
+_CELL = re.compile(r'<div\b[^>]*class="jp-Cell[ "]')
+_DIV = re.compile(r"<div\b|</div>")
+
+
+def _cell_span(html: str, inside: int) -> tuple[int, int]:
+    """The start and end of the notebook cell's ``<div>`` that holds position ``inside``."""
+    start = max(m.start() for m in _CELL.finditer(html, 0, inside + len('class="jp-Cell ')))
+    depth = 0
+    for m in _DIV.finditer(html, start):
+        depth += 1 if m.group() == "<div" else -1
+        if depth == 0:
+            return start, m.end()
+    raise ValueError("an unclosed notebook cell")
+
+
+def fold_checks(html: str, folds=FOLDS) -> str:
+    """Fold each run of cells tagged with a key of ``folds`` into one closed ``<details>`` under its summary.
+
+    A page's checks (SymPy's, the asserts that fail the build) stay on the page and run;
+    the reader opens them when they want them. Cells of one run may be Markdown or code,
+    and follow one another with nothing else between them.
+    """
+    spans = []  # (start, end, tag)
+    tags = "|".join(map(re.escape, folds))
+    for m in re.finditer(rf'class="[^"]*\bcelltag_({tags})\b', html):
+        start, end = _cell_span(html, m.start())
+        if spans and start < spans[-1][1]:  # inside a cell already folded (a code cell's inner div)
+            continue
+        if spans and spans[-1][2] == m.group(1) and html[spans[-1][1]:start].strip() == "":
+            spans[-1] = (spans[-1][0], end, m.group(1))
+        else:
+            spans.append((start, end, m.group(1)))
+    for start, end, tag in reversed(spans):
+        html = (html[:start] + f'<details class="mlp-fold mlp-{tag} note"><summary>{folds[tag]}</summary>'
+                + html[start:end] + "</details>" + html[end:])
+    return html
 
 
 def offer_notebook(html, page, config):

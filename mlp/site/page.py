@@ -133,7 +133,7 @@ def player(animation, alt: str) -> None:
 # The files whose text the pages show (`source`, `readme_commands`, `mlp.site.sourcelines`):
 # their comments and line numbers are on the site, so their text keys the executed pages
 # verbatim (`mlp.site.hooks.page_key`); of every other module only the code counts.
-SHOWN = ("README.md", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
+SHOWN = ("README.md", "docs/assets/network.js", "mlp/activations.py", "mlp/data.py", "mlp/derivations.py", "mlp/fast.py", "mlp/gradcheck.py",
          "mlp/kernels.py", "mlp/layers.py", "mlp/scalar.py", "mlp/train.py", "mlp/vectorized.py")
 
 
@@ -145,6 +145,31 @@ def source(obj) -> None:
         raise ValueError(f"{path} is not in mlp.site.page.SHOWN, the files whose text keys the pages: add it there")
     display(HTML(f'<p class="mlp-source">{html.escape(path.as_posix())}, line {start}</p>'))
     md("```python\n" + "".join(lines) + "```")
+
+
+def listing(path: str, language: str) -> None:
+    """Show a file of the project as it is, by its path from the project's root (a script the site runs;
+    one of `SHOWN`)."""
+    if path not in SHOWN:
+        raise ValueError(f"{path} is not in mlp.site.page.SHOWN, the files whose text keys the pages: add it there")
+    text = (Path(mlp.__file__).parent.parent / path).read_text()
+    display(HTML(f'<p class="mlp-source">{html.escape(path)}</p>'))
+    md(f"```{language}\n{text}```")
+
+
+def quiz(name: str) -> None:
+    """Show the question ``name`` of `mlp.quiz.questions`: the reader types an answer, the page checks it."""
+    from mlp import quiz as questions
+    from mlp.site import quiz as render
+
+    display(HTML(render.render(questions.questions()[name])))
+
+
+def nudge(point: dict) -> None:
+    """Show the "nudge a weight" figure (`mlp.site.nudge`) at ``point``, a `synthetic_inside.backprop_point`."""
+    from mlp.site import nudge as figure
+
+    display(HTML(figure.render(point)))
 
 
 def readme_commands() -> None:
