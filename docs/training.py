@@ -25,7 +25,7 @@
 import numpy as np
 
 import mlp
-from mlp import data, plots
+from mlp import data, plots, vectorized
 from mlp.experiments import mnist
 from mlp.experiments.synthetic_inside import random_point
 from mlp.site import page
@@ -34,14 +34,22 @@ from mlp.train import train
 page.snippet("mlp/train.py", "steps")
 
 # %% [markdown]
-# These two functions say what a step is. Training runs their fast twins in `mlp.fast`
-# (`Step` and `scalar_step`), which do the same arithmetic in fewer passes over memory;
-# the tests `test_buffered_step_equals_the_plain_step` and
-# `test_fused_scalar_step_equals_the_plain_one` (in `tests/test_fast.py`) check that each
-# twin takes the same steps as the function above, to rounding (the vectorized one at
-# several batch sizes, in float64 and float32). [How the trainer works](../trainer/)
-# describes the twins and shows the loop that calls them.
-#
+# These two functions say what a step is. Training runs their fused twins, which do the
+# same arithmetic in fewer passes over memory: for the vectorized form
+# `mlp.vectorized.step`, written beside the equations it fuses (folded below), for the
+# scalar form `mlp.fast.scalar_step`. The tests `test_the_step_that_trains_equals_the_equations`,
+# `test_training_runs_the_step_it_shows` and `test_fused_scalar_step_equals_the_plain_one`
+# (in `tests/test_fast.py`) check that each twin takes the same steps as the function
+# above, to rounding (the vectorized one at batch sizes 1 and many, in float64 and
+# float32). [How the trainer works](../trainer/) shows the loop that calls them.
+
+# %% tags=["hide-input"]
+page.folded("The vectorized step that trains: the same update, fused", """
+    The learning rate is folded into $dz$ (and so into $dh$ and $dk$), and each weight
+    update is one matrix product added into the weights, so $dw$ and $dv$ are never stored:
+    """, vectorized.step)
+
+# %% [markdown]
 # ## Stochastic and mini-batch gradient descent
 #
 # How many examples go into one step is the **batch size** $B$. An **epoch** is one pass
@@ -188,7 +196,7 @@ page.quiz("lr_sum")
 #
 # ## The rest of the trainer
 #
-# Argument checking, the buffers that batches are gathered into, the fast steps,
+# Argument checking, the buffers that batches are gathered into, the fused steps,
 # evaluation, divergence, float32, the progress bar, the command line and sweeps on a
 # Dask cluster are engineering, not the lesson: [How the trainer works](../trainer/)
 # shows each, with the loop as it is in the package. Where the report's own training

@@ -143,12 +143,15 @@ def bench(args) -> int:
     """Time training epochs against the GEMM bound (and PyTorch, scikit-learn if installed)."""
     from mlp import bench as benchmark
 
-    report = benchmark.run(batch_sizes=args.batch_sizes, dtypes=args.dtypes, threads=args.threads,
+    threads = [t for group in args.threads for t in group] if args.threads else None
+    report = benchmark.run(batch_sizes=args.batch_sizes, dtypes=args.dtypes, threads=threads,
                            rounds=args.rounds, examples={1: args.sgd_examples})
     print(benchmark.table(report))
-    print("bound (the five products, each through the fastest BLAS here): median seconds per epoch of 60,000\n"
-          "examples; the others: median epoch time as a multiple of it. train: mlp.train.train, evaluation\n"
-          "excluded; step: mlp.fast.Step alone. Kernels chosen on this machine: see --json.")
+    print("best bound: the five products alone, through SciPy's BLAS (as the step) or NumPy's, whichever was\n"
+          "faster; median seconds per epoch of 60,000 examples; the others: median epoch time as a multiple of\n"
+          "it. train: mlp.train.train, evaluation excluded; step: mlp.vectorized.step alone. Where NumPy's\n"
+          "products are faster by more than the spread between runs, the step's SciPy calls are not this\n"
+          "processor's best choice.")
     if args.json:
         benchmark.write(report, args.json)
         print("wrote", args.json)
@@ -245,6 +248,11 @@ def positive_int(text: str) -> int:
         return checks.check_count(int(text), "value")
     except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}") from None
+
+
+def thread_list(text: str) -> list[int]:
+    """Comma-separated positive integers: ``"1,2,4"``."""
+    return [positive_int(part) for part in text.split(",") if part]
 
 
 def positive_float(text: str) -> float:
@@ -361,14 +369,16 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="time training epochs against the GEMM bound and other libraries",
                        description="Time an epoch of training the 784-300-10 network on MNIST: the five "
-                       "GEMMs alone, each through the fastest BLAS (the bound), mlp.train.train, the bare fast step, the plain step, and PyTorch and scikit-learn when "
-                       "installed; interleaved rounds, medians, ratios to the bound.")
+                       "products alone through SciPy's and NumPy's BLAS (the bounds), mlp.train.train, the bare fused step, "
+                       "the plain step, and PyTorch and scikit-learn when installed; interleaved rounds, medians, ratios "
+                       "to the best bound.")
     p.add_argument("--batch-sizes", type=positive_int, nargs="+", default=[500, 100, 1], metavar="B",
                    help="batch sizes (default: 500 100 1)")
     p.add_argument("--dtypes", nargs="+", choices=("float64", "float32"), default=["float64", "float32"],
                    help="float types (default: both)")
-    p.add_argument("--threads", type=positive_int, nargs="+", default=[1, 2], metavar="N",
-                   help="BLAS threads (default: 1 2)")
+    p.add_argument("--threads", type=thread_list, nargs="+", metavar="N",
+                   help="BLAS thread counts, e.g. 1 2 4 8 or 1,2,4,8 (default: 1, 2, 4, ... up to the cores "
+                   "this process may use, and all of them)")
     p.add_argument("--rounds", type=positive_int, default=5, help="counted rounds after a warm-up (default: 5)")
     p.add_argument("--sgd-examples", type=positive_int, default=6_000, metavar="N",
                    help="examples per epoch at batch size 1, scaled to 60,000 (default: 6000)")

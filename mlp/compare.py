@@ -15,7 +15,7 @@ import numpy as np
 
 from mlp import scalar, vectorized
 from mlp.params import Params
-from mlp.timing import interleaved
+from mlp.stopwatch import interleaved, repeated
 
 FIELDS = ("loss", *Params._fields)
 
@@ -126,16 +126,8 @@ def speed(params: Params, batch_sizes=(1, 100), repeat: int = 5,
     contenders = [("scalar", 1, scalar_pass)] + [("vectorized", b, vectorized_pass(b)) for b in batch_sizes]
     with threadpool_limits(threads):
         numbers = [timeit.Timer(fn).autorange()[0] for _, _, fn in contenders]
-        seconds = interleaved({i: _calls(fn, number) for i, ((_, _, fn), number) in enumerate(zip(contenders, numbers))},
+        seconds = interleaved({i: repeated(fn, number) for i, ((_, _, fn), number) in enumerate(zip(contenders, numbers))},
                               repeat)
     return [Timing(form, batch_size, (seconds[i] / (number * batch_size)).tolist())
             for i, ((form, batch_size, _), number) in enumerate(zip(contenders, numbers))]
-
-
-def _calls(function, number: int):
-    """``function`` called ``number`` times in a row, as one thing to time."""
-    def calls():
-        for _ in range(number):
-            function()
-    return calls
 

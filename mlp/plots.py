@@ -593,8 +593,9 @@ def _hidden_line(ax, w_j, b_j, j: int):
     base = foot + (j - 1) * 1.4 * along  # the units' arrows apart, where lines cross
     tip = base + 0.8 * unit
     ax.annotate("", xy=tip, xytext=base, arrowprops={"arrowstyle": "->", "color": color, "lw": 1.6})
-    ax.text(*(tip + 0.25 * unit), f"$h_{j + 1}$", color=color, fontsize=10, ha="center", va="center",
-            clip_on=True, fontweight="bold")
+    # Dark text on a white tag edged in the unit's colour: legible over the points and lines.
+    ax.text(*(tip + 0.3 * unit), f"$h_{j + 1}$", color="#000000", fontsize=10, ha="center", va="center",
+            clip_on=True, bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": color, "linewidth": 1.4})
 
 
 def hidden_lines(data_result: dict, snapshots: dict) -> Figure:
@@ -650,17 +651,24 @@ def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="
 
     ``symmetric`` scales each image to ±its largest absolute value, in a diverging map
     (for weights); otherwise all images share the range of the data (for inputs). Images are
-    ``size`` inches, or smaller where a row of them would be wider than `PAGE_WIDTH`.
+    ``size`` inches, or smaller where a row of them would be wider than `PAGE_WIDTH`. Each
+    row's label, if given, heads its row, so the images take the page's whole width.
     """
     import matplotlib
 
     nrows, ncols = len(rows), max(len(r) for r in rows)
-    size = min(size, (PAGE_WIDTH - (1.4 if row_labels else 0)) / ncols)
+    size = min(size, PAGE_WIDTH / ncols)
     side = int(round(np.sqrt(np.size(rows[0][0]))))
     low, high = min(np.min(im) for r in rows for im in r), max(np.max(im) for r in rows for im in r)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(size * ncols + (1.4 if row_labels else 0), (size + 0.35) * nrows), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False)
+        fig = Figure(figsize=(size * ncols, (size + 0.35 + (0.3 if row_labels else 0)) * nrows), layout="constrained")
+        if row_labels:
+            parts = fig.subfigures(nrows, 1, squeeze=False).ravel()
+            axes = [part.subplots(1, ncols, squeeze=False)[0] for part in parts]
+            for part, label in zip(parts, row_labels):
+                part.suptitle(label, x=0.01, ha="left", fontsize=10)
+        else:
+            axes = fig.subplots(nrows, ncols, squeeze=False)
     for i, row in enumerate(rows):
         for j, ax in enumerate(axes[i]):
             ax.set_axis_off()
@@ -673,9 +681,6 @@ def _image_grid(rows: list[list], titles: list[list[str]], row_labels=(), cmap="
             else:
                 ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
             ax.set_title(titles[i][j], fontsize=9)
-        if row_labels:
-            axes[i][0].text(-0.15, 0.5, row_labels[i], transform=axes[i][0].transAxes, ha="right", va="center",
-                            fontsize=9)
     return fig
 
 
@@ -694,7 +699,7 @@ def hidden_weights(inside: dict) -> Figure:
     rows, labels = [], []
     for name, recipe in (("report's recipe", report), ("tuned recipe", tuned)):
         rows += [list(recipe["weights"]), list(np.asarray(recipe["weights"]) - np.asarray(recipe["initial_weights"]))]
-        labels += [f"{name},\nafter training", f"{name},\nchange in training"]
+        labels += [f"{name}, after training", f"{name}, change in training"]
     titles = [[f"unit {j}" for j in range(len(r))] for r in rows]
     return _image_grid(rows, titles, labels, cmap="PuOr", symmetric=True)
 

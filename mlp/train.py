@@ -13,8 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import scipy.linalg.blas  # noqa: F401  the steps' BLAS (mlp.kernels), loaded with the trainer, not by a train() call
 
 from mlp import fast, scalar, vectorized
+from mlp.activations import ACTIVATIONS
 from mlp.checks import check_choice, check_count, check_flag, check_positive, check_reduction, check_rng
 from mlp.params import Params, check_params
 
@@ -83,36 +85,36 @@ def diverging(loss: float, limit: float) -> bool:
     return not loss <= limit  # NaN compares false
 
 
-def evaluate(x, labels, params: Params, chunk: int = 10_000) -> tuple[float, float]:
+def evaluate(x, labels, params: Params, chunk: int = 10_000, activation: str = "sigmoid") -> tuple[float, float]:
     """Mean cross-entropy per example and accuracy (the fraction of rows whose most probable
-    class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first."""
+    class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first;
+    by `mlp.vectorized.forward`, ``chunk`` examples at a time."""
     x, labels, params = vectorized.check_batch(x, labels, params)
     if len(x) == 0:
         raise ValueError("x holds no examples: evaluation needs at least one")
     total_loss, right = 0.0, 0
-    dtype, n = np.result_type(x, params.w), min(chunk, len(x))
-    h, z = np.empty((n, params.w.shape[1]), dtype), np.empty((n, params.c.shape[0]), dtype)
     for start in range(0, len(x), chunk):
         xb, lb = x[start:start + chunk], labels[start:start + chunk]
-        hb, zb = h[:len(xb)], z[:len(xb)]
-        fast.forward_into(xb, params, hb, zb)
-        total_loss += vectorized.cross_entropy(zb, lb, "sum")
-        right += int(np.count_nonzero(zb.argmax(axis=1) == lb))
+        z = vectorized.forward(xb, params, activation).z
+        total_loss += vectorized.cross_entropy(z, lb, "sum")
+        right += int(np.count_nonzero(z.argmax(axis=1) == lb))
     return total_loss / len(x), right / len(x)
 
 
 # --8<-- [start:steps]
-def vectorized_step(x, labels, params: Params, lr: float, reduction: str) -> float:
-    """One gradient-descent update of ``params`` in place on a batch; returns its loss."""
-    fwd = vectorized.forward(x, params)
-    grads = vectorized.backward(x, labels, params, fwd, reduction).grads
+def vectorized_step(x, labels, params: Params, lr: float, reduction: str, activation: str = "sigmoid") -> float:
+    """One gradient-descent update of ``params`` in place on a batch; returns its loss.
+    Training runs its fused twin, `mlp.vectorized.step`, tested equal to it."""
+    fwd = vectorized.forward(x, params, activation)
+    grads = vectorized.backward(x, labels, params, fwd, reduction, activation).grads
     for p, g in zip(params, grads):
         p -= lr * g
     return vectorized.cross_entropy(fwd.z, labels, reduction)
 
 
 def scalar_step(x: list, label: int, params: Params, lr: float) -> float:
-    """One stochastic gradient-descent update of nested-list ``params`` in place."""
+    """One stochastic gradient-descent update of nested-list ``params`` in place.
+    Training runs its fused twin, `mlp.fast.scalar_step`, tested equal to it."""
     fwd = scalar.forward(x, params)
     bwd = scalar.backward(x, label, params, fwd)
     for rows, grads in ((params.w, bwd.dw), (params.v, bwd.dv)):
@@ -131,7 +133,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
           epochs: int = 1, seed=0, reduction: str = "mean", form: str = "vectorized",
           lr_decay: float = 1.0, record_steps: bool = True, record_epochs: bool = True,
           progress: bool | None = None, on_divergence: str = "raise",
-          train_eval=None, record_train: bool = True) -> tuple[Params, History]:
+          train_eval=None, record_train: bool = True, activation: str = "sigmoid") -> tuple[Params, History]:
     """Train a copy of ``params`` by gradient descent; return it and its `History`.
 
     ``train_data`` and ``val_data`` are ``(x, labels)`` pairs. ``form="scalar"`` updates
@@ -149,7 +151,8 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
     ``(x, labels)`` pair, is where the training loss and accuracy are measured instead of
     all of ``train_data`` (a fixed sample of it costs less); it changes no update.
     ``record_train=False`` measures them only before the first and after the last epoch
-    (NaN between), where only the held-out curve is wanted.
+    (NaN between), where only the held-out curve is wanted. ``activation``: the hidden
+    layer's function, a name in `mlp.activations.ACTIVATIONS` (the scalar form: sigmoid only).
 
     A loss that diverges (`diverging`: not finite, or `DIVERGENCE_FACTOR` times the
     untrained network's; a learning rate far too large) raises `DivergenceError` at the
@@ -162,10 +165,10 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
         record_epochs=record_epochs, record_train=record_train, progress=progress, on_divergence=on_divergence)
     params = params.tolist() if form == "scalar" else params.map(np.copy)  # the caller's stay as given
     batch_size = min(batch_size, len(x))
-    take_steps = stepper(form, params, batch_size, reduction)
+    take_steps = stepper(form, params, batch_size, reduction, activation)
     rng = check_rng(seed, "seed")
     history, elapsed = History(), 0.0
-    evaluated = record(history, params, measured, val, elapsed, math.inf)
+    evaluated = record(history, params, measured, val, elapsed, math.inf, activation=activation)
     if evaluated is None:  # the untrained network's loss overflows already
         diverge(history, on_divergence, epoch=0, step=0, lr=lr, loss=math.nan,
                 batch_size=batch_size, reduction=reduction)
@@ -184,7 +187,7 @@ def train(params: Params, train_data, val_data=None, *, lr: float, batch_size: i
                 break
             if record_epochs or epoch == epochs:
                 latest = record(history, params, measured, val, elapsed, limit,
-                                measure_train=record_train or epoch == epochs)
+                                measure_train=record_train or epoch == epochs, activation=activation)
                 if latest is None:  # the epoch's last update made the parameters overflow or diverge
                     diverge(history, on_divergence, epoch=epoch, step=0, lr=lr, loss=math.nan,
                             batch_size=batch_size, reduction=reduction)
@@ -250,25 +253,26 @@ def checked_data(data, name: str, params: Params) -> tuple:
 
 
 # --8<-- [start:stepper]
-def stepper(form: str, params: Params, batch_size: int, reduction: str):
+def stepper(form: str, params: Params, batch_size: int, reduction: str, activation: str = "sigmoid"):
     """``take_steps(x, labels, order, lr)``: the losses (means per example) of one epoch's steps, lazily.
 
-    The steps are the fast twins of the plain ones (`mlp.fast`), updating ``params`` in
-    place, over the examples in ``order``: one at a time for the scalar form, and for the
-    vectorized one a batch at a time (`batches`), each gathered into the same buffer.
+    The steps are the fused twins of the plain ones (`mlp.vectorized.step`,
+    `mlp.fast.scalar_step`), updating ``params`` in place, over the examples in ``order``:
+    one at a time for the scalar form, and for the vectorized one a batch at a time
+    (`batches`), each gathered into the same buffer.
     """
+    check_choice(activation, "activation", ("sigmoid",) if form == "scalar" else tuple(ACTIVATIONS))
     if form == "scalar":
         def take_steps(x, labels, order, lr):
             return (fast.scalar_step(xi, li, params, lr) for xi, li in zip(x[order].tolist(), labels[order].tolist()))
         return take_steps
 
-    step = fast.Step(params, batch_size)
     buffer = np.empty((batch_size, params.w.shape[0]), params.w.dtype)  # the batch, rewritten at every step
     per_example = reduction == "sum"
 
     def take_steps(x, labels, order, lr):
         for xb, lb in batches(x, labels, order, batch_size, buffer):
-            loss = step(xb, lb, lr, reduction)
+            loss = vectorized.step(xb, lb, params, lr, reduction, activation)
             yield loss / len(lb) if per_example else loss
     return take_steps
 # --8<-- [end:stepper]
@@ -315,7 +319,7 @@ def walk(steps, history: History, bar, record_steps: bool, limit: float = math.i
 
 
 def record(history: History, params: Params, train_set, val, elapsed: float, limit: float,
-           measure_train: bool = True) -> Params | None:
+           measure_train: bool = True, activation: str = "sigmoid") -> Params | None:
     """Evaluate ``params`` on the training set (only if ``measure_train``, else NaN) and on
     the validation set if there is one, and append the numbers to ``history``.
 
@@ -323,8 +327,8 @@ def record(history: History, params: Params, train_set, val, elapsed: float, lim
     training loss (without it, the validation loss) diverges (`diverging` over ``limit``).
     """
     arrays = params.asarrays(train_set[0].dtype)
-    train_loss, train_acc = evaluate(*train_set, arrays) if measure_train else (np.nan, np.nan)
-    val_loss, val_acc = evaluate(*val, arrays) if val else (np.nan, np.nan)
+    train_loss, train_acc = evaluate(*train_set, arrays, activation=activation) if measure_train else (np.nan, np.nan)
+    val_loss, val_acc = evaluate(*val, arrays, activation=activation) if val else (np.nan, np.nan)
     if diverging(train_loss if measure_train else val_loss if val else 0.0, limit):
         return None
     series = [(history.train_loss, train_loss), (history.train_accuracy, train_acc), (history.seconds, elapsed)]

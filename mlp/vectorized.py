@@ -14,7 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.activations import ACTIVATIONS, sigmoid
 from mlp.checks import as_float_array, check_labels, check_reduction
+from mlp.kernels import flush_subnormals, gemm
 from mlp.params import Params, check_params
 
 
@@ -22,7 +24,7 @@ class Forward(NamedTuple):
     """The forward pass's intermediates, each (B, width)."""
 
     k: np.ndarray  # hidden pre-activations, x w + b
-    h: np.ndarray  # hidden activations, sigmoid(k)
+    h: np.ndarray  # hidden activations, σ(k) (or another activation's f(k))
     z: np.ndarray  # output logits, h v + c
     y: np.ndarray  # output probabilities, softmax(z)
 
@@ -45,12 +47,6 @@ class Backward(NamedTuple):
 
 
 # --8<-- [start:activations]
-def sigmoid(k: np.ndarray) -> np.ndarray:
-    """σ(k) = 1 / (1 + e^(-k)), computed without overflow for any finite k."""
-    e = np.exp(-np.abs(k))  # in (0, 1]: never overflows
-    return np.where(k >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def softmax(z: np.ndarray) -> np.ndarray:
     """y_m = e^(z_m) / Σ_n e^(z_n) along the last axis, shifted by the row maximum."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -74,11 +70,15 @@ def one_hot(labels: np.ndarray, n_out: int, dtype=np.float64) -> np.ndarray:
 
 
 # --8<-- [start:forward]
-def forward(x: np.ndarray, params: Params) -> Forward:
-    """Eq. 2.3: k = x w + b, h = σ(k), z = h v + c, y = softmax(z)."""
+def forward(x: np.ndarray, params: Params, activation: str = "sigmoid") -> Forward:
+    """Eq. 2.3: k = x w + b, h = σ(k), z = h v + c, y = softmax(z).
+
+    ``activation`` names the hidden layer's function in `mlp.activations.ACTIVATIONS`
+    (σ, the report's, by default).
+    """
     w, b, v, c = params
     k = x @ w + b
-    h = sigmoid(k)
+    h = ACTIVATIONS[activation].f(k)
     z = h @ v + c
     y = softmax(z)
     return Forward(k, h, z, y)
@@ -87,24 +87,59 @@ def forward(x: np.ndarray, params: Params) -> Forward:
 
 # --8<-- [start:backward]
 def backward(x: np.ndarray, labels: np.ndarray, params: Params, fwd: Forward,
-             reduction: str = "sum") -> Backward:
+             reduction: str = "sum", activation: str = "sigmoid") -> Backward:
     """Eq. 2.4: the gradients of the summed (or mean) loss, layer by layer.
 
     Eq. 2.4 as printed is the gradient of the loss *summed* over the batch; with
     ``reduction="mean"`` every gradient is divided by the batch size.
     """
-    _, h, _, y = fwd
+    k, h, _, y = fwd
     dz = y - one_hot(labels, y.shape[1], y.dtype)  # softmax + cross-entropy: y - t
     if reduction == "mean":
         dz /= len(x)
     dv = h.T @ dz
     dc = dz.sum(axis=0)
     dh = dz @ params.v.T
-    dk = dh * h * (1.0 - h)  # σ'(k) = σ(k)(1 - σ(k)) = h(1 - h)
+    dk = dh * ACTIVATIONS[activation].df(k, h)  # σ'(k) = σ(k)(1 - σ(k)) = h(1 - h)
     dw = x.T @ dk
     db = dk.sum(axis=0)
     return Backward(dz, dv, dc, dh, dk, dw, db)
 # --8<-- [end:backward]
+
+
+# --8<-- [start:step]
+def step(x: np.ndarray, labels: np.ndarray, params: Params, lr: float, reduction: str = "sum",
+         activation: str = "sigmoid") -> float:
+    """One gradient-descent update of ``params`` in place: `forward`, `backward` and
+    ``p -= lr * g`` fused; returns the batch's loss, before the update.
+
+    The same arithmetic in fewer passes: the learning rate is folded into dz (and so into
+    dh and dk), and each weight update is one BLAS call, ``w ← w - xᵀ (η dk)``
+    (`mlp.kernels.gemm` with β = 1), so that dw and dv are never stored. In float32, the
+    η dk too small for a normal number are set to 0 (`mlp.kernels.flush_subnormals`).
+    """
+    w, b, v, c = params
+    f, df = ACTIVATIONS[activation]
+    n, dtype = len(x), w.dtype
+    k = gemm(np.empty((n, w.shape[1]), dtype), x, w)
+    k += b  # k = x w + b
+    h = f(k)  # h = σ(k)
+    z = gemm(np.empty((n, v.shape[1]), dtype), h, v)
+    z += c  # z = h v + c
+    loss = cross_entropy(z, labels, reduction)
+    dz = softmax(z)  # y
+    dz[np.arange(n), labels] -= 1.0  # dz = y - t
+    dz *= lr / n if reduction == "mean" else lr  # η dz
+    dh = gemm(np.empty_like(h), dz, v.T)  # η dh = η dz vᵀ, before v moves
+    gemm(v, h.T, dz, alpha=-1.0, beta=1.0)  # v -= hᵀ η dz
+    c -= dz.sum(axis=0)  # c -= Σ η dz
+    dk = df(k, h, out=k)  # σ'(k) = h (1 - h), into k's memory
+    dk *= dh  # η dk = η dh ⊙ σ'(k)
+    flush_subnormals(dk)
+    gemm(w, x.T, dk, alpha=-1.0, beta=1.0)  # w -= xᵀ η dk
+    b -= dk.sum(axis=0)  # b -= Σ η dk
+    return loss
+# --8<-- [end:step]
 
 
 def check_inputs(x, params: Params):

@@ -33,12 +33,6 @@ def private_results_cache(tmp_path_factory):
     yield from _private_folder("MLP_RESULTS_DIR", tmp_path_factory.mktemp("results"))
 
 
-@pytest.fixture(autouse=True, scope="session")
-def private_kernel_plans(tmp_path_factory):
-    """Measured BLAS plans (`mlp.kernels`) kept in the tests' own folder, inherited by worker processes."""
-    yield from _private_folder("MLP_KERNEL_DIR", tmp_path_factory.mktemp("kernels"))
-
-
 @pytest.fixture(scope="session")
 def caller_results_dir():
     """``MLP_RESULTS_DIR`` as the caller set it (``None`` if unset), not the tests' private cache."""

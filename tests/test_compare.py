@@ -1,4 +1,4 @@
-"""Comparing the two forms: the differences they report, and the shape of a timing."""
+"""Comparing the two forms: the differences they report, and the seconds per example of a timing."""
 
 import numpy as np
 import pytest
@@ -44,11 +44,16 @@ def test_a_wrong_gradient_shows_as_a_large_difference(network, monkeypatch):
     assert scalar_vs_vectorized(x, labels, params)["v"].relative > 1e-3
 
 
-def test_speed_returns_positive_timings_of_each_form():
-    params = mlp.init_params(5, 4, 3, rng=0)
-    timings = speed(params, batch_sizes=(1, 8), repeat=3)
+def test_speed_reports_seconds_per_example_of_each_form(monkeypatch):
+    """Each form's round is ``number`` passes of ``batch_size`` examples: its seconds per
+    example divide by both."""
+    import mlp.compare
+
+    numbers = iter([10, 20, 4])  # passes per timing, as timeit's autorange would find them
+    monkeypatch.setattr(mlp.compare.timeit.Timer, "autorange", lambda self: (next(numbers), 0.2))
+    monkeypatch.setattr(mlp.compare, "interleaved", lambda functions, rounds: {
+        i: np.array([0.2, 0.4, 0.2][:rounds]) for i in functions})
+    timings = speed(mlp.init_params(5, 4, 3, rng=0), batch_sizes=(1, 8), repeat=3)
     assert [(t.form, t.batch_size) for t in timings] == [("scalar", 1), ("vectorized", 1), ("vectorized", 8)]
-    for t in timings:
-        assert isinstance(t, Timing) and len(t.seconds) == 3
-        assert all(s > 0 for s in t.seconds)
-        assert t.examples_per_second == pytest.approx(1 / t.median) and t.examples_per_second > 0
+    assert [t.seconds for t in timings] == [[0.02, 0.04, 0.02], [0.01, 0.02, 0.01], [0.00625, 0.0125, 0.00625]]
+    assert [t.examples_per_second for t in timings] == [50.0, 100.0, 160.0]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlp import experiments, report
-from mlp.experiments import estimates, loading, mnist, runs, synthetic, table, verdicts
+from mlp.experiments import activations, estimates, loading, mnist, runs, synthetic, table, verdicts
 from mlp.experiments.trainer import Trainer
 from mlp.experiments.profiles import QUICK_EPOCHS, QUICK_LIMIT, sized
 from mlp.experiments.stats import summary
@@ -104,6 +104,34 @@ def test_final_model_chooses_on_validation_and_tests_once(quick):
     assert all(c["run"]["final"] is False for c in r["candidates"])
     best = max(r["candidates"], key=lambda c: c["val_accuracy"])["run"]
     assert r["tuned"]["runs"][0]["run"]["lr"] == best["lr"]
+
+
+def test_activations_compares_sigmoid_and_relu_over_the_same_seeds(quick):
+    r = quick["activations"]
+    assert r["seeds"] == 2
+    for activation in activations.ACTIVATIONS:
+        assert r[activation]["val_accuracy"]["n"] == 2 and 0.5 < r[activation]["val_accuracy"]["mean"] <= 1
+    assert [run.activation for run in activations.activation_runs("quick")] == ["sigmoid"] * 2 + ["relu"] * 2
+
+
+def test_the_activations_reading_follows_welchs_test():
+    result = {"seeds": 5, "relu_minus_sigmoid": {"difference": 0.01, "p": 0.001}}
+    assert activations.reading(result) == "ReLU ahead"
+    result["relu_minus_sigmoid"] = {"difference": -0.01, "p": 0.001}
+    assert activations.reading(result) == "the sigmoid ahead"
+    result["relu_minus_sigmoid"] = {"difference": 0.01, "p": 0.2}
+    assert activations.reading(result) == "with 5 seeds, no difference they can tell"
+
+
+def test_a_run_trains_and_evaluates_with_its_activation():
+    from mlp.train import evaluate
+
+    run = runs.Run(dataset="synth", n_hid=4, lr=0.3, batch_size=10, epochs=2, reduction="mean", init="lecun",
+                   activation="relu", keep_params=True, record_steps=False)
+    relu, sigmoid = runs.execute(run), runs.execute(run.replace(activation="sigmoid"))
+    _, held_out, _ = loading.load(run)
+    assert relu["held_out_accuracy"] == evaluate(*held_out, relu["params"], activation="relu")[1]
+    assert not np.allclose(relu["params"].w, sigmoid["params"].w)  # the same seed, another function trained
 
 
 def test_fashion_uses_fashion_mnist(quick):

@@ -443,6 +443,9 @@ def in_dark_scheme(tab, screenshot: Path) -> dict:
 
 # The smallest text a reader must read in a figure, in CSS px as the page shows it.
 MIN_FIGURE_TEXT_PX = 9
+# The smallest square raster image in a figure, in CSS px a side as the page shows it: a 28
+# by 28 digit or weight map at two CSS px per pixel at least.
+MIN_FIGURE_IMAGE_PX = 56
 
 # JavaScript run in each loaded page: per figure (each <img class=mlp-figure>, and each frame
 # of a player), the smallest size at which the page shows any of its SVG's text. The SVG
@@ -472,8 +475,17 @@ async () => {
       texts += 1;
       if (px < least) { least = px; text = (el.closest("text") || el).textContent.replace(/\\s*\\n\\s*/g, "").trim(); }
     }
+    // The smallest square raster image drawn in the figure (an MNIST digit, a weight map; not
+    // a colour bar's strip), by its side.
+    let imagePx = null;
+    for (const el of svg.querySelectorAll("image")) {
+      const rect = el.getBoundingClientRect();
+      if (rect.width > 0 && Math.abs(Math.log(rect.width / rect.height)) < 0.2) {
+        imagePx = Math.min(imagePx ?? Infinity, rect.width);
+      }
+    }
     box.remove();
-    return {texts, px: least, text: text.slice(0, 60)};
+    return {texts, px: least, text: text.slice(0, 60), imagePx};
   };
   const contentWidth = img => {
     const style = getComputedStyle(img);
@@ -786,6 +798,17 @@ def test_figure_text_readable_at_its_size_on_the_page(browser):
     assert measured, "no figure measured"
     assert not problems, (f"{len(problems)} of {measured} figures have text below {MIN_FIGURE_TEXT_PX} px:\n"
                           + "\n".join(problems))
+
+
+def test_figure_images_large_enough_to_read(browser):
+    """Every square raster image drawn in a figure (a digit, a hidden unit's weights) shows at
+    least `MIN_FIGURE_IMAGE_PX` CSS px a side at the page's width."""
+    small = [f"{path}: {figure['what']!r}, shown {figure['width']:.0f} px wide: an image {figure['imagePx']:.0f} px"
+             for path, visit in browser.items() for figure in visit.figure_text
+             if figure.get("imagePx") is not None and figure["imagePx"] < MIN_FIGURE_IMAGE_PX]
+    assert any(figure.get("imagePx") for visit in browser.values() for figure in visit.figure_text), \
+        "no raster image found in any figure"
+    assert not small, f"images below {MIN_FIGURE_IMAGE_PX} px:\n" + "\n".join(small)
 
 
 # --- notebooks ---------------------------------------------------------------------------

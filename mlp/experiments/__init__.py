@@ -14,7 +14,7 @@ from typing import Callable, NamedTuple
 
 from mlp import cache
 from mlp.checks import check_count, check_list
-from mlp.experiments import init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside, table
+from mlp.experiments import activations, init_scales, mnist, mnist_inside, sweeps, synthetic, synthetic_inside, table
 from mlp.experiments.profiles import PROFILES, check
 from mlp.experiments.runs import Run
 from mlp.experiments.trainer import Trainer
@@ -80,6 +80,8 @@ EXPERIMENTS = {
                                   rows=table.standardization_rows),
     "mnist_inside": Experiment("Inside the MNIST network", mnist_inside.inside_runs, mnist_inside.mnist_inside,
                                mnist_inside.inside_followup, rows=table.mnist_inside_rows),
+    "activations": Experiment("Sigmoid against ReLU hidden units, five seeds", activations.activation_runs,
+                              activations.activations),
     "sweep_example": Experiment("A sweep: learning rate x initialization on synthetic data", sweeps.site_runs,
                                 sweeps.site_sweep, rows=table.sweep_example_rows),
 }

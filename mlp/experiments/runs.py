@@ -39,6 +39,7 @@ class Run:
     changes no update: the held-out numbers and the trained parameters are the same.
     ``record_train=False`` measures the training loss and accuracy only at the first and
     the last epoch (`mlp.train.train`'s), where only the held-out curve is shown.
+    ``activation`` names the hidden layer's function (`mlp.activations.ACTIVATIONS`).
     """
 
     dataset: str = "mnist"
@@ -61,6 +62,7 @@ class Run:
     on_divergence: str = "raise"
     train_sample: int | None = None
     record_train: bool = True
+    activation: str = "sigmoid"
 
     def replace(self, **changes) -> "Run":
         return dataclasses.replace(self, **changes)
@@ -90,9 +92,9 @@ def execute(run: Run, progress: bool | None = False) -> dict:
         lr=run.lr, batch_size=run.batch_size, epochs=run.epochs, seed=shuffle_rng,
         reduction=run.reduction, form=run.form, lr_decay=run.lr_decay,
         record_steps=run.record_steps, record_epochs=run.record_epochs, progress=progress,
-        on_divergence=run.on_divergence, record_train=run.record_train,
+        on_divergence=run.on_divergence, record_train=run.record_train, activation=run.activation,
     )
-    held_loss, held_accuracy = evaluate(*held_out, params)
+    held_loss, held_accuracy = evaluate(*held_out, params, activation=run.activation)
     result = {
         "run": dataclasses.asdict(run),
         "history": {name: np.asarray(values) for name, values in history.curves().items()},

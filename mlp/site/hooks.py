@@ -64,18 +64,23 @@ log = logging.getLogger("mkdocs.hooks.mlp")
 
 def katex_dir(config) -> Path:
     """KaTeX's ``dist`` folder, installed at the pinned version if it is not there."""
-    prefix = Path(config["config_file_path"]).parent / ".cache" / "katex"
-    package = prefix / "node_modules" / "katex"
+    return npm_package(Path(config["config_file_path"]).parent / ".cache" / "katex", "katex", KATEX_VERSION) / "dist"
+
+
+def npm_package(prefix: Path, name: str, version: str) -> Path:
+    """The folder of the npm package ``name`` at ``version`` under ``prefix``, installed from
+    the npm registry if it is not there (KaTeX for the build; axe-core for the tests)."""
+    package = prefix / "node_modules" / name
     installed = package / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != KATEX_VERSION:
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != version:
         npm = shutil.which("npm")
         if npm is None:
-            raise PluginError(f"KaTeX {KATEX_VERSION} is needed to typeset the math offline: install Node.js "
-                              f"and npm, or run: npm install --prefix {prefix} katex@{KATEX_VERSION}")
-        log.info("installing KaTeX %s into %s", KATEX_VERSION, prefix)
-        subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
-                        f"katex@{KATEX_VERSION}"], check=True, stdout=subprocess.DEVNULL)
-    return package / "dist"
+            raise PluginError(f"{name} {version} is needed: install Node.js and npm, "
+                              f"or run: npm install --prefix {prefix} {name}@{version}")
+        log.info("installing %s %s into %s", name, version, prefix)
+        subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", f"{name}@{version}"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return package
 
 
 def page_key(config, results: str) -> str:
@@ -132,7 +137,7 @@ BUILD = {}  # this build: "status", the background training's (in a preview)
 
 
 def on_page_content(html, page, config, files):
-    return offer_notebook(fold_checks(STRAY_CSS.sub("", html)), page, config)
+    return offer_notebook(fold_checks(EMPTY_HEADER.sub(r"<td\1></td>", STRAY_CSS.sub("", html))), page, config)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -142,9 +147,15 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_page(output, page, config):
-    output = add_widget_scripts(output, page)
+    output = add_widget_scripts(output.replace(SEARCH_DIALOG, SEARCH_DIALOG + ' aria-label="Search"', 1), page)
     return preview.add_notice(output, BUILD["status"]) if preview.STATE.preview else output
 
+
+# Accessibility (tests/test_accessibility.py): Material's search dialog gets a name, and a
+# table's empty corner header cell (a computed table's row labels have no title) becomes a
+# plain cell, so that no header is announced empty.
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"'
+EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>\s*</th>")
 
 # The scripts of the pages' widgets, each loaded by the pages that show its widget: the class
 # of the widget's outermost element -> its scripts, in order.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import inspect
+import itertools
 import re
 import textwrap
 from functools import lru_cache
@@ -113,6 +114,9 @@ PLAYER_ICONS = {"fa-minus": "\u2212", "fa-fast-backward": "\u00ab", "fa-step-bac
                 "fa-step-forward": "\u203a", "fa-fast-forward": "\u00bb", "fa-plus": "+"}
 
 
+PLAYERS = itertools.count(1)  # the players of this page, numbered in order
+
+
 def player(animation, alt: str) -> None:
     """Show a Matplotlib animation as a self-contained step-by-step player (SVG frames, no CDN)."""
     import matplotlib
@@ -125,6 +129,11 @@ def player(animation, alt: str) -> None:
     text = re.sub(r'<i class="fa ([^"]+)"></i>', lambda m: PLAYER_ICONS[m.group(1)], text)
     text = re.sub(r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m.group(1)}" class="mlp-figure" '
                   f'alt="{html.escape(alt.strip())}">', text)
+    # For screen readers: the frame slider gets a name, and each player's "Repetition mode"
+    # form, a landmark, a name of its own.
+    number = next(PLAYERS)
+    text = text.replace('class="anim-slider"', f'class="anim-slider" aria-label="Frame of player {number}"', 1)
+    text = text.replace('aria-label="Repetition mode"', f'aria-label="Repetition mode of player {number}"', 1)
     if "https://" in text or "http://" in text or 'class="mlp-figure"' not in text:
         raise RuntimeError("matplotlib's player changed: it would load from the network or lack its alt text")
     display(HTML(f'<div class="mlp-player">{text}</div>'))

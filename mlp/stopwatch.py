@@ -21,3 +21,11 @@ def interleaved(functions: dict, rounds: int) -> dict:
             own = function()
             seconds[name].append(time.perf_counter() - start if own is None else float(own))
     return {name: np.array(s[1:]) for name, s in seconds.items()}
+
+
+def repeated(function, number: int):
+    """``function`` called ``number`` times in a row, as one thing to time."""
+    def calls():
+        for _ in range(number):
+            function()
+    return calls
