@@ -203,14 +203,15 @@ page.md(f"The solution passes. A layer that writes $1 - k^2$ instead is told it 
 # (`train(..., activation="relu")`, from the same `mlp.activations`). Trained by one recipe
 # on MNIST, five seeds each, the report's sigmoid network and the same network with ReLU
 # hidden units ($\max(k, 0)$, whose derivative is 1 where $k > 0$ and 0 elsewhere) reach
-# these held-out accuracies (mean over the seeds, and its 95% interval):
+# these held-out accuracies (mean over the seeds, and its confidence interval):
 
 # %% tags=["hide-input"]
 from mlp.experiments import activations as compared  # noqa: E402
 
 found = page.results("activations")
 recipe = found["recipe"]
-page.table(["hidden units", "validation accuracy", "95% interval", "training seconds per run"],
+level = page.number("activations.sigmoid.val_accuracy.confidence", "percent0")
+page.table(["hidden units", "validation accuracy", f"{level} interval", "training seconds per run"],
            [[name, page.number(f"activations.{name}.val_accuracy.mean"),
              page.interval(f"activations.{name}.val_accuracy"),
              page.number(f"activations.{name}.train_seconds.mean", "seconds")]

@@ -61,9 +61,11 @@ def test_a_workers_memory_estimate_holds_what_loading_its_data_takes(needs_data)
     and the estimate is not wildly above it."""
     two = [runs.Run(dtype="float32", limit=100),
            runs.Run(dataset="fashion-mnist", final=True, dtype="float32", standardize="pixel")]
-    code = ("import resource; from mlp.experiments import loading; from mlp.experiments.runs import Run\n"
+    # VmHWM, the process's own peak: ru_maxrss would also count the forking test process's
+    # memory, which Linux carries across exec into the child's.
+    code = ("import re; from pathlib import Path; from mlp.experiments import loading; from mlp.experiments.runs import Run\n"
             f"for run in {two!r}: loading.load(run)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)")  # ru_maxrss: kB on Linux
+            "print(int(re.search(r'VmHWM:\\s*(\\d+) kB', Path('/proc/self/status').read_text())[1]) * 1024)")
     peak = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
     need = estimates.worker_memory(two)
     assert peak < need < 2 * peak

@@ -81,7 +81,7 @@ EXPERIMENTS = {
     "mnist_inside": Experiment("Inside the MNIST network", mnist_inside.inside_runs, mnist_inside.mnist_inside,
                                mnist_inside.inside_followup, rows=table.mnist_inside_rows),
     "activations": Experiment("Sigmoid against ReLU hidden units, five seeds", activations.activation_runs,
-                              activations.activations),
+                              activations.activations, rows=table.activations_rows),
     "sweep_example": Experiment("A sweep: learning rate x initialization on synthetic data", sweeps.site_runs,
                                 sweeps.site_sweep, rows=table.sweep_example_rows),
 }

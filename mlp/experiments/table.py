@@ -84,6 +84,11 @@ def standardization_rows(r: dict) -> list:
             for recipe, s in r.items()]
 
 
+def activations_rows(r: dict) -> list:
+    return [(f"validation accuracy, {activation} hidden units", mean_std(r[activation]["val_accuracy"]), "")
+            for activation in ("sigmoid", "relu")]
+
+
 def mnist_inside_rows(r: dict) -> list:
     return [(f"saturated hidden units over test images, {recipe}, initial / trained",
              f"{percent(s['init']['saturated'])} / {percent(s['trained']['saturated'])}", "")
