@@ -203,7 +203,7 @@ page.md(f"The solution passes. A layer that writes $1 - k^2$ instead is told it 
 # (`train(..., activation="relu")`, from the same `mlp.activations`). Trained by one recipe
 # on MNIST, five seeds each, the report's sigmoid network and the same network with ReLU
 # hidden units ($\max(k, 0)$, whose derivative is 1 where $k > 0$ and 0 elsewhere) reach
-# these held-out accuracies (mean over the seeds, and its confidence interval):
+# these held-out accuracies (mean over the seeds, and its [confidence interval](../training/#several-seeds-means-intervals-and-tests)):
 
 # %% tags=["hide-input"]
 from mlp.experiments import activations as compared  # noqa: E402
