@@ -476,7 +476,7 @@ page.figure(plots.saturation(inside_mnist),
             "Histograms of the hidden pre-activations k and of the sigmoid's slope h(1 - h) over the test images, at "
             "initialization and after training, for standard-normal and LeCun initial weights")
 page.md(f"""
-Saturated (image, unit) pairs, $\sigma'(k_j) <$ {page.number("mnist_inside.saturated_below", "plain")}: with the report's
+Saturated (image, unit) pairs, $\\sigma'(k_j) <$ {page.number("mnist_inside.saturated_below", "plain")}: with the report's
 standard-normal weights {page.number("mnist_inside.recipes.report.init.saturated")} at initialization and
 {page.number("mnist_inside.recipes.report.trained.saturated")} after its 4 epochs; with the tuned recipe's LeCun
 weights {page.number("mnist_inside.recipes.tuned.init.saturated")} at initialization and

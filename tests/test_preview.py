@@ -154,7 +154,7 @@ def test_the_timings_tables_list_experiments_with_runs_the_command_and_each_page
     assert len(header) == 4
     assert rows == [["mnist_sgd (2 of 3)", 16.0, 3.0, 1.0], ["fashion (1 of 1)", 2.0, None, None],
                     ["all, summed: the CPU time (2 of 3)", 16.0, 3.0, 1.0],
-                    ["the longest run, the critical path: mnist vectorized B=1", 6.0, 1.0, 0.5],
+                    ["the longest run, the critical path: `mnist vectorized B=1`", 6.0, 1.0, 0.5],
                     ["wall time, 2 processes", 9.0, None, None]]
     header, rows = build_times.page_rows(data)
     assert len(header) == 3

@@ -70,7 +70,7 @@ def rows(data: dict) -> tuple[list, list]:
     out.append([f"all, summed: the CPU time ({data['trained']} of {data['runs']})",
                 *(data.get(part) for part in SECONDS)])
     if data.get("longest"):
-        out.append([f"the longest run, the critical path: {data['longest']['run']}",
+        out.append([f"the longest run, the critical path: `{data['longest']['run']}`",  # its settings, as code
                     *(data["longest"][part] for part in SECONDS)])
     out.append([f"wall time, {data['jobs']} processes", data["wall_seconds"], None, None])
     return header, out
