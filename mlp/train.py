@@ -85,7 +85,12 @@ def diverging(loss: float, limit: float) -> bool:
     return not loss <= limit  # NaN compares false
 
 
-def evaluate(x, labels, params: Params, chunk: int = 10_000, activation: str = "sigmoid") -> tuple[float, float]:
+# Rows `evaluate` takes at a time: a chunk's arrays (a few MB) are reused from one chunk to the
+# next, where 10,000 rows' arrays were mapped afresh each time (an evaluation took 1.2 times as long).
+CHUNK = 1_000
+
+
+def evaluate(x, labels, params: Params, chunk: int = CHUNK, activation: str = "sigmoid") -> tuple[float, float]:
     """Mean cross-entropy per example and accuracy (the fraction of rows whose most probable
     class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first;
     by `mlp.vectorized.forward`, ``chunk`` examples at a time."""

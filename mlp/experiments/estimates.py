@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.experiments.loading import KEPT
+from mlp.train import CHUNK  # rows `mlp.train.evaluate` takes at a time
 
 INPUTS = {"synth": 2}  # the inputs per example of each data set; the images have 784
 IMAGE_INPUTS = 784
 EXAMPLES = 70_000  # training and held-out examples of every data set, in either split
 TRAINING = 60_000  # of them, the most a run trains on (the final split's training set)
 BASE = 100 * 2**20  # a worker's interpreter, NumPy and the package, with a run's curves
-CHUNK = 10_000  # examples `mlp.train.evaluate` takes at a time
 
 
 def expected_cost(run) -> float:
