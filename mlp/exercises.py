@@ -30,7 +30,7 @@ import numpy as np
 
 from mlp import gradcheck, scalar, vectorized
 from mlp.activations import ACTIVATIONS
-from mlp.checks import check_list, check_reduction
+from mlp.checks import check_choice, check_list, check_reduction
 from mlp.params import Params, random_params
 
 GRADIENTS = vectorized.Backward._fields  # dz dv dc dh dk dw db, in the order they are computed
@@ -405,9 +405,7 @@ def check_layer(make_layer, activation: str, seed: int = 0) -> LayerVerdict:
     ``activation`` names the function it computes (a key of ``ACTIVATIONS``). The verdict
     says right, or what is wrong and which usual mistake (`LAYER_MISTAKES`) it matches.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")
-    f, df = ACTIVATIONS[activation]
+    f, df = ACTIVATIONS[check_choice(activation, "activation", tuple(ACTIVATIONS))]
     rng = np.random.default_rng(seed)
     k, d_out = rng.normal(scale=2.0, size=(6, 5)), rng.normal(size=(6, 5))
     k[np.abs(k) < 1e-2] = 0.5  # away from ReLU's kink

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.activations import ACTIVATIONS
+from mlp.checks import check_choice
 from mlp.params import Params
 from mlp.vectorized import cross_entropy, one_hot, softmax
 
@@ -44,9 +45,7 @@ class Activation:
     params = ()
 
     def __init__(self, name: str):
-        if name not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {name!r}")
-        self.name = name
+        self.name = check_choice(name, "activation", tuple(ACTIVATIONS))
         self.f, self.df = ACTIVATIONS[name]
 
     def forward(self, k: np.ndarray) -> np.ndarray:
