@@ -51,16 +51,23 @@ def _as_fortran_transpose(m: np.ndarray) -> tuple[np.ndarray, int]:
     raise ValueError("gemm needs C- or Fortran-contiguous operands")
 
 
-def flush_subnormals(a: np.ndarray) -> np.ndarray:
-    """In float32, set the entries of ``a`` smaller in size than its smallest normal number
-    (about 1.2e-38) to 0; returns ``a``.
+# In float32, what `flush_subnormals` sets to 0: entries below 2^-100 in size (about 7.9e-31), 2^26
+# times float32's smallest normal number, so that a product of a kept entry with anything above 2^-26
+# in size (the inputs, the weights, the activations) is a normal number too.
+FLUSH_BELOW = 2.0 ** -100
 
-    Through saturated units (σ(k) near 0 or 1) gradients shrink below it with the report's
-    N(0, 1) weights, and a product with subnormal operands runs several times slower. What
-    is flushed moves a weight by far less than its rounding. float64's subnormals lie below
-    1e-308, which η dk reaches only as σ(k) nears its own underflow to 0: there the flush
-    would cost its passes for nothing, so it is skipped.
+
+def flush_subnormals(a: np.ndarray) -> np.ndarray:
+    """In float32, set the entries of ``a`` smaller in size than `FLUSH_BELOW` to 0; returns ``a``.
+
+    Through saturated units (σ(k) near 0 or 1) activations and gradients shrink towards
+    float32's smallest normal number (about 1.2e-38) and below it, and a product with
+    subnormal operands, or whose terms are subnormal, runs several times slower. The bound
+    sits a little above that number, so that the products of what is kept stay normal too.
+    What is flushed moves a weight, or an output, by far less than its rounding. float64's
+    subnormals lie below 1e-308, which its values reach only as σ(k) nears its own underflow
+    to 0: there the flush would cost its passes for nothing, so it is skipped.
     """
     if a.dtype == np.float32:
-        np.copyto(a, 0, where=np.abs(a) < np.finfo(np.float32).tiny)
+        np.copyto(a, 0, where=np.abs(a) < FLUSH_BELOW)
     return a

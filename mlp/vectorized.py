@@ -62,6 +62,17 @@ def cross_entropy(z: np.ndarray, labels: np.ndarray, reduction: str = "sum") -> 
 # --8<-- [end:activations]
 
 
+def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(y, loss)``: `softmax` of the logits and their summed `cross_entropy`, from one pass of
+    exponentials, written over ``z`` (for the training step, whose z is its own)."""
+    z -= z.max(axis=1, keepdims=True)  # shifted by the row maximum: y is the same, no e^(z_m) overflows
+    minus_z_label = -float(z[np.arange(len(z)), labels].sum())
+    y = np.exp(z, out=z)
+    total = y.sum(axis=1, keepdims=True)
+    loss = float(np.log(total).sum()) + minus_z_label  # Σ -ln y_label = Σ (ln Σ_n e^(z_n) - z_label)
+    return np.divide(y, total, out=y), loss
+
+
 def one_hot(labels: np.ndarray, n_out: int, dtype=np.float64) -> np.ndarray:
     """Targets t: row i is 1 at column labels[i], 0 elsewhere."""
     t = np.zeros((len(labels), n_out), dtype=dtype)
@@ -115,21 +126,24 @@ def step(x: np.ndarray, labels: np.ndarray, params: Params, lr: float, reduction
 
     The same arithmetic in fewer passes: the learning rate is folded into dz (and so into
     dh and dk), and each weight update is one BLAS call, ``w ← w - xᵀ (η dk)``
-    (`mlp.kernels.gemm` with β = 1), so that dw and dv are never stored. In float32, the
-    η dk too small for a normal number are set to 0 (`mlp.kernels.flush_subnormals`).
+    (`mlp.kernels.gemm` with β = 1), so that dw and dv are never stored. The loss and y come
+    from one pass of exponentials (`softmax_cross_entropy`). In float32, the h, η dz and η dk
+    too small for their products to be normal numbers are set to 0 (`mlp.kernels.flush_subnormals`).
     """
     w, b, v, c = params
     f, df = ACTIVATIONS[activation]
     n, dtype = len(x), w.dtype
     k = gemm(np.empty((n, w.shape[1]), dtype), x, w)
     k += b  # k = x w + b
-    h = f(k)  # h = σ(k)
+    h = flush_subnormals(f(k))  # h = σ(k)
     z = gemm(np.empty((n, v.shape[1]), dtype), h, v)
     z += c  # z = h v + c
-    loss = cross_entropy(z, labels, reduction)
-    dz = softmax(z)  # y
+    dz, loss = softmax_cross_entropy(z, labels)  # y, in z's memory, and the summed loss
     dz[np.arange(n), labels] -= 1.0  # dz = y - t
+    if reduction == "mean":
+        loss /= n
     dz *= lr / n if reduction == "mean" else lr  # η dz
+    flush_subnormals(dz)
     dh = gemm(np.empty_like(h), dz, v.T)  # η dh = η dz vᵀ, before v moves
     gemm(v, h.T, dz, alpha=-1.0, beta=1.0)  # v -= hᵀ η dz
     c -= dz.sum(axis=0)  # c -= Σ η dz

@@ -7,7 +7,7 @@ import mlp
 from mlp import vectorized
 from mlp.activations import ACTIVATIONS
 from mlp.fast import scalar_step
-from mlp.kernels import flush_subnormals, gemm
+from mlp.kernels import FLUSH_BELOW, flush_subnormals, gemm
 from mlp.train import evaluate, scalar_step as plain_scalar_step, train, vectorized_step
 from mlp.params import random_params
 
@@ -65,39 +65,47 @@ def test_the_step_survives_saturated_units_silently():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_flushing_sets_only_float32s_subnormal_entries_to_zero(dtype):
-    tiny = np.finfo(np.float32).tiny
-    a = np.array([tiny / 2, -tiny / 4, tiny, -tiny, 1.0, -3.0, 0.0, tiny * 1e-6], dtype)
+def test_flushing_sets_only_float32s_entries_below_the_bound_to_zero(dtype):
+    tiny, bound = np.finfo(np.float32).tiny, FLUSH_BELOW
+    a = np.array([tiny / 2, -tiny / 4, tiny, -tiny, bound / 2, -bound * 0.99, bound, -bound, 1.0, -3.0, 0.0], dtype)
     kept = a.copy()
     assert flush_subnormals(a) is a
-    expected = [0, 0, tiny, -tiny, 1.0, -3.0, 0, 0] if dtype == np.float32 else kept  # float64's are far below
+    expected = [0, 0, 0, 0, 0, 0, bound, -bound, 1.0, -3.0, 0] if dtype == np.float32 else kept  # float64's are far below
     np.testing.assert_array_equal(a, np.array(expected, dtype))
+    assert tiny * 2 ** 26 == pytest.approx(bound, rel=1e-6)  # a kept entry times 2^-26 is still normal
 
 
-def test_the_weight_product_never_sees_a_subnormal_through_saturated_units(monkeypatch):
+def test_no_product_of_the_step_sees_a_subnormal_through_saturated_units(monkeypatch):
     """The report's N(0, 1) weights on 784 standardized inputs saturate units; in float32 their
-    η dk falls below 10^(-38), which made the xᵀ η dk product three times slower."""
+    h and η dk fall below 10^(-38), which made the products several times slower. Every
+    operand of every product of the step stays normal (or 0), and the step still equals the
+    plain one."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(100, 784)).astype(np.float32)
     labels = rng.integers(0, 10, size=100)
     plain = mlp.init_params(784, 300, 10, rng, scale=1.0, dtype=np.float32)
-    fused, seen = plain.map(np.copy), []
+    fused, operands = plain.map(np.copy), []
 
     def watching_gemm(c, a, b, alpha=1.0, beta=0.0):
-        if c is fused.w:
-            seen.append(b.copy())
+        operands.extend((a.copy(), b.copy()))
         return gemm(c, a, b, alpha, beta)
 
     monkeypatch.setattr(vectorized, "gemm", watching_gemm)
-    for _ in range(3):
-        with np.errstate(over="ignore", under="ignore"):
+    tiny = np.finfo(np.float32).tiny
+    with np.errstate(over="ignore", under="ignore"):
+        h = vectorized.forward(x, plain).h
+    assert np.any((h > 0) & (h < tiny))  # saturated units: σ(k) below float32's smallest normal number
+    with np.errstate(over="ignore", under="ignore"):
+        for _ in range(3):
             vectorized.step(x, labels, fused, 1e-3)
             vectorized_step(x, labels, plain, 1e-3, "sum")
-    dk = np.abs(np.concatenate(seen))
-    assert len(seen) == 3 and np.any((dk > 0) & (dk < 1e-30))  # saturated units: gradients near float32's tiny
-    assert not np.any((dk > 0) & (dk < np.finfo(np.float32).tiny))
-    for a, b in zip(fused, plain):
-        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-8)
+        for a, b in zip(fused, plain):
+            np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-8)
+        for _ in range(2):  # steps too large: softmax outputs near 0 too, so η dz as well
+            vectorized.step(x, labels, fused, 0.1)
+    values = np.abs(np.concatenate([a.ravel() for a in operands]))
+    assert len(operands) == 2 * 5 * 5  # two operands of five products in five steps
+    assert not np.any((values > 0) & (values < FLUSH_BELOW))
 
 
 @pytest.mark.parametrize("sizes", [(2, 3, 2), (5, 4, 3)])
