@@ -93,14 +93,14 @@ CHUNK = 1_000
 def evaluate(x, labels, params: Params, chunk: int = CHUNK, activation: str = "sigmoid") -> tuple[float, float]:
     """Mean cross-entropy per example and accuracy (the fraction of rows whose most probable
     class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first;
-    by `mlp.vectorized.forward`, ``chunk`` examples at a time."""
+    by `mlp.vectorized.forward` (its z through the step's BLAS: `mlp.vectorized.logits`), ``chunk`` examples at a time."""
     x, labels, params = vectorized.check_batch(x, labels, params)
     if len(x) == 0:
         raise ValueError("x holds no examples: evaluation needs at least one")
     total_loss, right = 0.0, 0
     for start in range(0, len(x), chunk):
         xb, lb = x[start:start + chunk], labels[start:start + chunk]
-        z = vectorized.forward(xb, params, activation).z
+        z = vectorized.logits(xb, params, activation)
         total_loss += vectorized.cross_entropy(z, lb, "sum")
         right += int(np.count_nonzero(z.argmax(axis=1) == lb))
     return total_loss / len(x), right / len(x)

@@ -185,6 +185,19 @@ def gradients(x, labels, params: Params, reduction: str = "sum") -> tuple[float,
     return cross_entropy(fwd.z, labels, reduction), backward(x, labels, params, fwd, reduction).grads
 
 
+def logits(x: np.ndarray, params: Params, activation: str = "sigmoid") -> np.ndarray:
+    """`forward`'s z = σ(x w + b) v + c, with its two products through the training step's BLAS
+    (`mlp.kernels.gemm`): evaluation between epochs of `mlp.train.train` runs on the library the
+    step runs on, whose threads are already awake, and wakes no other library's."""
+    w, b, v, c = params
+    k = gemm(np.empty((len(x), w.shape[1]), w.dtype), np.ascontiguousarray(x), w)
+    k += b
+    h = ACTIVATIONS[activation].f(k, out=k)
+    z = gemm(np.empty((len(x), v.shape[1]), w.dtype), h, v)
+    z += c
+    return z
+
+
 def predict(x, params: Params) -> np.ndarray:
     """The most probable class of each row of ``x``."""
     x, params = check_inputs(x, params)

@@ -161,3 +161,16 @@ def test_bench_command_takes_any_list_of_thread_counts(monkeypatch, capsys):
         cli.main(["bench", "--batch-sizes", "0"])
     assert exit_.value.code == 2
     assert "must be a positive integer" in capsys.readouterr().err
+
+
+def test_a_pause_between_timed_calls_is_not_timed():
+    """`interleaved`'s pause lets idle BLAS threads stop before the next call; it is waited, not counted."""
+    import time
+
+    from mlp.stopwatch import interleaved
+
+    calls = []
+    start = time.perf_counter()
+    seconds = interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 2, pause=0.05)
+    assert time.perf_counter() - start >= 6 * 0.05  # a pause before each of 3 rounds × 2 calls
+    assert calls == ["a", "b"] * 3 and all(len(s) == 2 and s.max() < 0.05 for s in seconds.values())

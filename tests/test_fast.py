@@ -171,3 +171,15 @@ def test_gemm_refuses_what_it_cannot_write_in_place():
         gemm(np.zeros((2, 4)), a.T[::2], a)
     with pytest.raises(ValueError, match="float64 or float32"):
         gemm(c.astype(np.float16), a.T, a)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype,rtol", TOLERANCES)
+def test_evaluations_logits_equal_the_forward_pass(activation, dtype, rtol):
+    """`vectorized.logits` (what `evaluate` computes, through the step's BLAS) is `forward`'s z,
+    for a strided x too."""
+    params, x, _ = network(5, dtype)
+    wide = np.repeat(x, 2, axis=1)[:, ::2]  # x again, not contiguous
+    for rows in (x, wide):
+        np.testing.assert_allclose(vectorized.logits(rows, params, activation),
+                                   vectorized.forward(rows, params, activation).z, rtol=rtol, atol=rtol)

@@ -23,6 +23,7 @@ from mlp.stopwatch import interleaved
 
 SIZES = (784, 300, 10)
 EXAMPLES = 60_000  # seconds are reported per epoch of this many examples
+PAUSE = 0.3  # seconds between timed epochs with several threads (OpenBLAS's threads spin about 0.1 s)
 
 
 def available(name: str) -> bool:
@@ -51,7 +52,10 @@ def measure(x, labels, batch_size: int, dtype, threads: int, rounds: int = 5, na
             import torch
 
             torch.set_num_threads(threads)
-        seconds = interleaved({n: EPOCHS[n](x, labels, batch_size, params) for n in names}, rounds)
+        # With several threads, each library's idle threads spin a while after its last call:
+        # a pause lets them stop, so that one implementation's threads do not slow the next's.
+        seconds = interleaved({n: EPOCHS[n](x, labels, batch_size, params) for n in names}, rounds,
+                              pause=PAUSE if threads > 1 else 0.0)
     scale = EXAMPLES / len(x)
     best = np.min([seconds[n] for n in BOUNDS if n in seconds], axis=0) if set(BOUNDS) & set(seconds) else np.nan
     return {n: {"median_seconds": float(np.median(s) * scale), "min_seconds": float(s.min() * scale),
