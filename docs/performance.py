@@ -125,6 +125,68 @@ else:
 # threads, computed $\sigma$ more slowly than NumPy's vectorized `exp` does on one.
 
 # %% [markdown]
+# ## On sixteen cores
+#
+# `docs/performance-16.json` holds measurements made once on a machine with sixteen cores,
+# kept with the project like the file above: the benchmark's calls at every thread count from
+# one to sixteen, the full experiments from an empty results folder with no option given,
+# and the first `train()` calls of a fresh process on new sizes. That machine had no site
+# generator installed, so it built no site; its experiments are the build's longest part.
+
+# %% tags=["hide-input"]
+from mlp.experiments import build_times
+
+many = json.loads(Path("docs/performance-16.json").read_text())
+bench16 = {"results": many["bench"]["results"]}
+
+
+def show16(key, fmt, value):
+    """A number of the sixteen-core file, tagged apart from the two-core run's."""
+    return page.number("cores16." + key, fmt, value)
+
+
+record16 = many["experiments"]["record"]
+longest16 = record16["longest"]
+critical16 = sum(longest16[part] for part in build_times.SECONDS)
+page.md(f"""
+Machine: {many['machine']['processor']}, {show16("cores", "int", many["machine"]["cores"])} cores; Python
+`{many['machine']['python']}`, NumPy `{many['machine']['numpy']}`, SciPy `{many['machine']['scipy']}`,
+PyTorch `{many['machine']['torch']}`; measured on {many['date']}.
+
+**The experiments** (`{many['experiments']['command']}`, {many['experiments']['results']}) ran
+{show16("experiments.runs", "int", record16["runs"])} runs in {show16("experiments.wall", "seconds", record16["wall_seconds"])}
+on {show16("experiments.jobs", "int", record16["jobs"])} processes, the default there, for
+{show16("experiments.cpu", "seconds", sum(record16[part] for part in build_times.SECONDS))} of training,
+evaluating and loading summed over runs. The wall time is the critical path: the longest run,
+`{longest16['run']}`, took {show16("experiments.longest", "seconds", critical16)} by itself, where the
+summed seconds shared out evenly would have been {show16("experiments.shared", "seconds", sum(record16[part] for part in build_times.SECONDS) / record16["jobs"])}
+a process. That run is one scalar SGD run of 6 million steps in Python, one after the other,
+which no number of cores shortens.
+
+**The first `train()` calls** of a fresh process, one epoch on
+{show16("first.examples", "int", many["first_call"]["examples"])} examples for each new configuration, spent
+at most {show16("first.rest", "duration", max(c["wall_seconds"] - c["train_seconds"] for c in many["first_call"]["calls"]))}
+outside their training (`History.seconds`): the evaluations before and after the epoch among it,
+on sixteen BLAS threads. The same configuration called a second time spent about as much, so none of it is set-up.
+""")
+
+# %% [markdown]
+# **The benchmark** at 1 to 16 BLAS threads: each call timed an epoch of 20,000 examples
+# (scaled to 60,000) in three interleaved rounds after a warm-up, pausing before each timed
+# epoch so that the idle threads of the library timed before had stopped spinning.
+
+# %% tags=["hide-input"]
+page.table(tables.GOALS_HEADER, tables.goals(bench16, show16))
+page.table(tables.SCALING_HEADER, tables.scaling_rows(bench16, show16))
+
+# %% [markdown]
+# Where `train()` misses its goal, the second table says why: the share of the step that is
+# not its products (the last column) grows with the threads. The element-wise passes and
+# the Python around them run on one thread at any thread count, while the products (the
+# bound) speed up several times. The ways tried here to put those passes on more threads
+# are above; none gained.
+
+# %% [markdown]
 # ## One BLAS for every product, by rule
 #
 # The step computes all five products through SciPy's `gemm`, on every machine, with no
