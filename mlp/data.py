@@ -285,16 +285,43 @@ def _load_idx_set(name: str, final: bool, data_dir, dtype, standardize: str):
 def _standardize(train: np.ndarray, held: np.ndarray, dtype, axis) -> tuple[np.ndarray, np.ndarray]:
     """Both sets shifted and scaled by the training set's mean and std (per pixel with ``axis=0``).
 
-    A std of 0 (a pixel constant over the training rows) is replaced by 1. The training
-    copy is centred and scaled in place to spare 60,000 x 784 temporaries.
+    A std of 0 (a pixel constant over the training rows) is replaced by 1. The pixels are
+    bytes: their sums and sums of squares are exact integers, taken a block of rows at a time,
+    and each set is written once, block by block, into an array of ``dtype``. No array of the
+    set's size is made but the result: in a virtual machine, where memory is slow to touch
+    the first time, a float64 copy of the set cost several times the arithmetic.
     """
-    train = train.astype(np.float64)
-    mean = train.mean(axis=axis)
-    train -= mean
-    # Σ x² without a temporary of the set's size: one dot product, or one per pixel.
-    flat = train.reshape(-1)
-    squares = np.dot(flat, flat) / flat.size if axis is None else np.einsum("ij,ij->j", train, train) / len(train)
-    std = np.sqrt(squares)
+    sums, squares = _sums(train, axis)
+    count = len(train) if axis == 0 else train.size
+    mean = sums / count
+    std = np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
     std = np.where(std == 0, 1.0, std)
-    train /= std
-    return train.astype(dtype, copy=False), ((held - mean) / std).astype(dtype, copy=False)
+    return _scaled(train, mean, std, dtype), _scaled(held, mean, std, dtype)
+
+
+_ROWS = 2_000  # rows of a block: a few MB in float64
+
+
+def _sums(images: np.ndarray, axis) -> tuple:
+    """Σx and Σx² of the byte-valued ``images``, exactly (in float64, whose integers are exact
+    below 2^53), over all entries or per column (``axis=0``)."""
+    block = np.empty((min(_ROWS, len(images)), images.shape[1]))
+    sums = squares = 0.0
+    for start in range(0, len(images), _ROWS):
+        b = block[:len(images[start:start + _ROWS])]
+        np.copyto(b, images[start:start + _ROWS])
+        sums = sums + b.sum(axis=axis)
+        squares = squares + np.einsum("ij,ij->j", b, b) if axis == 0 else squares + np.dot(b.ravel(), b.ravel())
+    return sums, squares
+
+
+def _scaled(images: np.ndarray, mean, std, dtype) -> np.ndarray:
+    """``(images - mean) / std`` in float64, a block of rows at a time, rounded into ``dtype``."""
+    out = np.empty(images.shape, dtype)
+    block = np.empty((min(_ROWS, len(images)), images.shape[1]))
+    for start in range(0, len(images), _ROWS):
+        b = block[:len(images[start:start + _ROWS])]
+        np.subtract(images[start:start + _ROWS], mean, out=b)
+        np.divide(b, std, out=b)
+        out[start:start + _ROWS] = b
+    return out
