@@ -299,17 +299,17 @@ def _standardize(train: np.ndarray, held: np.ndarray, dtype, axis) -> tuple[np.n
     return _scaled(train, mean, std, dtype), _scaled(held, mean, std, dtype)
 
 
-_ROWS = 2_000  # rows of a block: a few MB in float64
+BLOCK_ROWS = 2_000  # rows of a block: a few MB in float64
 
 
 def _sums(images: np.ndarray, axis) -> tuple:
     """Σx and Σx² of the byte-valued ``images``, exactly (in float64, whose integers are exact
     below 2^53), over all entries or per column (``axis=0``)."""
-    block = np.empty((min(_ROWS, len(images)), images.shape[1]))
+    block = np.empty((min(BLOCK_ROWS, len(images)), images.shape[1]))
     sums = squares = 0.0
-    for start in range(0, len(images), _ROWS):
-        b = block[:len(images[start:start + _ROWS])]
-        np.copyto(b, images[start:start + _ROWS])
+    for start in range(0, len(images), BLOCK_ROWS):
+        b = block[:len(images[start:start + BLOCK_ROWS])]
+        np.copyto(b, images[start:start + BLOCK_ROWS])
         sums = sums + b.sum(axis=axis)
         squares = squares + np.einsum("ij,ij->j", b, b) if axis == 0 else squares + np.dot(b.ravel(), b.ravel())
     return sums, squares
@@ -318,10 +318,10 @@ def _sums(images: np.ndarray, axis) -> tuple:
 def _scaled(images: np.ndarray, mean, std, dtype) -> np.ndarray:
     """``(images - mean) / std`` in float64, a block of rows at a time, rounded into ``dtype``."""
     out = np.empty(images.shape, dtype)
-    block = np.empty((min(_ROWS, len(images)), images.shape[1]))
-    for start in range(0, len(images), _ROWS):
-        b = block[:len(images[start:start + _ROWS])]
-        np.subtract(images[start:start + _ROWS], mean, out=b)
+    block = np.empty((min(BLOCK_ROWS, len(images)), images.shape[1]))
+    for start in range(0, len(images), BLOCK_ROWS):
+        b = block[:len(images[start:start + BLOCK_ROWS])]
+        np.subtract(images[start:start + BLOCK_ROWS], mean, out=b)
         np.divide(b, std, out=b)
-        out[start:start + _ROWS] = b
+        out[start:start + BLOCK_ROWS] = b
     return out

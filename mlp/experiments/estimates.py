@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp.data import BLOCK_ROWS
 from mlp.experiments.loading import KEPT
 from mlp.train import CHUNK  # rows `mlp.train.evaluate` takes at a time
 
@@ -53,12 +54,12 @@ def data_memory(run) -> int:
 
 
 def run_memory(run) -> int:
-    """Bytes a run needs beyond the loaded data: loading's copies of the images while they are
-    standardized (the training images in float64 and in the run's type, the held-out ones twice
-    in float64), the network (parameters, gradients and the step's copies), a
-    batch's activations, an evaluated chunk's, and the training sample's copy."""
+    """Bytes a run needs beyond the loaded data: loading's working memory (the largest file's bytes
+    again while gzip decompresses it, then two float64 blocks of images while they are
+    standardized, `mlp.data.BLOCK_ROWS` rows each), the network (parameters, gradients and
+    the step's copies), a batch's activations, an evaluated chunk's, and the training sample's copy."""
     n_in, n_out, size = INPUTS.get(run.dataset, IMAGE_INPUTS), 10, _itemsize(run)
-    loading = 0 if run.dataset == "synth" else (TRAINING * (8 + size) + (EXAMPLES - TRAINING) * 16) * n_in
+    loading = 0 if run.dataset == "synth" else TRAINING * n_in + 2 * BLOCK_ROWS * n_in * 8
     network = 4 * ((n_in + 1) * run.n_hid + (run.n_hid + 1) * n_out) * size
     activations = 3 * (run.batch_size * (n_in + run.n_hid + n_out) + CHUNK * (run.n_hid + n_out)) * size
     sampled = min(run.train_sample or 0, TRAINING) * n_in * size
