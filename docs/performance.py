@@ -29,8 +29,10 @@
 #
 # Rounds are interleaved (bound, NumPy's bound, train, step, plain, ... then again), the
 # first is a warm-up, and each figure is the median over the counted rounds; ratios are to
-# the best bound of the same round, so a change in the machine's speed cancels. Times are
-# wall times. To measure your own machine, run `python -m mlp bench` (`--json FILE` keeps
+# the best bound of the same round, so a change in the machine's speed cancels. With more
+# than one thread, each timed epoch starts after a pause of 0.3 s: NumPy's, SciPy's and
+# PyTorch's BLAS each keep their own threads, which spin for a while after their last call,
+# and would take cores from the next implementation timed. Times are wall times. To measure your own machine, run `python -m mlp bench` (`--json FILE` keeps
 # the numbers; `--threads 1,2,4,8` chooses the thread counts, by default 1, 2, 4, ... up to
 # the cores the process may use, and all of them; `--batch-sizes 100` makes a shorter run).
 

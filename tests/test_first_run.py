@@ -15,6 +15,7 @@ there, and a run under it says so rather than claiming the two minutes.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -35,9 +36,19 @@ pytestmark = pytest.mark.skipif(os.environ.get("MLP_SERVE_TESTS") != "1",
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the system's ephemeral range. The server binds it only after its first
+    build, a minute later; meanwhile the Jupyter kernels executing the pages bind ports the
+    system hands out from that range, and once one took the port chosen for the server."""
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    for port in random.Random().sample(range(10_000, low), 100):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def serve(results: Path, log: Path, target: str = "tiny"):
