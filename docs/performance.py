@@ -30,7 +30,7 @@
 # Rounds are interleaved (bound, NumPy's bound, train, step, plain, ... then again), the
 # first is a warm-up, and each figure is the median over the counted rounds; ratios are to
 # the best bound of the same round, so a change in the machine's speed cancels. With more
-# than one thread, each timed epoch starts after a pause of 0.3 s: NumPy's, SciPy's and
+# than one thread, each timed epoch starts after a pause (`mlp.bench.measure.PAUSE`): NumPy's, SciPy's and
 # PyTorch's BLAS each keep their own threads, which spin for a while after their last call,
 # and would take cores from the next implementation timed. Times are wall times. To measure your own machine, run `python -m mlp bench` (`--json FILE` keeps
 # the numbers; `--threads 1,2,4,8` chooses the thread counts, by default 1, 2, 4, ... up to
@@ -130,8 +130,8 @@ else:
 # ## On sixteen cores
 #
 # `docs/performance-16.json` holds measurements made once on a machine with sixteen cores,
-# kept with the project like the file above: the benchmark's calls at every thread count from
-# one to sixteen, the full experiments from an empty results folder with no option given,
+# kept with the project like the file above: the benchmark's calls at thread counts from one
+# to sixteen, the full experiments from an empty results folder with no option given,
 # and the first `train()` calls of a fresh process on new sizes. That machine had no site
 # generator installed, so it built no site; its experiments are the build's longest part.
 
@@ -172,12 +172,13 @@ outside their training (`History.seconds`): the evaluations before and after the
 on sixteen BLAS threads. The same configuration called a second time spent about as much, so none of it is set-up.
 """)
 
-# %% [markdown]
-# **The benchmark** at 1 to 16 BLAS threads: each call timed an epoch of 20,000 examples
-# (scaled to 60,000) in three interleaved rounds after a warm-up, pausing before each timed
-# epoch so that the idle threads of the library timed before had stopped spinning.
-
 # %% tags=["hide-input"]
+page.md(f"""
+**The benchmark** at {", ".join(show16(f"bench.threads.{t}", "int", t) for t in sorted({r["threads"] for r in bench16["results"]}))} BLAS threads: each call timed an epoch of
+{show16("bench.examples", "int", many["bench"]["examples"])} examples (scaled to 60,000) in
+{show16("bench.rounds", "int", many["bench"]["rounds"])} interleaved rounds after a warm-up, pausing before each timed
+epoch so that the idle threads of the library timed before had stopped spinning: `{many["bench"]["call"]}`.
+""")
 page.table(tables.GOALS_HEADER, tables.goals(bench16, show16))
 page.table(tables.SCALING_HEADER, tables.scaling_rows(bench16, show16))
 
