@@ -302,26 +302,32 @@ def _standardize(train: np.ndarray, held: np.ndarray, dtype, axis) -> tuple[np.n
 BLOCK_ROWS = 2_000  # rows of a block: a few MB in float64
 
 
+def _blocks(images: np.ndarray):
+    """``(start, block)`` over ``images``: its rows from ``start`` on, `BLOCK_ROWS` at a time,
+    copied into one float64 array that each block overwrites."""
+    buffer = np.empty((min(BLOCK_ROWS, len(images)), images.shape[1]))
+    for start in range(0, len(images), BLOCK_ROWS):
+        rows = images[start:start + BLOCK_ROWS]
+        block = buffer[:len(rows)]
+        np.copyto(block, rows)
+        yield start, block
+
+
 def _sums(images: np.ndarray, axis) -> tuple:
     """Σx and Σx² of the byte-valued ``images``, exactly (in float64, whose integers are exact
     below 2^53), over all entries or per column (``axis=0``)."""
-    block = np.empty((min(BLOCK_ROWS, len(images)), images.shape[1]))
     sums = squares = 0.0
-    for start in range(0, len(images), BLOCK_ROWS):
-        b = block[:len(images[start:start + BLOCK_ROWS])]
-        np.copyto(b, images[start:start + BLOCK_ROWS])
+    for _, b in _blocks(images):
         sums = sums + b.sum(axis=axis)
-        squares = squares + np.einsum("ij,ij->j", b, b) if axis == 0 else squares + np.dot(b.ravel(), b.ravel())
+        squares = squares + (np.einsum("ij,ij->j", b, b) if axis == 0 else np.dot(b.ravel(), b.ravel()))
     return sums, squares
 
 
 def _scaled(images: np.ndarray, mean, std, dtype) -> np.ndarray:
     """``(images - mean) / std`` in float64, a block of rows at a time, rounded into ``dtype``."""
     out = np.empty(images.shape, dtype)
-    block = np.empty((min(BLOCK_ROWS, len(images)), images.shape[1]))
-    for start in range(0, len(images), BLOCK_ROWS):
-        b = block[:len(images[start:start + BLOCK_ROWS])]
-        np.subtract(images[start:start + BLOCK_ROWS], mean, out=b)
-        np.divide(b, std, out=b)
-        out[start:start + BLOCK_ROWS] = b
+    for start, b in _blocks(images):
+        b -= mean
+        b /= std
+        out[start:start + len(b)] = b
     return out
