@@ -100,11 +100,13 @@ def test_the_limit_comes_from_jobs_then_the_environment_and_bad_values_are_refus
 
 
 def _fake_execute(run, progress=False):
-    """Stands in for a run: when and where it started, and its BLAS threads, as a result."""
+    """Stands in for a run: when and where it started, and its BLAS threads, as a result. Runs
+    of other seeds take 50 ms more or less, so that two workers never free at the same moment
+    and which run starts next is not decided by a race."""
     from threadpoolctl import threadpool_info
 
     started = time.time()
-    time.sleep(0.15)
+    time.sleep(0.15 + 0.05 * (run.seed % 6))
     threads = max([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] or [0])
     return {"run": {"seed": run.seed, "epochs": run.epochs}, "started": started, "pid": os.getpid(),
             "blas_threads": threads, "train_seconds": 0.0, "evaluate_seconds": 0.0, "load_seconds": 0.0}
