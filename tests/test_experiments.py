@@ -332,6 +332,21 @@ def test_every_figure_is_drawn_from_the_results(quick, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_long_per_update_curve_gets_a_legend_placed_not_searched_for(quick):
+    """Matplotlib's "best" legend spot scans every point, and past a second it warns: on a
+    slow machine the warning reached the MNIST page (275,000 updates)."""
+    from matplotlib.legend import Legend
+
+    from mlp import plots
+
+    run = quick["mnist_sgd"]["run"]
+    long = {**run, "history": {**run["history"], "step_loss": np.geomspace(10, 0.01, 300_000)}}
+    fig = plots.training_curves(long)
+    curve = fig.axes[0]
+    assert len(curve.lines[0].get_xdata()) == 300_000
+    assert curve.get_legend()._loc != Legend.codes["best"]
+
+
 def test_smoothing_is_a_trailing_mean():
     from mlp.plots import smooth
 
