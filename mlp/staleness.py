@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent  # the folder holding the package ``mlp``
@@ -103,11 +104,37 @@ def modules(entries, root: Path = ROOT, package: str = "mlp") -> tuple[str, ...]
 def code_hash(entries, root: Path = ROOT, package: str = "mlp", shown=()) -> str:
     """SHA-256 (hex) of the code of the `modules` the ``entries`` run, and of the text of the
     files ``shown`` (relative to ``root``), verbatim: a result that shows a file's text
-    changes with its comments too."""
-    root = Path(root)
+    changes with its comments too. Computed once per state of the files it can read (`stamp`):
+    a build asks it for every result it looks up."""
+    root, entries, shown = Path(root), tuple(entries), tuple(sorted(shown))
+    outside = [entry for entry in entries if entry.endswith(".py")] + list(shown)
+    return _code_hash(entries, root, package, shown, stamp(root, package, outside))
+
+
+def stamp(root: Path, package: str, files=()) -> tuple:
+    """The path, modification time and size of every Python file of ``package`` under ``root``,
+    and of ``files`` (relative to ``root``; ``None`` for one that is missing): what `code_hash`
+    reads and which modules exist. An edit, a new module or a removed one changes it."""
+    found = []
+    for folder, subfolders, names in os.walk(root / package):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        found += [(folder, name, *_time_and_size(Path(folder, name))) for name in sorted(names) if name.endswith(".py")]
+    return (*found, *((name, *_time_and_size(root / name)) for name in files))
+
+
+def _time_and_size(path: Path) -> tuple:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return (None,)
+    return status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _code_hash(entries: tuple, root: Path, package: str, shown: tuple, stamp: tuple) -> str:
     digest = hashlib.sha256()
     for name in modules(entries, root, package):
         digest.update(name.encode() + b"\0" + _read(root, name)[0])
-    for name in sorted(shown):
+    for name in shown:
         digest.update(b"\0shown\0" + name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()

@@ -65,6 +65,18 @@ def test_the_hash_follows_the_code_of_the_modules_a_result_runs(small, name, edi
     assert (staleness.code_hash(["mlp.jobs.a"], small) != before) is changes
 
 
+def test_a_module_added_where_an_import_now_finds_it_changes_the_hash(small):
+    """No importer is edited: ``from mlp.c import SCALE`` now finds the package ``mlp/c/``,
+    which Python imports before ``mlp/c.py``. The hash is kept per state of the files, so it
+    must see the new file."""
+    before = staleness.code_hash(["mlp.jobs.a"], small)
+    assert staleness.code_hash(["mlp.jobs.a"], small) == before
+    (small / "mlp/c").mkdir()
+    (small / "mlp/c/__init__.py").write_text("SCALE = 3\n")
+    assert "mlp/c/__init__.py" in staleness.modules(["mlp.jobs.a"], small)
+    assert staleness.code_hash(["mlp.jobs.a"], small) != before
+
+
 def test_a_shown_file_counts_verbatim(small):
     before = staleness.code_hash(["mlp.jobs.a"], small, shown=["mlp/c.py"])
     (small / "mlp/c.py").write_text("SCALE = 2  # the text a page shows\n")
