@@ -54,8 +54,9 @@ if page.profile() != "full":
 # 10,000 test images. The loader gives exactly these splits:
 
 # %% tags=["hide-input"]
-(x_tr, _), (x_val, _), _ = mlp.data.load_mnist(final=False)
-(x_all, _), (x_test, _), _ = mlp.data.load_mnist(final=True)
+# in the dtype the runs train in (a float64 copy only doubles the memory touched)
+(x_tr, _), (x_val, _), _ = mlp.data.load_mnist(final=False, dtype=mnist.DTYPE)
+(x_all, _), (x_test, _), _ = mlp.data.load_mnist(final=True, dtype=mnist.DTYPE)
 page.table(["", "training", "held out"],
            [["tuning (`final=False`)", f"{len(x_tr):,}", f"{len(x_val):,} validation"],
             ["final model (`final=True`)", f"{len(x_all):,}", f"{len(x_test):,} test"]])
@@ -93,7 +94,7 @@ page.figure(plots.digit_grid(inside_mnist["digits"]),
 # prediction, driven by one stray pixel. The largest values each way of scaling gives:
 
 # %% tags=["hide-input"]
-(_, _), (x_val_pixel, _), _ = mlp.data.load_mnist(final=False, standardize="pixel")
+(_, _), (x_val_pixel, _), _ = mlp.data.load_mnist(final=False, dtype=mnist.DTYPE, standardize="pixel")
 largest_global, largest_pixel = float(np.abs(x_val).max()), float(np.abs(x_val_pixel).max())
 page.table(["standardization", "largest absolute value in the validation set", "validation images with a value above 20"],
            [["global (default)", page.number("mnist.largest_global", "1f", largest_global), f"{int(np.sum((np.abs(x_val) > 20).any(axis=1))):,}"],
