@@ -93,7 +93,7 @@ CHUNK = 1_000
 def evaluate(x, labels, params: Params, chunk: int = CHUNK, activation: str = "sigmoid") -> tuple[float, float]:
     """Mean cross-entropy per example and accuracy (the fraction of rows whose most probable
     class is the label) of ``params`` on the labelled set ``(x, labels)``, checked first;
-    by `mlp.vectorized.forward` (its z through the step's BLAS: `mlp.vectorized.logits`), ``chunk`` examples at a time."""
+    by `mlp.vectorized.logits` (`mlp.vectorized.forward`'s z, through the step's BLAS), ``chunk`` examples at a time."""
     x, labels, params = vectorized.check_batch(x, labels, params)
     if len(x) == 0:
         raise ValueError("x holds no examples: evaluation needs at least one")
